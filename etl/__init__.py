@@ -1,0 +1,1 @@
+"""ETL: official CSV files in, a published DuckDB database out."""

@@ -1,0 +1,127 @@
+"""Command line: `python -m etl load|build|status|sample`.
+
+    python -m etl load PATH... [--db FILE] [--source auto|incidents|synthetic|mpfn|sidpol] [--strict]
+    python -m etl build            # rebuild the default database from data/raw/
+    python -m etl status           # the load log as a table
+    python -m etl sample --rows N --seed S --out FILE
+
+Exit status: 0 when every file was loaded (rows may have been quarantined), 2 when any file
+was rejected (then nothing from the command is published), 1 on other errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from cybertrends import paths
+from etl import load
+
+
+def _summary_table(outcome: load.LoadOutcome) -> Table:
+    table = Table(title=f"Load summary → {outcome.db}", title_justify="left")
+    for name, justify in (
+        ("file", "left"), ("source", "left"), ("status", "left"), ("rows read", "right"),
+        ("loaded", "right"), ("rejected", "right"), ("out of scope", "right"), ("time (s)", "right"),
+    ):
+        table.add_column(name, justify=justify)
+    for f in outcome.files:
+        status = f"[red]{f.status}[/red]" if f.status == "rejected" else f.status
+        table.add_row(
+            f.file_name, f.source, status, f"{f.rows_read:,}", f"{f.rows_loaded:,}", f"{f.rows_rejected:,}",
+            f"{f.rows_out_of_scope:,}", f"{f.seconds:.2f}",
+        )
+    return table
+
+
+def _print_outcome(console: Console, outcome: load.LoadOutcome) -> None:
+    console.print(_summary_table(outcome))
+    for f in outcome.files:
+        if f.status == "rejected":
+            console.print(f"[red]REJECTED[/red] {f.message}", highlight=False)
+        elif f.top_reasons:
+            console.print(f"[yellow]{f.file_name}[/yellow]: {f.rows_rejected:,} rows quarantined; most common reasons:")
+            for column, reason, n in f.top_reasons:
+                console.print(f"  {n:>8,}  {column}: {reason}", highlight=False)
+        if f.status != "rejected" and f.message:
+            console.print(f"  note ({f.file_name}): {f.message}", highlight=False)
+    if outcome.published:
+        console.print(f"[green]Published[/green] {outcome.db}")
+    else:
+        console.print(f"[red]Nothing published[/red]: the database at {outcome.db} is unchanged.")
+
+
+def cmd_load(args, console: Console) -> int:
+    outcome = load.load_files(
+        [Path(p) for p in args.paths], db=args.db, source=args.source, strict=args.strict,
+        show_progress=console.is_terminal,
+    )
+    _print_outcome(console, outcome)
+    return outcome.exit_code
+
+
+def cmd_build(args, console: Console) -> int:
+    files = load.raw_files()
+    if not files:
+        console.print(f"[red]No data files under {paths.RAW_DIR}[/red]")
+        return 1
+    outcome = load.build(db=args.db, show_progress=console.is_terminal)
+    _print_outcome(console, outcome)
+    return outcome.exit_code
+
+
+def cmd_status(args, console: Console) -> int:
+    db = Path(args.db) if args.db else paths.db_path()
+    if not db.exists():
+        console.print(f"[red]No database at {db}[/red]. Run `python -m etl build` first.")
+        return 1
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            """select file_name, source, status, strftime(loaded_at, '%Y-%m-%d %H:%M:%S'), rows_read,
+                      rows_loaded, rows_rejected, rows_out_of_scope, left(sha256, 12), coalesce(message, '')
+               from load_log order by loaded_at, file_name"""
+        ).fetchall()
+    table = Table(title=f"Load log of {db}", title_justify="left")
+    for name in ("file", "source", "status", "loaded at (UTC)", "read", "loaded", "rejected", "out of scope",
+                 "sha256", "message"):
+        table.add_column(name, justify="right" if name in ("read", "loaded", "rejected", "out of scope") else "left")
+    for r in rows:
+        table.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in r])
+    console.print(table)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m etl", description="Load cybercrime CSVs into DuckDB.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_load = sub.add_parser("load", help="load files and publish the database")
+    p_load.add_argument("paths", nargs="+")
+    p_load.add_argument("--db", type=Path, default=None, help=f"database file (default {paths.DEFAULT_DB})")
+    p_load.add_argument("--source", default="auto", choices=("auto", *load.SOURCES))
+    p_load.add_argument("--strict", action="store_true", help="reject a whole file if any row breaks a rule")
+    p_build = sub.add_parser("build", help="rebuild the database from data/raw/")
+    p_build.add_argument("--db", type=Path, default=None)
+    p_status = sub.add_parser("status", help="show the load log")
+    p_status.add_argument("--db", type=Path, default=None)
+    p_sample = sub.add_parser("sample", help="write a synthetic sample in the canonical format")
+    from etl import sample
+
+    sample.add_arguments(p_sample)
+    args = parser.parse_args(argv)
+    console = Console(width=160) if not sys.stdout.isatty() else Console()
+    if args.command == "load":
+        return cmd_load(args, console)
+    if args.command == "build":
+        return cmd_build(args, console)
+    if args.command == "status":
+        return cmd_status(args, console)
+    return sample.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,284 @@
+"""Load step: run adapters on files, record what happened, rebuild aggregates, publish.
+
+One command is one unit: if any file is rejected, nothing from that command is published and
+the live database stays exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from cybertrends import paths
+from etl import adapters, publish, reference
+from etl.detect import FileFormat, FileRejected, sniff, use_windows_1252
+
+SCHEMA_SQL = Path(__file__).parent / "sql" / "schema.sql"
+AGGREGATES_SQL = Path(__file__).parent / "sql" / "aggregates.sql"
+SCHEMA_VERSION = "1"
+SOURCES = ("incidents", "synthetic", "mpfn", "sidpol")
+DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
+
+
+@dataclass
+class FileSummary:
+    file_name: str
+    source: str
+    status: str  # loaded | replaced | unchanged | rejected
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_out_of_scope: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    top_reasons: list[tuple[str, str, int]] = field(default_factory=list)
+
+
+@dataclass
+class LoadOutcome:
+    files: list[FileSummary]
+    published: bool
+    db: Path
+
+    @property
+    def rejected(self) -> list[FileSummary]:
+        return [f for f in self.files if f.status == "rejected"]
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.rejected else 0
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def raw_files(folder: Path = paths.RAW_DIR) -> list[Path]:
+    """Every data file under `data/raw/` (recursively), in a stable order."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name.lower().endswith(DATA_SUFFIXES))
+
+
+def _choose_source(fmt: FileFormat, requested: str) -> str:
+    detected = adapters.detect_source(fmt)
+    name = fmt.original.name.lower()
+    if requested == "auto":
+        if detected is None:
+            raise FileRejected(
+                fmt.original.name,
+                "unrecognised header; expected the canonical incidents columns (report_id, report_date, "
+                "ubigeo, crime_code, ...), the MPFN 'delitos' columns or the SIDPOL columns",
+                1,
+            )
+        if detected == "incidents" and ("synthetic" in name or "sintetic" in name):
+            return "synthetic"
+        return detected
+    if requested in ("incidents", "synthetic"):
+        return requested
+    return requested
+
+
+class _Progress:
+    """Runs a long DuckDB statement in a worker thread and shows its progress (rich)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._progress = None
+        self._task = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                TimeElapsedColumn(), transient=True,
+            )
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self._progress is not None:
+            self._progress.stop()
+
+    def start_file(self, name: str) -> None:
+        if self._progress is not None:
+            self._task = self._progress.add_task(f"reading {name}", total=100)
+
+    def end_file(self) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.remove_task(self._task)
+            self._task = None
+
+    def __call__(self, con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> None:
+        if self._progress is None:
+            con.execute(sql, params)
+            return
+        failure: list[BaseException] = []
+
+        def work():
+            try:
+                con.execute(sql, params)
+            except BaseException as exc:  # re-raised in the caller's thread
+                failure.append(exc)
+
+        worker = threading.Thread(target=work)
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+            pct = con.query_progress()
+            if pct is not None and pct >= 0:
+                self._progress.update(self._task, completed=pct)
+        if failure:
+            raise failure[0]
+
+
+def _open(staging: publish.Staging) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(staging.path))
+    con.execute("set preserve_insertion_order = true")  # line numbers follow file order
+    con.execute("attach $p as scratch", {"p": str(staging.scratch)})
+    con.execute(SCHEMA_SQL.read_text())
+    con.execute("insert or replace into meta values ('schema_version', $v)", {"v": SCHEMA_VERSION})
+    reference.load_reference_tables(con)
+    return con
+
+
+def _previous(con, file_name: str):
+    return con.execute(
+        """select sha256, source, rows_read, rows_loaded, rows_rejected, rows_out_of_scope
+        from load_log where file_name = $f and status in ('loaded', 'replaced')
+        order by loaded_at desc limit 1""",
+        {"f": file_name},
+    ).fetchone()
+
+
+def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress) -> FileSummary:
+    started = time.perf_counter()
+    file_name = path.name
+    if not path.exists():
+        raise FileRejected(file_name, f"file not found: {path}")
+    digest = sha256_of(path)
+    prev = _previous(con, file_name)
+    if prev is not None and prev[0] == digest:
+        summary = FileSummary(file_name, prev[1], "unchanged", prev[2], prev[3], prev[4], prev[5],
+                              message="same content as the loaded version; nothing changed")
+        _log(con, summary, digest)
+        return summary
+    fmt = sniff(path)
+    try:
+        source = _choose_source(fmt, requested)
+        adapter = adapters.ADAPTERS[source]
+        progress.start_file(file_name)
+        try:
+            try:
+                result = adapter(con, fmt, file_name, source, progress)
+            except adapters._InvalidUnicode:
+                # Looked like UTF-8 at the start, but is not: read it as Windows-1252.
+                use_windows_1252(fmt)
+                result = adapter(con, fmt, file_name, source, progress)
+        finally:
+            progress.end_file()
+        rejected_lines = int(con.execute("select count(distinct line_number) from scratch.stg_errors").fetchone()[0])
+        if strict and rejected_lines:
+            line, column, reason, value = con.execute(
+                "select line_number, column_name, reason, value from scratch.stg_errors order by line_number limit 1"
+            ).fetchone()
+            raise FileRejected(
+                file_name,
+                f"{reason} (value {value!r}); --strict rejects the whole file ({rejected_lines} bad rows)",
+                line, column,
+            )
+        status = "replaced" if prev is not None else "loaded"
+        con.execute("delete from fact_incident where file_name = $f", {"f": file_name})
+        con.execute("delete from fact_count where file_name = $f", {"f": file_name})
+        con.execute("delete from rejected_rows where file_name = $f", {"f": file_name})
+        con.execute(f"insert into {result.fact_table} by name select * from scratch.stg_ok")
+        con.execute(
+            """insert into rejected_rows
+            select $f, $s, line_number, column_name, reason, value from scratch.stg_errors
+            order by line_number, column_name""",
+            {"f": file_name, "s": source},
+        )
+        loaded = int(con.execute("select count(*) from scratch.stg_ok").fetchone()[0])
+        top = con.execute(
+            """select column_name, reason, count(*) as n from scratch.stg_errors
+            group by all order by n desc, column_name limit 5"""
+        ).fetchall()
+        summary = FileSummary(
+            file_name, source, status, result.rows_read, loaded, rejected_lines, result.rows_out_of_scope,
+            message="; ".join(result.notes), top_reasons=[(c, r, n) for c, r, n in top],
+        )
+        summary.seconds = time.perf_counter() - started
+        _log(con, summary, digest)
+        return summary
+    finally:
+        fmt.cleanup()
+
+
+def _log(con, s: FileSummary, digest: str) -> None:
+    con.execute(
+        "insert into load_log values ($f, $h, $s, $t, $r, $l, $j, $o, $st, $m, $sec)",
+        {
+            "f": s.file_name, "h": digest, "s": s.source, "t": datetime.now(timezone.utc).replace(tzinfo=None),
+            "r": s.rows_read, "l": s.rows_loaded, "j": s.rows_rejected, "o": s.rows_out_of_scope,
+            "st": s.status, "m": s.message, "sec": round(s.seconds, 3),
+        },
+    )
+
+
+def _finish(con) -> None:
+    con.execute(AGGREGATES_SQL.read_text())
+    for sql in ("drop table if exists csv_rejects", "drop table if exists csv_reject_scans"):
+        con.execute(sql)
+    con.execute("insert or replace into meta values ('build_id', $v)", {"v": uuid.uuid4().hex})
+    con.execute(
+        "insert or replace into meta values ('built_at', $v)",
+        {"v": datetime.now(timezone.utc).isoformat(timespec="seconds")},
+    )
+    con.execute("checkpoint")
+
+
+def load_files(
+    files: list[Path],
+    db: Path | None = None,
+    source: str = "auto",
+    strict: bool = False,
+    fresh: bool = False,
+    show_progress: bool = False,
+) -> LoadOutcome:
+    """Load `files` into `db` (default: the live database) and publish if none was rejected."""
+    db = Path(db) if db else paths.db_path()
+    if source not in ("auto", *SOURCES):
+        raise ValueError(f"unknown source {source!r}; expected auto or one of {SOURCES}")
+    summaries: list[FileSummary] = []
+    with publish.staged(db, fresh=fresh) as staging, _Progress(show_progress) as progress:
+        con = _open(staging)
+        try:
+            for path in files:
+                path = Path(path)
+                try:
+                    summaries.append(_load_one(con, path, source, strict, progress))
+                except FileRejected as exc:
+                    summaries.append(FileSummary(path.name, source, "rejected", message=str(exc)))
+            if any(s.status == "rejected" for s in summaries):
+                return LoadOutcome(summaries, False, db)
+            _finish(con)
+        finally:
+            con.close()
+        staging.publish()
+    return LoadOutcome(summaries, True, db)
+
+
+def build(db: Path | None = None, show_progress: bool = False) -> LoadOutcome:
+    """Rebuild the database from scratch from every file under `data/raw/`."""
+    return load_files(raw_files(), db=db, fresh=True, show_progress=show_progress)

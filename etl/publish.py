@@ -1,0 +1,78 @@
+"""Publishing: build the next database beside the live one and swap it in atomically.
+
+Readers that hold the live file open (the dashboard, read-only) keep their snapshot: `os.replace`
+swaps the directory entry, not the open inode. New connections see the new file. A crash
+leaves only a temporary file, removed by the next load (which holds the same lock).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def temp_paths(live: Path) -> list[Path]:
+    """Leftovers of earlier loads (temporary databases and scratch files)."""
+    return sorted(live.parent.glob(f"{live.name}.tmp-*")) + sorted(live.parent.glob(f"{live.name}.scratch-*"))
+
+
+@contextlib.contextmanager
+def exclusive_lock(live: Path) -> Iterator[None]:
+    """One writer at a time per database."""
+    live.parent.mkdir(parents=True, exist_ok=True)
+    with open(live.parent / f"{live.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+class Staging:
+    """The next database (`path`) and a scratch database for staging tables (`scratch`)."""
+
+    def __init__(self, live: Path, fresh: bool):
+        pid = os.getpid()
+        self.live = live
+        self.path = live.parent / f"{live.name}.tmp-{pid}"
+        self.scratch = live.parent / f"{live.name}.scratch-{pid}"
+        for p in temp_paths(live):  # we hold the lock: anything left is from a dead load
+            p.unlink(missing_ok=True)
+        if live.exists() and not fresh:
+            shutil.copyfile(live, self.path)
+
+    def discard(self) -> None:
+        for p in (self.path, self.scratch, Path(f"{self.path}.wal"), Path(f"{self.scratch}.wal")):
+            p.unlink(missing_ok=True)
+
+    def publish(self) -> None:
+        for p in (self.scratch, Path(f"{self.scratch}.wal")):
+            p.unlink(missing_ok=True)
+        with open(self.path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(self.path, self.live)
+        _fsync_dir(self.live.parent)
+
+
+@contextlib.contextmanager
+def staged(live: Path, fresh: bool = False) -> Iterator[Staging]:
+    """Yield a staging area under the writer lock; the caller calls `publish()` to swap it in.
+    Anything not published is discarded, whatever happened."""
+    with exclusive_lock(live):
+        staging = Staging(live, fresh)
+        try:
+            yield staging
+        finally:
+            staging.discard()

@@ -1,0 +1,65 @@
+-- Rebuilt on every publish from the fact tables, so pages never scan raw records.
+
+-- Grain: source x period x region x crime x age group x sex (age and sex NULL where the
+-- source has none). Incidents are counted by report month.
+create or replace table agg_counts as
+select source, date_trunc('month', report_date)::date as period_start, 'month' as period_grain,
+       region_code, crime_code, victim_age_group, victim_sex,
+       count(*)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen
+from fact_incident
+group by all
+union all
+select source, period_start, period_grain, region_code, crime_code,
+       cast(null as varchar), cast(null as varchar), sum(report_count)::bigint, cast(null as decimal(18, 2))
+from fact_count
+group by all
+order by source, period_start, region_code, crime_code, victim_age_group, victim_sex;
+
+-- Grain: source x month x region x crime x age group x modality x channel (record-level sources).
+create or replace table agg_modality as
+select source, date_trunc('month', report_date)::date as period_start, region_code, crime_code,
+       victim_age_group, coalesce(modality, 'unknown') as modality, coalesce(channel, 'unknown') as channel,
+       count(*)::bigint as report_count
+from fact_incident
+group by all
+order by all;
+
+-- Grain: source x period x crime x Lima area x age group, for Lima region only, where the
+-- source can tell Lima Metropolitana from the rest of the region.
+create or replace table agg_lima_area as
+select source, date_trunc('month', report_date)::date as period_start, 'month' as period_grain,
+       crime_code, lima_area, victim_age_group, count(*)::bigint as report_count
+from fact_incident
+where region_code = '15'
+group by all
+union all
+select source, period_start, period_grain, crime_code, lima_area, cast(null as varchar), sum(report_count)::bigint
+from fact_count
+where region_code = '15' and lima_area is not null
+group by all
+order by all;
+
+-- Grain: one row per source. What period the data covers and how fresh it is.
+create or replace table source_coverage as
+select source, 'month' as period_grain, min(report_date) as first_date, max(report_date) as last_date,
+       max(report_date) as data_as_of, count(*)::bigint as report_count
+from fact_incident
+group by source
+union all
+select source, any_value(period_grain), min(period_start),
+       max(case when period_grain = 'year' then make_date(year(period_start), 12, 31)
+                else last_day(period_start) end),
+       coalesce(max(data_as_of), max(case when period_grain = 'year' then make_date(year(period_start), 12, 31)
+                                         else last_day(period_start) end)),
+       sum(report_count)::bigint
+from fact_count
+group by source;
+
+-- The contract for analysts (README "Database contract").
+create or replace view report_counts as
+select a.source, a.period_start, a.period_grain, a.region_code, r.region_name,
+       c.law, c.article, c.name_es as crime_name_es, c.name_en as crime_name_en,
+       a.victim_age_group, a.victim_sex, a.report_count
+from agg_counts a
+join ref_region r on r.region_code = a.region_code
+join ref_crime c on c.crime_code = a.crime_code;
