@@ -1,0 +1,52 @@
+"""Chart registry: every chart the product shows has an id and a builder.
+
+A builder takes a `Context` (connection + filters + options) and returns a `ChartSpec`, or
+None when the filters leave no data. Pages, exports and the briefing command line all build
+charts through `build()`, so they show the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from cybertrends.chartspec import ChartSpec
+from cybertrends.charts.base import Context
+from cybertrends.filters import Filters
+
+Builder = Callable[[Context], "ChartSpec | None"]
+REGISTRY: dict[str, Builder] = {}
+
+
+def chart(chart_id: str):
+    """Register a builder under `chart_id`."""
+
+    def register(fn: Builder) -> Builder:
+        if chart_id in REGISTRY:
+            raise ValueError(f"chart id {chart_id!r} registered twice")
+        REGISTRY[chart_id] = fn
+        return fn
+
+    return register
+
+
+def build(chart_id: str, con: duckdb.DuckDBPyConnection, f: Filters, **options) -> ChartSpec | None:
+    _load_all()
+    try:
+        builder = REGISTRY[chart_id]
+    except KeyError:
+        raise KeyError(f"unknown chart {chart_id!r}; known: {sorted(REGISTRY)}") from None
+    return builder(Context(con, f, dict(options)))
+
+
+def _load_all() -> None:
+    """Import every chart module so its builders register (once)."""
+    import importlib
+    import pkgutil
+
+    import cybertrends.charts as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name != "base":
+            importlib.import_module(f"cybertrends.charts.{info.name}")

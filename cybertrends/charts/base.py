@@ -1,0 +1,172 @@
+"""What every chart shares: template, palette, the query context, titles, subtitles and
+source lines. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from cybertrends import i18n, queries
+from cybertrends.filters import Filters
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+ACCENT = "#0072B2"
+MUTED = "#9AA5B1"
+SEQUENTIAL = ["#F7FBFF", "#C6DBEF", "#6BAED6", "#2171B5", "#08306B"]  # blues, print-safe
+DIVERGING = [[0.0, "#0072B2"], [0.5, "#F7F7F7"], [1.0, "#D55E00"]]
+
+# An explicit template: importing Streamlit changes Plotly's default template, and exports
+# built on that default come out black (STACK-NOTES). Every figure sets this one.
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#1F2933"),
+        colorway=PALETTE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis=dict(showgrid=False, linecolor="#CBD2D9", ticks="outside", tickcolor="#CBD2D9"),
+        yaxis=dict(gridcolor="#E4E7EB", zerolinecolor="#CBD2D9", rangemode="tozero"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
+        hoverlabel=dict(bgcolor="white", font_size=13),
+        margin=dict(l=10, r=10, t=40, b=10),
+    )
+)
+
+
+@dataclass
+class Context:
+    """A connection plus the filters, with the lookups every chart needs."""
+
+    con: duckdb.DuckDBPyConnection
+    f: Filters
+    options: dict = field(default_factory=dict)
+
+    @property
+    def lang(self) -> str:
+        return self.f.lang
+
+    def t(self, key: str, **values) -> str:
+        return i18n.t(key, self.lang, **values)
+
+    @cached_property
+    def coverage(self) -> dict:
+        cov = queries.coverage(self.con, self.f.source)
+        if cov is None:
+            raise LookupError(f"source {self.f.source!r} has no data in this database")
+        return cov
+
+    @cached_property
+    def source_info(self) -> dict:
+        row = self.con.execute("select * from ref_source where source = $s", {"s": self.f.source}).df()
+        return row.iloc[0].to_dict()
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.source_info["is_synthetic"])
+
+    @property
+    def has_age(self) -> bool:
+        return bool(self.source_info["has_victim_age"])
+
+    @cached_property
+    def _crimes(self) -> pd.DataFrame:
+        return queries.crimes(self.con).set_index("crime_code")
+
+    @cached_property
+    def _regions(self) -> pd.DataFrame:
+        return queries.regions(self.con).set_index("region_code")
+
+    @cached_property
+    def _groups(self) -> pd.DataFrame:
+        return queries.age_groups(self.con).set_index("age_group")
+
+    def crime_name(self, code: str, with_article: bool = True) -> str:
+        row = self._crimes.loc[code]
+        name = row[f"name_{self.lang}"]
+        if not with_article or code == "S/Art":
+            return name
+        prefix = "art." if row["law"] == "Ley 30096" else ("CP art." if self.lang == "es" else "PC art.")
+        return f"{name} ({prefix} {row['article']})"
+
+    def region_name(self, code: str) -> str:
+        return self._regions.loc[code, "region_name"]
+
+    def group_name(self, code: str) -> str:
+        return self._groups.loc[code, f"name_{self.lang}"]
+
+    def population(self) -> pd.DataFrame:
+        return queries.population(self.con)
+
+    # Text every chart carries ----------------------------------------------------------
+
+    def period_label(self, start=None, end=None) -> str:
+        return i18n.fmt_span(start or self.f.period_from, end or self.f.period_to, self.f.grain, self.lang)
+
+    def filters_label(self) -> str:
+        parts = []
+        if self.f.regions:
+            names = [self.region_name(c) for c in self.f.regions]
+            parts.append(", ".join(names) if len(names) <= 3 else self.t("n_regions", n=len(names)))
+        else:
+            parts.append(self.t("all_regions"))
+        ley = set(self._crimes.index[self._crimes["is_ley_30096"]])
+        chosen = set(self.f.crimes)
+        if chosen == ley:
+            parts.append(self.t("crimes_all_ley"))
+        elif chosen == set(self._crimes.index) - ley:
+            parts.append(self.t("crimes_all_penal"))
+        elif len(chosen) <= 2:
+            parts.append(", ".join(self.crime_name(c, with_article=False) for c in self.f.crimes))
+        else:
+            parts.append(self.t("n_crimes", n=len(chosen)))
+        if self.f.groups and self.has_age:
+            names = [self.group_name(g) for g in self.f.groups]
+            parts.append(", ".join(names) if len(names) <= 2 else self.t("n_groups", n=len(names)))
+        return " · ".join(parts)
+
+    def subtitle(self, start=None, end=None, extra: str | None = None) -> str:
+        text = f"{self.period_label(start, end)} · {self.filters_label()}"
+        return f"{text} · {extra}" if extra else text
+
+    def source_line(self) -> str:
+        name = self.source_info[f"name_{self.lang}"]
+        as_of = i18n.fmt_date(self.coverage["data_as_of"], self.lang)
+        line = self.t("source_line", source=name, as_of=as_of)
+        if self.synthetic:
+            line += " — " + self.t("synthetic_short")
+        return line
+
+    def notes(self, regional: bool = False) -> list[str]:
+        notes = []
+        if self.synthetic:
+            notes.append(self.t("note_synthetic"))
+        if self.f.source == "mpfn" and regional:
+            notes.append(self.t("note_mpfn_fiscal_districts"))
+        if self.f.source == "sidpol":
+            notes.append(self.t("note_sidpol_estafa"))
+        return notes
+
+    def is_complete(self, start) -> bool:
+        from cybertrends.measures import is_complete
+
+        return is_complete(pd.Timestamp(start).date(), self.f.grain, self.coverage["last_date"])
+
+
+def style(fig: go.Figure, y_title: str | None = None, x_title: str | None = None, height: int = 420) -> go.Figure:
+    """Apply the house template and axis titles."""
+    fig.update_layout(template=TEMPLATE, height=height, hovermode="x unified")
+    if y_title is not None:
+        fig.update_yaxes(title_text=y_title)
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title)
+    return fig
+
+
+def is_synthetic(ctx: Context) -> bool:
+    """Whether the selected source is the synthetic sample (pages show a notice)."""
+    return ctx.synthetic

@@ -1,0 +1,107 @@
+"""Data & methods page: display tables of sources, definitions, load log, and the download
+of the aggregated data (suppression applied)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from cybertrends import i18n, measures, queries
+from cybertrends.chartspec import ChartSpec
+from cybertrends.charts.base import Context
+
+
+def sources_table(ctx: Context) -> pd.DataFrame:
+    df = queries.sources(ctx.con)
+    lang = ctx.lang
+    return pd.DataFrame({
+        ctx.t("md_col_source"): df[f"name_{lang}"],
+        ctx.t("md_col_publisher"): df[f"publisher_{lang}"],
+        ctx.t("md_col_counts"): df[f"counts_{lang}"],
+        ctx.t("md_col_grain"): [ctx.t(f"md_grain_{g}") for g in df["period_grain"]],
+        ctx.t("md_col_coverage"): [
+            i18n.fmt_span(a.replace(day=1), b.replace(day=1), g, lang)
+            for a, b, g in zip(df["first_date"], df["last_date"], df["period_grain"])
+        ],
+        ctx.t("md_col_as_of"): [i18n.fmt_date(d, lang) for d in df["data_as_of"]],
+        ctx.t("md_col_reports"): [i18n.fmt_int(n, lang) for n in df["report_count"]],
+        ctx.t("md_col_licence"): df["licence"],
+        ctx.t("md_col_link"): df["url"].fillna(""),
+    })
+
+
+def crime_table(ctx: Context) -> pd.DataFrame:
+    df = queries.crimes(ctx.con)
+    lang = ctx.lang
+    return pd.DataFrame({
+        ctx.t("md_col_code"): df["article"],
+        ctx.t("md_col_law"): df["law"],
+        ctx.t("md_col_chapter"): df[f"chapter_{lang}"],
+        ctx.t("md_col_name"): df[f"name_{lang}"],
+        ctx.t("md_col_note"): df["note"].fillna(""),
+    })
+
+
+def age_table(ctx: Context) -> pd.DataFrame:
+    df = queries.age_groups(ctx.con)
+    lang = ctx.lang
+
+    def ages(row) -> str:
+        if pd.isna(row.min_age):
+            return "–"
+        return f"{int(row.min_age)}+" if row.max_age >= 120 else f"{int(row.min_age)}–{int(row.max_age)}"
+
+    return pd.DataFrame({
+        ctx.t("md_col_group"): df[f"name_{lang}"],
+        ctx.t("md_col_ages"): [ages(r) for r in df.itertuples()],
+        ctx.t("md_col_at_risk"): [ctx.t("md_yes") if v else ctx.t("md_no") for v in df["is_at_risk"]],
+        ctx.t("md_col_basis"): df[f"legal_basis_{lang}"],
+    })
+
+
+def load_log_table(ctx: Context) -> pd.DataFrame:
+    df = queries.load_log(ctx.con)
+    return pd.DataFrame({
+        ctx.t("md_col_file"): df["file_name"],
+        ctx.t("md_col_source"): df["source"],
+        ctx.t("md_col_status"): df["status"],
+        ctx.t("md_col_loaded_at"): df["loaded_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        ctx.t("md_col_read"): df["rows_read"],
+        ctx.t("md_col_loaded"): df["rows_loaded"],
+        ctx.t("md_col_rejected"): df["rows_rejected"],
+        ctx.t("md_col_out_of_scope"): df["rows_out_of_scope"],
+        ctx.t("md_col_message"): df["message"].fillna(""),
+    })
+
+
+def rejections_table(ctx: Context) -> pd.DataFrame:
+    df = queries.rejected_summary(ctx.con)
+    return pd.DataFrame({
+        ctx.t("md_col_file"): df["file_name"],
+        ctx.t("md_col_column"): df["column_name"],
+        ctx.t("md_col_reason"): df["reason"],
+        ctx.t("md_col_rows"): df["row_count"],
+    })
+
+
+def download_spec(ctx: Context) -> ChartSpec | None:
+    """`report_counts` under the filters as an exportable table; minors' counts of 1-4 are
+    NaN in `report_count` and "<5" in the export (ChartSpec.display_column)."""
+    df = queries.report_counts_table(ctx.con, ctx.f)
+    if df.empty:
+        return None
+    codes = queries.crimes(ctx.con).set_index(["law", "article"])["crime_code"]
+    df["crime_code"] = [codes.get((law, art)) for law, art in zip(df["law"], df["article"])]
+    shown = measures.suppress(df, ctx.f, lang=ctx.lang)
+    out = df.drop(columns=["crime_code", "report_count"]).copy()
+    out["period_start"] = out["period_start"].dt.strftime("%Y-%m-%d")
+    out["report_count"] = shown["report_count"]
+    out["report_count_display"] = [
+        i18n.SUPPRESSED if pd.isna(v) else str(int(v)) for v in shown["report_count"]
+    ]
+    return ChartSpec(
+        chart_id="report_counts", kind="bar", title=ctx.t("md_download"), subtitle=ctx.subtitle(),
+        source_line=ctx.source_line(), figure=go.Figure(), data=out, x="period_start", y="report_count",
+        lang=ctx.lang, synthetic=ctx.synthetic, display_column="report_count_display",
+        notes=ctx.notes(regional=True),
+    )

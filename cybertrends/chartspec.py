@@ -1,0 +1,62 @@
+"""A chart as the product shows and exports it: finding, context, data and figure together.
+
+Pages render a `ChartSpec`; exports (PNG/SVG/HTML/CSV/XLSX, PowerPoint, PDF) read the same
+object, so what staff put in a briefing is exactly what the page showed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+# Kinds a native PowerPoint chart can reproduce; "map" goes into slides as an image.
+KINDS = ("line", "bar", "hbar", "stacked_bar", "map")
+
+
+@dataclass
+class ChartSpec:
+    """Everything about one chart.
+
+    `data` is the table behind the chart exactly as shown: same filters, small counts of minors
+    already suppressed. Its columns are display-ready and in the chosen language. `x`, `y` and
+    `series` name columns of `data` for native (PowerPoint) charts: one category axis `x`,
+    numeric values `y`, and an optional `series` column for one line/bar per value.
+    Suppressed cells hold NaN in `y` and the text "<5" in `display_column` (if set).
+    """
+
+    chart_id: str
+    kind: str
+    title: str  # the finding, e.g. "Computer fraud grew 38 % in 2025"
+    subtitle: str  # period and filters
+    source_line: str  # source and data-as-of date
+    figure: go.Figure  # built with an explicit template (see charts.TEMPLATE)
+    data: pd.DataFrame
+    x: str
+    y: str
+    series: str | None = None
+    lang: str = "es"
+    synthetic: bool = False
+    display_column: str | None = None  # text version of y with "<5" where suppressed
+    notes: list[str] = field(default_factory=list)  # caveats shown under the chart and in exports
+    y_format: str = "count"  # count | percent | rate | index
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown chart kind {self.kind!r}; expected one of {KINDS}")
+        for column in (self.x, self.y, self.series, self.display_column):
+            if column is not None and column not in self.data.columns:
+                raise ValueError(f"{self.chart_id}: column {column!r} not in data {list(self.data.columns)}")
+
+    @property
+    def synthetic_mark(self) -> str:
+        return "datos sintéticos / synthetic data" if self.synthetic else ""
+
+    def export_table(self) -> pd.DataFrame:
+        """The data as exported: suppressed values written as "<5"."""
+        table = self.data.copy()
+        if self.display_column is not None:
+            table[self.y] = table[self.display_column]
+            table = table.drop(columns=[self.display_column])
+        return table

@@ -1,0 +1,100 @@
+"""Translations and Peruvian number/date formats. Spanish first, English by switch.
+
+Messages live in `cybertrends/locale/*.json`, one file per area, each mapping a key to
+`{"es": ..., "en": ...}`. A key may appear in one file only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+LANGS = ("es", "en")
+DEFAULT_LANG = "es"
+LOCALES = {"es": "es_PE", "en": "en_GB"}
+LOCALE_DIR = Path(__file__).parent / "locale"
+SUPPRESSED = "<5"
+
+
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(LOCALE_DIR.glob("*.json")):
+        for key, texts in json.loads(path.read_text(encoding="utf-8")).items():
+            if key in merged:
+                raise ValueError(f"message key {key!r} defined twice (second time in {path.name})")
+            missing = [lang for lang in LANGS if lang not in texts]
+            if missing:
+                raise ValueError(f"message key {key!r} in {path.name} lacks {missing}")
+            merged[key] = texts
+    return merged
+
+
+def lang_or_default(lang: str | None) -> str:
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str, **values) -> str:
+    """The message `key` in `lang`, with `{name}` placeholders filled from `values`."""
+    try:
+        text = catalog()[key][lang_or_default(lang)]
+    except KeyError:
+        raise KeyError(f"no message {key!r}; add it to a file in {LOCALE_DIR}") from None
+    return text.format(**values) if values else text
+
+
+def fmt_int(value, lang: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return format_decimal(int(round(value)), locale=LOCALES[lang_or_default(lang)])
+
+
+def fmt_num(value, lang: str, digits: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[lang_or_default(lang)])
+
+
+def fmt_pct(value, lang: str, digits: int = 1, signed: bool = False) -> str:
+    """`value` is a percentage already (38.5 means 38.5 %)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = fmt_num(abs(value) if signed else value, lang, digits) + " %"
+    if signed:
+        text = ("+" if value >= 0 else "−") + text
+    return text
+
+
+def fmt_count(value, lang: str, suppressed: bool = False) -> str:
+    return SUPPRESSED if suppressed else fmt_int(value, lang)
+
+
+def fmt_date(value: date, lang: str) -> str:
+    return format_date(value, "dd/MM/y" if lang_or_default(lang) == "es" else "d MMM y", locale=LOCALES[lang_or_default(lang)])
+
+
+def fmt_month(value: date, lang: str) -> str:
+    text = format_date(value, "MMM y", locale=LOCALES[lang_or_default(lang)])
+    return text.replace(".", "")
+
+
+def fmt_period(value: date, grain: str, lang: str) -> str:
+    return str(value.year) if grain == "year" else fmt_month(value, lang)
+
+
+def fmt_span(start: date, end: date, grain: str, lang: str) -> str:
+    """A readable span: '2023', '2019–2025', 'ene 2024–jun 2025'."""
+    if grain == "year":
+        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    if start.month == 1 and end.month == 12:
+        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    if start == end:
+        return fmt_month(start, lang)
+    return f"{fmt_month(start, lang)}–{fmt_month(end, lang)}"

@@ -1,0 +1,219 @@
+"""Named read queries over the pre-aggregated tables. No Streamlit here.
+
+Every user value is a bound parameter. The only identifiers placed in SQL text come from the
+fixed mappings below (breakdown dimensions and the period grain), never from user input.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from cybertrends.filters import Filters
+
+# Breakdown dimensions a caller may group by -> SQL expression over agg_counts.
+COUNT_DIMENSIONS = {
+    "period_start": "period_start",
+    "region_code": "region_code",
+    "crime_code": "crime_code",
+    "victim_age_group": "victim_age_group",
+    "victim_sex": "victim_sex",
+}
+MODALITY_DIMENSIONS = {
+    "period_start": "period_start",
+    "region_code": "region_code",
+    "crime_code": "crime_code",
+    "victim_age_group": "victim_age_group",
+    "modality": "modality",
+    "channel": "channel",
+}
+GRAIN_EXPR = {"month": "period_start", "year": "date_trunc('year', period_start)::date"}
+
+_WHERE = """
+    source = $source
+    and period_start between $date_from and $date_to
+    and (len($regions) = 0 or list_contains($regions, region_code))
+    and list_contains($crimes, crime_code)
+"""
+_WHERE_GROUPS = " and (len($groups) = 0 or list_contains($groups, victim_age_group))"
+
+
+def bind(sql: str, params: dict) -> dict:
+    """Only the parameters the statement uses (DuckDB rejects unused named parameters)."""
+    return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
+def _dims(by: tuple[str, ...], allowed: dict[str, str], grain: str) -> list[tuple[str, str]]:
+    out = []
+    for name in by:
+        if name not in allowed:
+            raise ValueError(f"unknown breakdown {name!r}; expected one of {sorted(allowed)}")
+        expr = GRAIN_EXPR[grain] if name == "period_start" else allowed[name]
+        out.append((name, expr))
+    return out
+
+
+def counts(
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    by: tuple[str, ...] = (),
+    grain: str | None = None,
+    apply_groups: bool = True,
+) -> pd.DataFrame:
+    """Report counts under the filters, broken down by `by` (one row per combination).
+
+    `grain` re-buckets periods ('year' sums months into years); default is the filter's grain.
+    Victim-group filtering applies to sources that record age (their rows carry a group).
+    """
+    dims = _dims(by, COUNT_DIMENSIONS, grain or f.grain)
+    select = ", ".join(f"{expr} as {name}" for name, expr in dims)
+    where = _WHERE + (_WHERE_GROUPS if apply_groups else "")
+    sql = f"""
+        select {select + ',' if select else ''} sum(report_count)::bigint as report_count,
+               sum(amount_lost_pen)::double as amount_lost_pen
+        from agg_counts
+        where {where}
+        {'group by ' + ', '.join(str(i + 1) for i in range(len(dims))) if dims else ''}
+        {'order by ' + ', '.join(str(i + 1) for i in range(len(dims))) if dims else ''}
+    """
+    df = con.execute(sql, bind(sql, f.params())).df()
+    if not dims and df["report_count"].isna().all():
+        df["report_count"] = 0
+    return df
+
+
+def modality_counts(con: duckdb.DuckDBPyConnection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
+    """Counts by modality / channel (record-level sources only)."""
+    dims = _dims(by, MODALITY_DIMENSIONS, grain or f.grain)
+    select = ", ".join(f"{expr} as {name}" for name, expr in dims)
+    positions = ", ".join(str(i + 1) for i in range(len(dims)))
+    sql = f"""
+        select {select}, sum(report_count)::bigint as report_count
+        from agg_modality
+        where {_WHERE + _WHERE_GROUPS}
+        group by {positions} order by {positions}
+    """
+    return con.execute(sql, bind(sql, f.params())).df()
+
+
+def lima_split(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None) -> pd.DataFrame:
+    """Lima Metropolitana vs the rest of Lima region, where the source can tell them apart."""
+    period = GRAIN_EXPR[grain or f.grain]
+    sql = f"""
+        select {period} as period_start, lima_area, sum(report_count)::bigint as report_count
+        from agg_lima_area
+        where source = $source and period_start between $date_from and $date_to
+          and list_contains($crimes, crime_code)
+          and (len($groups) = 0 or victim_age_group is null or list_contains($groups, victim_age_group))
+          and (len($regions) = 0 or list_contains($regions, '15'))
+        group by 1, 2 order by 1, 2
+    """
+    return con.execute(sql, bind(sql, f.params())).df()
+
+
+# Reference and metadata ------------------------------------------------------------------
+
+def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Sources that have data, with their coverage, in display order."""
+    return con.execute(
+        """select s.*, c.period_grain, c.first_date, c.last_date, c.data_as_of, c.report_count
+        from ref_source s join source_coverage c using (source)
+        order by s.sort_order"""
+    ).df()
+
+
+def coverage(con: duckdb.DuckDBPyConnection, source: str) -> dict | None:
+    row = con.execute(
+        "select period_grain, first_date, last_date, data_as_of from source_coverage where source = $s",
+        {"s": source},
+    ).fetchone()
+    if row is None:
+        return None
+    return {"grain": row[0], "first_date": row[1], "last_date": row[2], "data_as_of": row[3]}
+
+
+def regions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """select region_code, region_name, population_2020, population_census_2017, geojson_id
+        from ref_region order by region_code"""
+    ).df()
+
+
+def crimes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "select crime_code, law, article, is_ley_30096, name_es, name_en, chapter_es, chapter_en, note from ref_crime order by sort_order"
+    ).df()
+
+
+def crimes_with_data(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
+    rows = con.execute(
+        """select distinct a.crime_code, c.sort_order from agg_counts a join ref_crime c using (crime_code)
+        where a.source = $s order by c.sort_order""",
+        {"s": source},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def age_groups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("select * from ref_age_group order by sort_order").df()
+
+
+def population(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """2020 population by region and age group ('total' included)."""
+    return con.execute(
+        "select region_code, age_group, population_2020 from ref_region_population order by 1, 2"
+    ).df()
+
+
+def lima_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("select * from ref_lima_area order by lima_area").df()
+
+
+def modalities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("select modality, name_es, name_en from ref_modality order by sort_order").df()
+
+
+def channels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("select channel, name_es, name_en from ref_channel order by sort_order").df()
+
+
+def load_log(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """select file_name, source, status, loaded_at, rows_read, rows_loaded, rows_rejected,
+                  rows_out_of_scope, message
+        from load_log order by loaded_at desc, file_name"""
+    ).df()
+
+
+def rejected_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        """select file_name, column_name, reason, count(*)::bigint as row_count
+        from rejected_rows group by all order by file_name, row_count desc"""
+    ).df()
+
+
+def report_counts_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """The `report_counts` rows under the filters (the data download of the methods page)."""
+    sql = """
+        select r.* from report_counts r
+        join ref_crime c on c.law = r.law and c.article = r.article
+        where r.source = $source and r.period_start between $date_from and $date_to
+          and (len($regions) = 0 or list_contains($regions, r.region_code))
+          and list_contains($crimes, c.crime_code)
+          and (len($groups) = 0 or r.victim_age_group is null or list_contains($groups, r.victim_age_group))
+        order by r.period_start, r.region_code, r.law, r.article, r.victim_age_group, r.victim_sex
+    """
+    return con.execute(sql, bind(sql, f.params())).df()
+
+
+def build_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("select key, value from meta").fetchall())
+
+
+def period_bounds(con: duckdb.DuckDBPyConnection, source: str) -> tuple[date, date] | None:
+    row = con.execute(
+        "select min(period_start), max(period_start) from agg_counts where source = $s", {"s": source}
+    ).fetchone()
+    return None if row[0] is None else (row[0], row[1])

@@ -1,0 +1,44 @@
+"""Page: Datos y metodología / Data & methods."""
+
+import streamlit as st
+
+import ui
+from cybertrends import cached
+
+f = ui.filters()
+st.title(ui.t("page_methods"))
+st.caption(ui.t("md_intro"))
+
+st.subheader(ui.t("md_sources"))
+st.dataframe(cached.compute("methods", "sources_table", f), hide_index=True, width="stretch",
+             column_config={ui.t("md_col_link"): st.column_config.LinkColumn()})
+
+st.subheader(ui.t("md_caveats"))
+st.markdown(ui.t("md_caveats_text"))
+
+st.subheader(ui.t("md_definitions"))
+st.markdown(f"**{ui.t('md_crime_types')}**")
+st.dataframe(cached.compute("methods", "crime_table", f), hide_index=True, width="stretch")
+st.markdown(f"**{ui.t('md_age_groups')}**")
+st.dataframe(cached.compute("methods", "age_table", f), hide_index=True, width="stretch")
+st.markdown(f"**{ui.t('md_measures')}**")
+st.markdown(ui.t("md_measures_text"))
+
+st.subheader(ui.t("md_load_log"))
+st.caption(ui.t("md_load_log_help"))
+st.dataframe(cached.compute("methods", "load_log_table", f), hide_index=True, width="stretch")
+rejections = cached.compute("methods", "rejections_table", f)
+st.markdown(f"**{ui.t('md_rejections')}**")
+if rejections.empty:
+    st.caption(ui.t("md_no_rejections"))
+else:
+    st.dataframe(rejections, hide_index=True, width="stretch")
+
+st.subheader(ui.t("md_download"))
+st.caption(ui.t("md_download_help"))
+download = cached.compute("methods", "download_spec", f)
+if download is None:
+    ui.empty_state()
+else:
+    st.caption(ui.t("md_rows_selected", n=f"{len(download.data):,}"))
+    ui.table_downloads(download)

@@ -1,0 +1,24 @@
+"""Page: Resumen / Overview — the minister's page."""
+
+import streamlit as st
+
+import ui
+from cybertrends import cached
+
+f = ui.filters()
+st.title(ui.t("app_title"))
+st.caption(ui.t("app_tagline"))
+if cached.compute("base", "is_synthetic", f):
+    ui.synthetic_banner()
+
+heads = cached.compute("overview", "headlines", f)
+ui.headline_metrics(heads)
+
+left, right = st.columns([2, 1], gap="large")
+with left:
+    ui.render_chart(cached.chart("overview_trend", f))
+with right:
+    with st.container(border=True):
+        st.markdown(f"#### {ui.t('key_findings')}")
+        for sentence in cached.compute("overview", "key_findings", f):
+            st.markdown(f"- {sentence}")

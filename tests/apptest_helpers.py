@@ -1,0 +1,61 @@
+"""Helpers to drive the real app with `streamlit.testing.v1.AppTest` and read what it shows."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from cybertrends import paths
+
+DASHBOARD = str(paths.ROOT / "dashboard.py")
+
+
+def run_app(db, page: str | None = None, params: dict | None = None, timeout: int = 90) -> AppTest:
+    """Run dashboard.py against `db` with URL query `params` (e.g. {"lang": "en",
+    "source": ...}); then switch to `page` (e.g. "pages/regions.py") if given."""
+    os.environ["CYBERTRENDS_DB"] = str(db)
+    at = AppTest.from_file(DASHBOARD, default_timeout=timeout)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    return at
+
+
+def decode(value):
+    """Plotly JSON arrays may arrive as {"dtype", "bdata"} (base64)."""
+    if isinstance(value, dict) and "bdata" in value:
+        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        if shape:
+            dims = [int(s) for s in str(shape).split(",")]
+            arr = arr.reshape(dims)
+        return arr.tolist()
+    return value
+
+
+def figures(at: AppTest) -> list[dict]:
+    """Every Plotly figure on the page as a dict, numeric arrays decoded."""
+    out = []
+    for el in at.get("plotly_chart"):
+        fig = json.loads(el.proto.spec)
+        for trace in fig.get("data", []):
+            for k in ("x", "y", "z", "customdata", "text", "locations"):
+                if k in trace:
+                    trace[k] = decode(trace[k])
+        out.append(fig)
+    return out
+
+
+def texts(at: AppTest) -> str:
+    """All visible text of markdown, captions, titles, metrics, info/warning boxes."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        parts += [str(e.value) for e in at.get(kind)]
+    parts += [f"{m.label} {m.value} {m.delta or ''}" for m in at.metric]
+    return "\n".join(parts)

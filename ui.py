@@ -1,0 +1,115 @@
+"""Streamlit building blocks shared by the pages: a chart with its context, table view,
+downloads and "add to briefing"; headline metrics; notices. UI only, no SQL."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from cybertrends import i18n
+from cybertrends.chartspec import ChartSpec
+from cybertrends.filters import Filters
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "locale": "es"}
+
+
+def lang() -> str:
+    return i18n.lang_or_default(st.session_state.get("lang"))
+
+
+def t(key: str, **values) -> str:
+    return i18n.t(key, lang(), **values)
+
+
+def filters() -> Filters:
+    """The shared filters, set by the sidebar in dashboard.py."""
+    return st.session_state["filters"]
+
+
+def empty_state() -> None:
+    st.info(t("empty_state"), icon=":material/filter_alt_off:")
+
+
+def _key(spec: ChartSpec, suffix: str) -> str:
+    digest = hashlib.sha1(f"{spec.chart_id}|{spec.subtitle}|{spec.title}".encode()).hexdigest()[:8]
+    return f"{spec.chart_id}_{suffix}_{digest}"
+
+
+def render_chart(spec: ChartSpec | None, height: int | None = None) -> None:
+    """Title (the finding), subtitle, the figure, source line and notes, a table view, downloads."""
+    if spec is None:
+        empty_state()
+        return
+    with st.container(border=True):
+        st.markdown(f"#### {spec.title}")
+        st.caption(spec.subtitle)
+        fig = spec.figure
+        if height:
+            fig = fig.update_layout(height=height)
+        st.plotly_chart(fig, width="stretch", theme=None, key=_key(spec, "fig"),
+                        config={**PLOTLY_CONFIG, "locale": spec.lang})
+        source = spec.source_line
+        if spec.synthetic:
+            source = f":orange-badge[{t('synthetic_short')}] " + source
+        st.caption(source)
+        for note in spec.notes:
+            st.caption(f"ⓘ {note}")
+        with st.expander(t("table_view"), icon=":material/table:"):
+            st.dataframe(spec.export_table(), hide_index=True, width="stretch")
+        _downloads(spec)
+
+
+def _downloads(spec: ChartSpec) -> None:
+    from cybertrends import export
+
+    cols = st.columns([1, 1, 1, 1, 1, 2])
+    items = [
+        ("PNG", "png", "image/png", lambda: export.to_png(spec)),
+        ("SVG", "svg", "image/svg+xml", lambda: export.to_svg(spec)),
+        ("HTML", "html", "text/html", lambda: export.to_html(spec)),
+        ("CSV", "csv", "text/csv", lambda: export.to_csv(spec)),
+        ("XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", lambda: export.to_xlsx(spec)),
+    ]
+    images_ok = export.chromium_available()
+    for col, (label, ext, mime, build) in zip(cols, items):
+        with col:
+            disabled = ext in ("png", "svg") and not images_ok
+            st.download_button(
+                label, data=build, file_name=export.filename(spec, ext), mime=mime, key=_key(spec, ext),
+                icon=":material/download:", on_click="ignore", disabled=disabled,
+                help=t("export_unavailable") if disabled else f"{t('download')} {label}", width="stretch",
+            )
+    with cols[-1]:
+        if st.button(t("add_to_briefing"), key=_key(spec, "brief"), icon=":material/playlist_add:", width="stretch"):
+            briefing = st.session_state.setdefault("briefing", [])
+            if all(item.title != spec.title or item.subtitle != spec.subtitle for item in briefing):
+                briefing.append(spec)
+            st.toast(t("added_to_briefing", n=len(briefing)), icon=":material/check:")
+
+
+def table_downloads(spec: ChartSpec) -> None:
+    """CSV and XLSX of a table (suppression already applied in `spec`)."""
+    from cybertrends import export
+
+    left, right, _ = st.columns([1, 1, 4])
+    for col, (label, ext, mime, build) in zip((left, right), (
+        ("CSV", "csv", "text/csv", lambda: export.to_csv(spec)),
+        ("XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", lambda: export.to_xlsx(spec)),
+    )):
+        with col:
+            st.download_button(label, data=build, file_name=export.filename(spec, ext), mime=mime,
+                               key=f"table_{spec.chart_id}_{ext}", icon=":material/download:",
+                               on_click="ignore", width="stretch")
+
+
+def headline_metrics(heads) -> None:
+    cols = st.columns(len(heads))
+    for col, h in zip(cols, heads):
+        with col:
+            st.metric(h.label, h.value, h.delta, help=h.help, border=True,
+                      delta_color="off" if h.delta is None else "normal")
+
+
+def synthetic_banner() -> None:
+    st.warning(t("synthetic_banner"), icon=":material/science:")
