@@ -33,12 +33,12 @@ except cached.DatabaseUnavailable as exc:
     st.stop()
 
 PAGES = [
-    st.Page("pages/overview.py", title=t("page_overview"), icon=":material/monitoring:", default=True, url_path="resumen"),
-    st.Page("pages/crime_types.py", title=t("page_crime_types"), icon=":material/category:", url_path="tipos"),
-    st.Page("pages/regions.py", title=t("page_regions"), icon=":material/map:", url_path="regiones"),
-    st.Page("pages/at_risk_groups.py", title=t("page_groups"), icon=":material/groups:", url_path="grupos"),
-    st.Page("pages/data_methods.py", title=t("page_methods"), icon=":material/description:", url_path="metodologia"),
-    st.Page("pages/briefing.py", title=t("page_briefing"), icon=":material/slideshow:", url_path="informe"),
+    st.Page("pages/overview.py", title=t("page_overview"), icon=":material/monitoring:", default=True),
+    st.Page("pages/crime_types.py", title=t("page_crime_types"), icon=":material/category:", url_path="crime_types"),
+    st.Page("pages/regions.py", title=t("page_regions"), icon=":material/map:", url_path="regions"),
+    st.Page("pages/at_risk_groups.py", title=t("page_groups"), icon=":material/groups:", url_path="at_risk_groups"),
+    st.Page("pages/data_methods.py", title=t("page_methods"), icon=":material/description:", url_path="data_methods"),
+    st.Page("pages/briefing.py", title=t("page_briefing"), icon=":material/slideshow:", url_path="briefing"),
 ]
 page = st.navigation(PAGES)
 
@@ -80,8 +80,11 @@ def _sidebar_filters() -> Filters:
         return date(int(p), 1, 1) if grain == "year" else date.fromisoformat(p + "-01")
 
     crimes = cached.reference("crimes")
+    # Sources without Ley 30096 data (the police 'Estafa' series) start on the Penal Code group.
+    has_ley = bool(set(cached.crimes_with_data(source)) & set(crimes[crimes["is_ley_30096"]]["crime_code"]))
     group = st.segmented_control(
-        t("filter_crime_group"), ["ley", "penal"], default="ley", key="crime_group", bind="query-params",
+        t("filter_crime_group"), ["ley", "penal"], default="ley" if has_ley else "penal", key="crime_group",
+        bind="query-params",
         format_func=lambda g: t("crime_group_ley" if g == "ley" else "crime_group_penal"), required=True,
     ) or "ley"
     in_group = crimes[crimes["is_ley_30096"] == (group == "ley")]

@@ -54,7 +54,7 @@ def render_chart(spec: ChartSpec | None, height: int | None = None) -> None:
             source = f":orange-badge[{t('synthetic_short')}] " + source
         st.caption(source)
         for note in spec.notes:
-            st.caption(f"ⓘ {note}")
+            st.caption(f":material/info: {note}")
         with st.expander(t("table_view"), icon=":material/table:"):
             st.dataframe(spec.export_table(), hide_index=True, width="stretch")
         _downloads(spec)
@@ -107,8 +107,12 @@ def headline_metrics(heads) -> None:
     cols = st.columns(len(heads))
     for col, h in zip(cols, heads):
         with col:
-            st.metric(h.label, h.value, h.delta, help=h.help, border=True,
-                      delta_color="off" if h.delta is None else "normal")
+            st.metric(
+                # ASCII minus: Streamlit picks the arrow direction from a leading "-".
+                h.label, h.value, h.delta.replace("−", "-") if h.delta else None, help=h.help, border=True,
+                delta_color="off" if h.neutral else "normal", delta_arrow="off" if h.neutral else "auto",
+                delta_description=h.delta_description, chart_data=h.spark, chart_type="bar",
+            )
 
 
 def synthetic_banner() -> None:

@@ -102,6 +102,16 @@ def period_options(source: str) -> list[str]:
     return _period_options(db_version(), source)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _crimes_with_data(version: tuple, source: str) -> list[str]:
+    return queries.crimes_with_data(cursor(version), source)
+
+
+def crimes_with_data(source: str) -> list[str]:
+    """Crime codes the source has any report for."""
+    return _crimes_with_data(db_version(), source)
+
+
 @st.cache_data(max_entries=2000, show_spinner=False)
 def _chart(version: tuple, chart_id: str, f: Filters, options: tuple) -> ChartSpec | None:
     return charts.build(chart_id, cursor(version), f, **dict(options))

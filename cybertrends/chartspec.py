@@ -7,6 +7,7 @@ object, so what staff put in a briefing is exactly what the page showed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -41,6 +42,9 @@ class ChartSpec:
     display_column: str | None = None  # text version of y with "<5" where suppressed
     notes: list[str] = field(default_factory=list)  # caveats shown under the chart and in exports
     y_format: str = "count"  # count | percent | rate | index
+    # Set by charts.build(): how to rebuild this chart (e.g. in another language for a briefing).
+    filters: Any = None  # cybertrends.filters.Filters
+    options: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

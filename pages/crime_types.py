@@ -1,8 +1,50 @@
-"""Page placeholder (its own change replaces it)."""
+"""Page: Tipos de delito / Crime types — which kinds of cybercrime grow fastest."""
 
 import streamlit as st
 
 import ui
+from cybertrends import cached
 
-st.title(ui.t("app_title"))
-st.info("…")
+f = ui.filters()
+st.title(ui.t("ct_title"))
+st.caption(ui.t("ct_intro"))
+if cached.compute("base", "is_synthetic", f):
+    ui.synthetic_banner()
+
+why = cached.compute("crime_types", "notices", f)
+
+
+def show(chart_id: str, **options) -> None:
+    """The chart, or the reason this source / selection cannot have it."""
+    if why.get(chart_id):
+        st.info(why[chart_id], icon=":material/info:")
+    else:
+        ui.render_chart(cached.chart(chart_id, f, **options))
+
+
+if why["growth"]:
+    # One year of one source: no growth can be computed; say so once and show the shares.
+    st.info(why["growth"], icon=":material/info:")
+else:
+    show("ct_index")  # full width: one line per crime type needs the room
+    left, right = st.columns(2, gap="medium")
+    with left:
+        show("ct_cagr")
+    with right:
+        show("ct_yoy")
+show("ct_share")
+
+st.subheader(ui.t("ct_breakdown_heading"))
+if why["breakdowns"]:
+    st.info(why["breakdowns"], icon=":material/info:")
+else:
+    view = st.segmented_control(
+        ui.t("ct_view_label"), ["total", "year"], default="total", key="ct_view", bind="query-params",
+        format_func=lambda v: ui.t("ct_view_total" if v == "total" else "ct_view_year"), required=True,
+    )
+    by_year = 1 if view == "year" else 0
+    left, right = st.columns(2, gap="medium")
+    with left:
+        show("ct_modality", by_year=by_year)
+    with right:
+        show("ct_channel", by_year=by_year)

@@ -7,11 +7,26 @@ import json
 import os
 
 import numpy as np
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from cybertrends import paths
 
 DASHBOARD = str(paths.ROOT / "dashboard.py")
+
+# A running server switches to st.navigation routing after the first script run
+# (PagesManager.uses_pages_directory becomes False). AppTest resets that flag before every run,
+# so a page in pages/ whose url_path equals its file name would be run on its own, without
+# dashboard.py. Make AppTest route like the running server does.
+_original_init = PagesManager.__init__
+
+
+def _navigation_routing_init(self, *args, **kwargs):
+    _original_init(self, *args, **kwargs)
+    PagesManager.uses_pages_directory = False
+
+
+PagesManager.__init__ = _navigation_routing_init
 
 
 def run_app(db, page: str | None = None, params: dict | None = None, timeout: int = 90) -> AppTest:

@@ -37,7 +37,10 @@ def build(chart_id: str, con: duckdb.DuckDBPyConnection, f: Filters, **options) 
         builder = REGISTRY[chart_id]
     except KeyError:
         raise KeyError(f"unknown chart {chart_id!r}; known: {sorted(REGISTRY)}") from None
-    return builder(Context(con, f, dict(options)))
+    spec = builder(Context(con, f, dict(options)))
+    if spec is not None:
+        spec.filters, spec.options = f, dict(options)
+    return spec
 
 
 def _load_all() -> None:

@@ -30,10 +30,10 @@ TEMPLATE = go.layout.Template(
         paper_bgcolor="white",
         plot_bgcolor="white",
         xaxis=dict(showgrid=False, linecolor="#CBD2D9", ticks="outside", tickcolor="#CBD2D9"),
-        yaxis=dict(gridcolor="#E4E7EB", zerolinecolor="#CBD2D9", rangemode="tozero"),
+        yaxis=dict(gridcolor="#E4E7EB", zerolinecolor="#CBD2D9", rangemode="tozero", automargin=True),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
         hoverlabel=dict(bgcolor="white", font_size=13),
-        margin=dict(l=10, r=10, t=40, b=10),
+        margin=dict(l=70, r=20, t=50, b=50),
     )
 )
 
@@ -136,10 +136,7 @@ class Context:
     def source_line(self) -> str:
         name = self.source_info[f"name_{self.lang}"]
         as_of = i18n.fmt_date(self.coverage["data_as_of"], self.lang)
-        line = self.t("source_line", source=name, as_of=as_of)
-        if self.synthetic:
-            line += " — " + self.t("synthetic_short")
-        return line
+        return self.t("source_line", source=name, as_of=as_of)
 
     def notes(self, regional: bool = False) -> list[str]:
         notes = []

@@ -19,10 +19,13 @@ MIN_BASE = 20  # a crime type needs this many reports in the earlier span to ran
 class Headline:
     label: str
     value: str
-    delta: str | None  # e.g. "+38.2 % vs ene–jun 2024"
+    delta: str | None  # e.g. "+38.2 %"; or a neutral description (see `neutral`)
     help: str
-    raw: float | None = None  # the number behind `value`, for tests
+    raw: float | None = None  # the number behind the headline, for tests
     raw_delta: float | None = None
+    delta_description: str | None = None  # e.g. "vs. 2024"
+    neutral: bool = False  # the delta is a description, not a change: no arrow, no colour
+    spark: list[float] | None = None
 
 
 def span_filters(ctx: Context, span: measures.Span):
@@ -58,8 +61,9 @@ def headlines(ctx: Context) -> list[Headline]:
     out.append(Headline(
         ctx.t("kpi_total", period=cur_label),
         i18n.fmt_count(cur_total, ctx.lang, measures.is_suppressed_value(cur_total, minors)),
-        f"{i18n.fmt_pct(g, ctx.lang, signed=True)} {vs}" if g is not None and not minors_small(cur_total, prev_total, minors) else None,
-        ctx.t("kpi_total_help"), cur_total, g,
+        i18n.fmt_pct(g, ctx.lang, signed=True) if g is not None and not minors_small(cur_total, prev_total, minors) else None,
+        ctx.t("kpi_total_help"), cur_total, g, delta_description=vs,
+        spark=None if minors else [float(v) for v in queries.counts(ctx.con, ctx.f, ("period_start",))["report_count"]],
     ))
 
     # 2. Fastest-growing crime type
@@ -73,9 +77,10 @@ def headlines(ctx: Context) -> list[Headline]:
                 best = (code, growth)
     out.append(Headline(
         ctx.t("kpi_fastest"),
-        ctx.crime_name(best[0]) if best else ctx.t("not_available"),
-        f"{i18n.fmt_pct(best[1], ctx.lang, signed=True)} {vs}" if best else None,
+        i18n.fmt_pct(best[1], ctx.lang, signed=True) if best else ctx.t("not_available"),
+        ctx.crime_name(best[0]) if best else None,
         ctx.t("kpi_fastest_help", n=MIN_BASE), best[1] if best else None, best[1] if best else None,
+        delta_description=vs if best else None, neutral=True,
     ))
 
     # 3. Region with the highest rate per 100,000 inhabitants
@@ -90,7 +95,7 @@ def headlines(ctx: Context) -> list[Headline]:
         ctx.t("kpi_top_rate", period=cur_label),
         ctx.region_name(top[0]) if top else ctx.t("not_available"),
         ctx.t("kpi_rate_value", rate=i18n.fmt_num(top[1], ctx.lang)) if top else None,
-        ctx.t("kpi_top_rate_help"), top[1] if top else None,
+        ctx.t("kpi_top_rate_help"), top[1] if top else None, neutral=True,
     ))
 
     # 4. Share of victims in the four at-risk groups
@@ -99,12 +104,12 @@ def headlines(ctx: Context) -> list[Headline]:
         share_prev = at_risk_share(ctx, prev_f) if has_prev else None
         delta = None
         if share_cur is not None and share_prev is not None:
-            delta = ctx.t("pp_change", pp=i18n.fmt_num(share_cur - share_prev, ctx.lang, 1), period=prev_label)
-            if share_cur - share_prev >= 0:
-                delta = "+" + delta
+            change = share_cur - share_prev
+            delta = ("+" if change >= 0 else "−") + ctx.t("pp_change", pp=i18n.fmt_num(abs(change), ctx.lang, 1))
         out.append(Headline(
             ctx.t("kpi_at_risk"), i18n.fmt_pct(share_cur, ctx.lang), delta, ctx.t("kpi_at_risk_help"), share_cur,
             None if share_cur is None or share_prev is None else share_cur - share_prev,
+            delta_description=vs if delta else None,
         ))
     else:
         out.append(Headline(ctx.t("kpi_at_risk"), ctx.t("not_recorded"), None, ctx.t("kpi_at_risk_no_age")))
@@ -139,7 +144,7 @@ def key_findings(ctx: Context, heads: list[Headline] | None = None) -> list[str]
     else:
         out.append(ctx.t("finding_total_only", n=total.value, period=cur_label))
     if fastest.raw is not None:
-        out.append(ctx.t("finding_fastest", crime=fastest.value, pct=i18n.fmt_pct(fastest.raw, ctx.lang, signed=True), prev=prev_label))
+        out.append(ctx.t("finding_fastest", crime=fastest.delta, pct=i18n.fmt_pct(fastest.raw, ctx.lang, signed=True), prev=prev_label))
     if top.raw is not None:
         out.append(ctx.t("finding_top_rate", region=top.value, rate=i18n.fmt_num(top.raw, ctx.lang), period=cur_label))
     if share.raw is not None:

@@ -1,0 +1,653 @@
+"""Crime types page: growth by crime type (index, year-on-year change, compound annual growth),
+share of total, and the modality / channel breakdown of record-level sources.
+
+Growth always compares equal spans: complete years only for the index and the compound growth;
+for the year-on-year change, the latest complete year against the year before, or (monthly
+sources whose last year is incomplete) the same months a year earlier.
+
+Victim protection: a cell (crime type × year, modality × year, …) that contains minors' reports
+(crimes 5 and 183-B, victims aged 0–17, or filters that leave only minors) and counts 1–4 is
+shown as "<5" and never enters a growth rate, an index or a share.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from cybertrends import i18n, measures, queries
+from cybertrends.chartspec import ChartSpec
+from cybertrends.charts import chart
+from cybertrends.charts.base import ACCENT, MUTED, PALETTE, Context, style
+from cybertrends.charts.overview import MIN_BASE
+from cybertrends.queries_crime_types import recorded_breakdowns
+
+TOP_N = 6  # crime types (or modalities) drawn as their own line / stack; the rest is grouped
+LEGEND_MAX = 32  # characters of a crime name in a legend (full name in hover and table)
+AXIS_LINE = 32  # characters per line of a crime name on a bar axis (two lines at most)
+OTHER = "__other__"
+UNKNOWN = "unknown"
+UP = "#D55E00"  # more reports (Okabe–Ito vermillion)
+DOWN = "#0072B2"  # fewer reports (Okabe–Ito blue)
+REFERENCE_LINE = "#52606D"
+DISPLAY = "display"
+SERIES_COLOURS = [c for c in PALETTE if c != "#F0E442"]  # Okabe–Ito without yellow (faint lines on white)
+
+
+# Periods -----------------------------------------------------------------------------------
+
+def _complete_years(first: date, last: date, grain: str, lo: date, hi_end: date) -> list[int]:
+    """Years fully covered by the data (first..last dates) and by the window lo..hi_end."""
+    data_from = date(first.year, 1, 1) if grain == "year" else first.replace(day=1)
+    end = min(last, hi_end)
+    return [y for y in range(lo.year, hi_end.year + 1)
+            if date(y, 1, 1) >= max(lo, data_from) and date(y, 12, 31) <= end]
+
+
+def complete_years(ctx: Context) -> list[int]:
+    """Complete years inside the selected period (the data and the selection cover all of them)."""
+    cov = ctx.coverage
+    return _complete_years(cov["first_date"], cov["last_date"], ctx.f.grain, ctx.f.period_from, ctx.f.period_end)
+
+
+def source_complete_years(ctx: Context) -> list[int]:
+    """Complete years the source has at all, whatever the selection."""
+    cov = ctx.coverage
+    return _complete_years(cov["first_date"], cov["last_date"], ctx.f.grain,
+                           date(cov["first_date"].year, 1, 1), date(cov["last_date"].year, 12, 31))
+
+
+def _year_bounds(ctx: Context, first: int, last: int) -> tuple[date, date]:
+    """`period_from` / `period_to` for whole years in the source's grain."""
+    return date(first, 1, 1), date(last, 1, 1) if ctx.f.grain == "year" else date(last, 12, 1)
+
+
+def _years_filter(ctx: Context, first: int, last: int):
+    start, end = _year_bounds(ctx, first, last)
+    return ctx.f.with_(period_from=start, period_to=end)
+
+
+def yoy_span(ctx: Context) -> measures.Span | None:
+    """The latest complete span in the selection and the same span a year earlier.
+
+    Yearly data: the last complete selected year against the year before. Monthly data: from
+    January (or the start of the selection, if later) to the last complete selected month,
+    against the same months a year earlier. None when the data have no such earlier span."""
+    f, cov = ctx.f, ctx.coverage
+    last = measures.last_complete_period(f.grain, min(cov["last_date"], f.period_end))
+    if last < f.period_from:
+        return None
+    if f.grain == "year":
+        span = measures.Span("year", last, last, measures.shift_year(last, -1), measures.shift_year(last, -1))
+    else:
+        start = max(date(last.year, 1, 1), f.period_from)
+        span = measures.Span("month", start, last, measures.shift_year(start, -1), measures.shift_year(last, -1))
+    data_from = cov["first_date"].replace(day=1) if f.grain == "month" else date(cov["first_date"].year, 1, 1)
+    return span if span.previous_from >= data_from else None
+
+
+def _span_is_whole_year(span: measures.Span) -> bool:
+    return span.grain == "year" or (span.current_from.month == 1 and span.current_to.month == 12)
+
+
+# Victim protection -------------------------------------------------------------------------
+
+def protect(fine: pd.DataFrame, f, keys: list[str], lang: str) -> pd.DataFrame:
+    """Sum `fine` (rows carrying crime_code / victim_age_group) by `keys` and hide minors' cells.
+
+    A cell is hidden when it holds any minors' reports (measures.minors_mask) and its total is
+    1–4. Returns the keys plus `raw` (internal, never shown), `hidden`, `report_count` (NaN when
+    hidden) and `display` ("<5" when hidden)."""
+    fine = fine.copy()
+    fine["report_count"] = pd.to_numeric(fine["report_count"]).fillna(0).astype("int64")
+    fine["_minor"] = measures.minors_mask(fine, f) & (fine["report_count"] > 0)
+    if keys:
+        out = (fine.groupby(keys, sort=False, dropna=False)
+               .agg(raw=("report_count", "sum"), has_minors=("_minor", "any")).reset_index())
+    else:
+        out = pd.DataFrame({"raw": [int(fine["report_count"].sum())], "has_minors": [bool(fine["_minor"].any())]})
+    out["hidden"] = out["has_minors"] & out["raw"].between(1, measures.SUPPRESSION_THRESHOLD - 1)
+    out["report_count"] = out["raw"].astype("float64").where(~out["hidden"])
+    out[DISPLAY] = [i18n.SUPPRESSED if h else i18n.fmt_int(v, lang) for h, v in zip(out["hidden"], out["raw"])]
+    return out.drop(columns=["has_minors"])
+
+
+# Labels ------------------------------------------------------------------------------------
+
+def short_crime(ctx: Context, code: str, limit: int = LEGEND_MAX) -> str:
+    """The crime name for legends: cut to `limit` characters, article kept (full name in hover
+    and table)."""
+    full = ctx.crime_name(code)
+    if len(full) <= limit:
+        return full
+    name = ctx.crime_name(code, with_article=False)
+    suffix = full[len(name):]
+    keep = max(limit - len(suffix) - 1, 10)
+    return name[:keep].rstrip(" ,;") + "…" + suffix
+
+
+def axis_crime(ctx: Context, code: str) -> str:
+    """The crime name for a bar axis: on up to two lines, article kept whole."""
+    full = ctx.crime_name(code)
+    name = ctx.crime_name(code, with_article=False)
+    return wrap_label(name, full[len(name):].strip())
+
+
+def wrap_label(name: str, suffix: str = "") -> str:
+    """`name` + `suffix` on up to two lines of AXIS_LINE characters; the second line is cut
+    with "…" before the suffix (e.g. "(art. 9)") if needed."""
+    full = f"{name} {suffix}".strip()
+    if len(full) <= AXIS_LINE:
+        return full
+    words, first = name.split(" ") + ([suffix] if suffix else []), ""
+    while words and len(first) + len(words[0]) + (1 if first else 0) <= AXIS_LINE:
+        first = f"{first} {words.pop(0)}".strip()
+    rest = " ".join(words)
+    if len(rest) > AXIS_LINE:
+        tail = f" {suffix}" if suffix and rest.endswith(suffix) else ""
+        body = rest[: len(rest) - len(tail)]
+        rest = body[: max(AXIS_LINE - len(tail) - 1, 8)].rstrip(" ,;") + "…" + tail
+    return f"{first}<br>{rest}" if first else rest
+
+
+def _pct(value, ctx: Context, signed: bool = True) -> str:
+    return i18n.fmt_pct(value, ctx.lang, signed=signed)
+
+
+def _share_text(value, ctx: Context) -> str:
+    """A share in %, with tiny non-zero shares written "<0.1 %" rather than "0.0 %"."""
+    if value is not None and not pd.isna(value) and 0 < value < 0.05:
+        return "<" + i18n.fmt_pct(0.1, ctx.lang)
+    return i18n.fmt_pct(value, ctx.lang)
+
+
+def _ranked(counts: pd.Series, hidden: pd.Series | None = None) -> list:
+    """Codes by count descending, ties by code, for a stable order. Hidden ("<5") cells go last,
+    in code order: their place among the others would tell their size."""
+    def key(c):
+        h = bool(hidden.get(c, False)) if hidden is not None else False
+        return (h, 0 if h else -counts[c], str(c))
+    return sorted(counts.index, key=key)
+
+
+def _hbar_layout(fig: go.Figure, values: pd.Series, n: int, suffix: str = "", top: int = 20,
+                 text_room: float = 0.4) -> None:
+    """House layout of a horizontal bar chart: height by the number of bars, room for the
+    value labels outside the bars (both sides when values are negative), axes that fit."""
+    style(fig, height=max(300, min(480, 90 + 34 * n)))
+    vals = pd.to_numeric(values, errors="coerce").dropna()
+    lo, hi = (min(0.0, float(vals.min())), max(0.0, float(vals.max()))) if len(vals) else (0.0, 1.0)
+    width = (hi - lo) or 1.0
+    fig.update_layout(hovermode="closest", margin=dict(t=top, r=30, l=10, b=10), bargap=0.25)
+    fig.update_xaxes(range=[lo - 1.4 * text_room * width if lo < 0 else 0, hi + text_room * width], ticksuffix=suffix,
+                     nticks=5, tickangle=0,
+                     showgrid=True, gridcolor="#E4E7EB", zeroline=True, zerolinecolor="#9AA5B1", automargin=True)
+    fig.update_yaxes(automargin=True, ticklabelstandoff=12, tickfont=dict(size=12))
+
+
+def _legend_below(fig: go.Figure) -> None:
+    """A legend under the plot (long crime names do not squeeze the lines); entries wrap."""
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.1, x=0, xanchor="left"),
+                      margin=dict(t=20, b=10, l=10, r=10))
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+
+
+# Index (first complete year = 100) ---------------------------------------------------------
+
+@chart("ct_index")
+def ct_index(ctx: Context) -> ChartSpec | None:
+    """One line per crime type (top TOP_N by volume, the rest as "other"), complete years only,
+    first selected complete year = 100."""
+    years = complete_years(ctx)
+    if len(years) < 2:
+        return None
+    fine = queries.counts(ctx.con, _years_filter(ctx, years[0], years[-1]),
+                          ("period_start", "crime_code", "victim_age_group"), grain="year")
+    if fine.empty or fine["report_count"].sum() == 0:
+        return None
+    fine["year"] = pd.to_datetime(fine["period_start"]).dt.year
+    volume = fine.groupby("crime_code")["report_count"].sum()
+    codes = _ranked(volume[volume > 0])
+    top = codes if len(codes) <= TOP_N + 1 else codes[:TOP_N]
+    fine["series"] = fine["crime_code"].where(fine["crime_code"].isin(top), OTHER)
+    cells = protect(fine, ctx.f, ["series", "year"], ctx.lang).set_index(["series", "year"])
+    raw = cells["raw"].unstack(fill_value=0).reindex(columns=years, fill_value=0)
+    hidden = cells["hidden"].unstack(fill_value=False).reindex(columns=years, fill_value=False).astype(bool)
+    order = top + ([OTHER] if OTHER in raw.index else [])
+
+    first, last = years[0], years[-1]
+    y_col = ctx.t("ct_index_col", first=first)
+    rows, best, not_computable = [], None, []
+    fig = go.Figure()
+    for i, s in enumerate(order):
+        counts = raw.loc[s].astype("float64").where(~hidden.loc[s])
+        idx = measures.index_100(counts)
+        name = ctx.t("ct_other") if s == OTHER else ctx.crime_name(s)
+        label = ctx.t("ct_other") if s == OTHER else short_crime(ctx, s)
+        count_text = [i18n.SUPPRESSED if hidden.loc[s, y] else i18n.fmt_int(raw.loc[s, y], ctx.lang) for y in years]
+        idx_text = [i18n.SUPPRESSED if hidden.loc[s, y] else (ctx.t("ct_nd") if pd.isna(v) else i18n.fmt_num(v, ctx.lang, 0))
+                    for y, v in zip(years, idx)]
+        for y, v, c, it in zip(years, idx, counts, idx_text):
+            rows.append({ctx.t("year"): str(y), ctx.t("crime_type"): name, y_col: None if pd.isna(v) else round(float(v), 1),
+                         ctx.t("reports"): c, DISPLAY: it})
+        if idx.isna().all():
+            not_computable.append(name)
+            continue
+        if s != OTHER and raw.loc[s, first] >= MIN_BASE and not pd.isna(idx[last]):
+            if best is None or idx[last] > best[1]:
+                best = (s, float(idx[last]))
+        colour = MUTED if s == OTHER else SERIES_COLOURS[i % len(SERIES_COLOURS)]
+        fig.add_scatter(
+            x=[str(y) for y in years], y=idx, name=label, mode="lines+markers",
+            line=dict(color=colour, width=2 if s == OTHER else 3, dash="dash" if s == OTHER else "solid"),
+            marker=dict(size=7), customdata=list(zip(idx_text, count_text)),
+            hovertemplate=f"{ctx.t('ct_index')} %{{customdata[0]}} · %{{customdata[1]}} {ctx.t('ct_reports_lower')}<extra>{label}</extra>",
+        )
+    if not fig.data:
+        return None
+    fig.add_hline(y=100, line=dict(color=REFERENCE_LINE, width=1, dash="dot"))
+    style(fig, y_title=ctx.t("ct_index_axis", first=first), height=460)
+    fig.update_xaxes(type="category")
+    _legend_below(fig)
+
+    if best is None:
+        title = ctx.t("ct_index_title_plain", first=first, last=last)
+    else:
+        key = "ct_index_title_up" if best[1] >= 100 else "ct_index_title_down"
+        title = ctx.t(key, crime=ctx.crime_name(best[0]), idx=i18n.fmt_num(best[1], ctx.lang, 0), first=first, last=last)
+
+    notes = ctx.notes()
+    notes += _partial_year_notes(ctx, years)
+    if OTHER in order:
+        notes.append(ctx.t("ct_note_top", n=len(top)))
+    notes.append(ctx.t("ct_note_index_base", n=MIN_BASE, first=first))
+    if not_computable:
+        notes.append(ctx.t("ct_note_index_nd", names="; ".join(not_computable), first=first))
+    if hidden.to_numpy().any():
+        notes.append(ctx.t("ct_note_suppressed"))
+    start, end = _year_bounds(ctx, first, last)
+    return ChartSpec(
+        chart_id="ct_index", kind="line", title=title, subtitle=ctx.subtitle(start, end),
+        source_line=ctx.source_line(), figure=fig, data=pd.DataFrame(rows), x=ctx.t("year"), y=y_col,
+        series=ctx.t("crime_type"), lang=ctx.lang, synthetic=ctx.synthetic, display_column=DISPLAY,
+        notes=notes, y_format="index",
+    )
+
+
+def _partial_year_notes(ctx: Context, years: list[int]) -> list[str]:
+    """A note naming the selected years left out because they are not complete."""
+    left_out = [y for y in range(ctx.f.period_from.year, ctx.f.period_to.year + 1) if y not in years]
+    if not left_out:
+        return []
+    return [ctx.t("ct_note_complete_years", years=", ".join(str(y) for y in left_out),
+                  as_of=i18n.fmt_date(ctx.coverage["last_date"], ctx.lang))]
+
+
+# Growth between two equal spans (year-on-year and compound annual growth) -------------------
+
+def growth_table(ctx: Context, base_fine: pd.DataFrame, last_fine: pd.DataFrame, years: int) -> pd.DataFrame:
+    """Per crime type: base and last counts (protected), growth (CAGR over `years` years, which
+    for one year is the plain change), whether the base is large enough to rank, and why a
+    growth is missing. Plus a final row for the total (code None)."""
+    b = protect(base_fine, ctx.f, ["crime_code"], ctx.lang).set_index("crime_code")
+    last = protect(last_fine, ctx.f, ["crime_code"], ctx.lang).set_index("crime_code")
+    both = b["raw"].add(last["raw"], fill_value=0)
+    codes = sorted((c for c in both.index if both[c] > 0), key=str)  # the chart orders by growth
+
+    def row(code, b_raw, b_hidden, l_raw, l_hidden):
+        growth, reason = None, ""
+        if b_hidden or l_hidden:
+            reason = ctx.t("ct_reason_suppressed")
+        elif b_raw == 0:
+            reason = ctx.t("ct_reason_zero_base")
+        else:
+            growth = measures.growth_pct(l_raw, b_raw) if years == 1 else measures.cagr_pct(b_raw, l_raw, years)
+            if b_raw < MIN_BASE:
+                reason = ctx.t("ct_reason_small_base", n=MIN_BASE)
+        return {
+            "code": code, "is_total": code is None, "base": None if b_hidden else float(b_raw), "last": None if l_hidden else float(l_raw),
+            "base_display": i18n.fmt_count(b_raw, ctx.lang, b_hidden), "last_display": i18n.fmt_count(l_raw, ctx.lang, l_hidden),
+            "growth": growth, "reliable": growth is not None and b_raw >= MIN_BASE, "reason": reason,
+        }
+
+    out = [row(c, b["raw"].get(c, 0), bool(b["hidden"].get(c, False)), last["raw"].get(c, 0), bool(last["hidden"].get(c, False)))
+           for c in codes]
+    tb = protect(base_fine, ctx.f, [], ctx.lang).iloc[0]
+    tl = protect(last_fine, ctx.f, [], ctx.lang).iloc[0]
+    total = row(None, tb["raw"], bool(tb["hidden"]), tl["raw"], bool(tl["hidden"]))
+    if any(r["base"] is None or r["last"] is None for r in out):
+        # Total counts minus the shown counts would give away the hidden ones: show the growth only.
+        total.update(base=None, last=None, base_display="", last_display="")
+    df = pd.DataFrame(out + [total])
+    df["growth"] = pd.to_numeric(df["growth"], errors="coerce")
+    return df
+
+
+def _growth_chart(ctx: Context, chart_id: str, table: pd.DataFrame, *, y_col: str, base_label: str,
+                  last_label: str, title: str, subtitle: str, notes: list[str]) -> ChartSpec:
+    types = table[~table["is_total"]]
+    total = table[table["is_total"]].iloc[0]
+    shown = types[types["growth"].notna()].sort_values("growth", kind="stable")
+    colours = [MUTED if not r else (UP if g >= 0 else DOWN) for g, r in zip(shown["growth"], shown["reliable"])]
+    fig = go.Figure()
+    fig.add_bar(
+        y=[axis_crime(ctx, c) for c in shown["code"]], x=shown["growth"], orientation="h", marker_color=colours,
+        text=[_pct(g, ctx) for g in shown["growth"]], textposition="outside", cliponaxis=False,
+        customdata=list(zip([ctx.crime_name(c) for c in shown["code"]], shown["base_display"], shown["last_display"])),
+        hovertemplate=(f"<b>%{{customdata[0]}}</b><br>{base_label}: %{{customdata[1]}}<br>"
+                       f"{last_label}: %{{customdata[2]}}<br>%{{text}}<extra></extra>"),
+        showlegend=False,
+    )
+    if pd.notna(total["growth"]):
+        fig.add_vline(x=float(total["growth"]), line=dict(color=REFERENCE_LINE, width=1.5, dash="dash"),
+                      annotation_text=ctx.t("ct_total_line", pct=_pct(total["growth"], ctx)),
+                      annotation_position="top", annotation_font_size=12)
+    _hbar_layout(fig, shown["growth"], len(shown), suffix=" %", top=40)
+
+    nd = types[types["growth"].isna()]
+    if not nd.empty:
+        notes.append(ctx.t("ct_note_nd", names="; ".join(ctx.crime_name(c) for c in nd["code"])))
+    if (~shown["reliable"]).any():
+        notes.append(ctx.t("ct_note_small_base", n=MIN_BASE))
+    if (types["base"].isna() | types["last"].isna()).any():
+        notes.append(ctx.t("ct_note_suppressed"))
+
+    ordered = pd.concat([types.sort_values("growth", ascending=False, na_position="last", kind="stable"),
+                         table[table["is_total"]]])
+    data = pd.DataFrame({
+        ctx.t("crime_type"): [ctx.t("ct_total") if t else ctx.crime_name(c) for c, t in zip(ordered["code"], ordered["is_total"])],
+        ctx.t("ct_reports_in", period=base_label): ordered["base"].astype("float64"),
+        ctx.t("ct_reports_in", period=last_label): ordered["last"].astype("float64"),
+        y_col: ordered["growth"].round(1),
+        DISPLAY: [_pct(g, ctx) if pd.notna(g) else ctx.t("ct_nd") for g in ordered["growth"]],
+        ctx.t("ct_col_note"): ordered["reason"],
+    })
+    return ChartSpec(
+        chart_id=chart_id, kind="hbar", title=title, subtitle=subtitle, source_line=ctx.source_line(),
+        figure=fig, data=data.reset_index(drop=True), x=ctx.t("crime_type"), y=y_col, lang=ctx.lang,
+        synthetic=ctx.synthetic, display_column=DISPLAY, notes=notes, y_format="percent",
+    )
+
+
+def _growth_title(ctx: Context, table: pd.DataFrame, prefix: str, **values) -> str:
+    ranked = table[~table["is_total"] & table["reliable"]].sort_values("growth", ascending=False, kind="stable")
+    if ranked.empty:
+        return ctx.t(f"{prefix}_title_plain", **values)
+    top = ranked.iloc[0]
+    key = f"{prefix}_title_up" if top["growth"] >= 0 else f"{prefix}_title_down"
+    return ctx.t(key, crime=ctx.crime_name(top["code"]), pct=_pct(top["growth"], ctx), **values)
+
+
+@chart("ct_yoy")
+def ct_yoy(ctx: Context) -> ChartSpec | None:
+    """Change (%) per crime type: the latest complete span against the same span a year earlier."""
+    span = yoy_span(ctx)
+    if span is None:
+        return None
+    cur_f = ctx.f.with_(period_from=span.current_from, period_to=span.current_to)
+    prev_f = ctx.f.with_(period_from=span.previous_from, period_to=span.previous_to)
+    cur = queries.counts(ctx.con, cur_f, ("crime_code", "victim_age_group"))
+    prev = queries.counts(ctx.con, prev_f, ("crime_code", "victim_age_group"))
+    if cur["report_count"].sum() + prev["report_count"].sum() == 0:
+        return None
+    cur_label = i18n.fmt_span(span.current_from, span.current_to, span.grain, ctx.lang)
+    prev_label = i18n.fmt_span(span.previous_from, span.previous_to, span.grain, ctx.lang)
+    table = growth_table(ctx, prev, cur, years=1)
+    if table.loc[~table["is_total"], "growth"].isna().all():
+        return None
+    notes = ctx.notes()
+    if _span_is_whole_year(span):
+        extra = ctx.t("ct_vs", prev=prev_label)
+    else:
+        extra = ctx.t("ct_vs_same_months", prev=prev_label)
+        notes.append(ctx.t("ct_note_same_months", year=span.current_to.year, cur=cur_label, prev=prev_label))
+    title = _growth_title(ctx, table, "ct_yoy", period=cur_label, prev=prev_label)
+    return _growth_chart(ctx, "ct_yoy", table, y_col=ctx.t("ct_change_col"), base_label=prev_label,
+                         last_label=cur_label, title=title,
+                         subtitle=ctx.subtitle(span.current_from, span.current_to, extra=extra), notes=notes)
+
+
+@chart("ct_cagr")
+def ct_cagr(ctx: Context) -> ChartSpec | None:
+    """Compound annual growth (%) per crime type between the first and last selected complete years."""
+    years = complete_years(ctx)
+    if len(years) < 2:
+        return None
+    first, last = years[0], years[-1]
+    base = queries.counts(ctx.con, _years_filter(ctx, first, first), ("crime_code", "victim_age_group"))
+    end = queries.counts(ctx.con, _years_filter(ctx, last, last), ("crime_code", "victim_age_group"))
+    if base["report_count"].sum() + end["report_count"].sum() == 0:
+        return None
+    table = growth_table(ctx, base, end, years=last - first)
+    if table.loc[~table["is_total"], "growth"].isna().all():
+        return None
+    span = f"{first}–{last}"
+    notes = ctx.notes() + _partial_year_notes(ctx, years)
+    notes.append(ctx.t("ct_note_cagr", first=first, last=last, n=last - first))
+    title = _growth_title(ctx, table, "ct_cagr", span=span)
+    start, stop = _year_bounds(ctx, first, last)
+    return _growth_chart(ctx, "ct_cagr", table, y_col=ctx.t("ct_cagr_col"), base_label=str(first),
+                         last_label=str(last), title=title, subtitle=ctx.subtitle(start, stop), notes=notes)
+
+
+# Share of total ----------------------------------------------------------------------------
+
+@chart("ct_share")
+def ct_share(ctx: Context) -> ChartSpec | None:
+    """Share (%) of each crime type in the reports of the selected period."""
+    fine = queries.counts(ctx.con, ctx.f, ("crime_code", "victim_age_group"))
+    total = int(pd.to_numeric(fine["report_count"]).fillna(0).sum()) if not fine.empty else 0
+    if total == 0:
+        return None
+    cells = protect(fine, ctx.f, ["crime_code"], ctx.lang)
+    cells = cells[cells["raw"] > 0].copy()
+    cells["share"] = [None if h else measures.share_pct(r, total) for h, r in zip(cells["hidden"], cells["raw"])]
+    cells["share"] = pd.to_numeric(cells["share"], errors="coerce")
+    indexed = cells.set_index("crime_code")
+    cells = indexed.loc[_ranked(indexed["raw"], indexed["hidden"])].reset_index()
+    shown = cells[cells["share"].notna()].iloc[::-1]
+    if shown.empty:
+        return None
+    fig = go.Figure()
+    fig.add_bar(
+        y=[axis_crime(ctx, c) for c in shown["crime_code"]], x=shown["share"], orientation="h", marker_color=ACCENT,
+        text=[_share_text(s, ctx) for s in shown["share"]], textposition="outside", cliponaxis=False,
+        customdata=list(zip([ctx.crime_name(c) for c in shown["crime_code"]], shown[DISPLAY])),
+        hovertemplate=f"<b>%{{customdata[0]}}</b><br>%{{text}} · %{{customdata[1]}} {ctx.t('ct_reports_lower')}<extra></extra>",
+        showlegend=False,
+    )
+    _hbar_layout(fig, shown["share"], len(shown), suffix=" %")
+    top = shown.iloc[-1]
+    title = ctx.t("ct_share_title", crime=ctx.crime_name(top["crime_code"]), pct=_pct(top["share"], ctx, signed=False),
+                  period=ctx.period_label())
+    notes = ctx.notes()
+    if cells["hidden"].any():
+        notes.append(ctx.t("ct_note_suppressed"))
+    incomplete = [p for p in (ctx.f.period_to,) if not ctx.is_complete(p)]
+    if incomplete:
+        notes.append(ctx.t("note_incomplete", period=i18n.fmt_period(incomplete[0], ctx.f.grain, ctx.lang),
+                           as_of=i18n.fmt_date(ctx.coverage["last_date"], ctx.lang)))
+    y_col = ctx.t("ct_share_col")
+    data = pd.DataFrame({
+        ctx.t("crime_type"): [ctx.crime_name(c) for c in cells["crime_code"]],
+        ctx.t("reports"): cells["report_count"],
+        y_col: cells["share"].round(1),
+        DISPLAY: [i18n.SUPPRESSED if h else _share_text(s, ctx) for h, s in zip(cells["hidden"], cells["share"])],
+    }).reset_index(drop=True)
+    return ChartSpec(
+        chart_id="ct_share", kind="hbar", title=title, subtitle=ctx.subtitle(), source_line=ctx.source_line(),
+        figure=fig, data=data, x=ctx.t("crime_type"), y=y_col, lang=ctx.lang, synthetic=ctx.synthetic,
+        display_column=DISPLAY, notes=notes, y_format="percent",
+    )
+
+
+# Modality and channel (record-level sources) ------------------------------------------------
+
+BREAKDOWNS = {
+    "modality": {"names": queries.modalities, "label": "ct_modality", "other": "ct_other_modalities",
+                 "title": "ct_modality_title", "title_none": "ct_modality_title_none", "note_unknown": "ct_note_unknown_modality"},
+    "channel": {"names": queries.channels, "label": "ct_channel", "other": "ct_other_channels",
+                "title": "ct_channel_title", "title_none": "ct_channel_title_none", "note_unknown": "ct_note_unknown_channel"},
+}
+
+
+def _breakdown(ctx: Context, dim: str, chart_id: str) -> ChartSpec | None:
+    """Reports by modality (or channel) in the selected period: one bar each (whole period), or
+    stacked by year (option by_year=1) with the TOP_N most frequent and the rest grouped."""
+    if not recorded_breakdowns(ctx.con, ctx.f.source)[dim]:
+        return None
+    conf = BREAKDOWNS[dim]
+    by_year = bool(int(ctx.options.get("by_year", 0)))
+    by = (("period_start",) if by_year else ()) + (dim, "crime_code", "victim_age_group")
+    fine = queries.modality_counts(ctx.con, ctx.f, by, grain="year" if by_year else None)
+    if fine.empty or fine["report_count"].sum() == 0:
+        return None
+    fine[dim] = fine[dim].fillna(UNKNOWN)
+    ref = conf["names"](ctx.con).set_index(dim)[f"name_{ctx.lang}"]
+
+    def name(code: str) -> str:
+        if code == UNKNOWN:
+            return ctx.t("ct_not_recorded")
+        if code == OTHER:
+            return ctx.t(conf["other"])
+        return ref.get(code, code)
+
+    total = int(fine["report_count"].sum())
+    overall = protect(fine, ctx.f, [dim], ctx.lang)
+    overall = overall[overall["raw"] > 0]
+    known = overall[overall[dim] != UNKNOWN]
+    known = known.set_index(dim).loc[_ranked(known.set_index(dim)["raw"], known.set_index(dim)["hidden"])].reset_index()
+    unknown = overall[overall[dim] == UNKNOWN]
+    ordered = pd.concat([known, unknown], ignore_index=True)
+    ordered["share"] = [None if h else measures.share_pct(r, total) for h, r in zip(ordered["hidden"], ordered["raw"])]
+    ordered["share"] = pd.to_numeric(ordered["share"], errors="coerce")
+
+    if ordered["hidden"].all():
+        return None
+    visible_known = known[~known["hidden"]]
+    if visible_known.empty:
+        title = ctx.t(conf["title_none"], period=ctx.period_label())
+    else:
+        top = visible_known.iloc[0]
+        title = ctx.t(conf["title"], name=name(top[dim]), pct=_pct(measures.share_pct(top["raw"], total), ctx, signed=False),
+                      period=ctx.period_label())
+    notes = ctx.notes()
+    if not unknown.empty and not unknown["hidden"].iloc[0]:
+        notes.append(ctx.t(conf["note_unknown"], pct=_pct(measures.share_pct(unknown["raw"].iloc[0], total), ctx, signed=False)))
+    label = ctx.t(conf["label"])
+    fig = go.Figure()
+
+    if not by_year:
+        shown = ordered[~ordered["hidden"]].iloc[::-1]
+        fig.add_bar(
+            y=[wrap_label(name(c)) for c in shown[dim]], x=shown["report_count"], orientation="h",
+            marker_color=[MUTED if c == UNKNOWN else ACCENT for c in shown[dim]],
+            text=list(shown[DISPLAY]), textposition="outside", cliponaxis=False,
+            customdata=list(zip([name(c) for c in shown[dim]], shown[DISPLAY], [_share_text(v, ctx) for v in shown["share"]])),
+            hovertemplate=(f"<b>%{{customdata[0]}}</b><br>%{{customdata[1]}} {ctx.t('ct_reports_lower')} "
+                           f"(%{{customdata[2]}})<extra></extra>"), showlegend=False,
+        )
+        _hbar_layout(fig, shown["report_count"], len(shown), text_room=0.3)
+        fig.update_xaxes(tickformat=",d")
+        if ordered["hidden"].any():
+            notes.append(ctx.t("ct_note_suppressed"))
+        data = pd.DataFrame({
+            label: [name(c) for c in ordered[dim]],
+            ctx.t("reports"): ordered["report_count"],
+            DISPLAY: ordered[DISPLAY],
+            ctx.t("ct_share_col"): ordered["share"].round(1),
+        })
+        return ChartSpec(
+            chart_id=chart_id, kind="hbar", title=title, subtitle=ctx.subtitle(), source_line=ctx.source_line(),
+            figure=fig, data=data, x=label, y=ctx.t("reports"), lang=ctx.lang, synthetic=ctx.synthetic,
+            display_column=DISPLAY, notes=notes, y_format="count",
+        )
+
+    # Stacked by year: the TOP_N most frequent known values, the rest grouped, "not recorded" last.
+    known_codes = list(known[dim])
+    keep = known_codes if len(known_codes) <= TOP_N + 1 else known_codes[:TOP_N]
+    fine["group"] = fine[dim].where(fine[dim].isin(keep + [UNKNOWN]), OTHER)
+    fine["year"] = pd.to_datetime(fine["period_start"]).dt.year
+    years = list(range(ctx.f.period_from.year, ctx.f.period_to.year + 1))
+    cells = protect(fine, ctx.f, ["group", "year"], ctx.lang).set_index(["group", "year"])
+    groups = keep + [g for g in (OTHER, UNKNOWN) if g in cells.index.get_level_values(0)]
+    complete = set(complete_years(ctx))
+    opacity = [1.0 if y in complete else 0.45 for y in years]
+    rows = []
+    for i, g in enumerate(groups):
+        values, texts = [], []
+        for y in years:
+            if (g, y) in cells.index:
+                cell = cells.loc[(g, y)]
+                values.append(cell["report_count"])
+                texts.append(cell[DISPLAY])
+            else:
+                values.append(0.0)
+                texts.append(i18n.fmt_int(0, ctx.lang))
+            rows.append({ctx.t("year"): str(y), label: name(g), ctx.t("reports"): values[-1], DISPLAY: texts[-1]})
+        colour = MUTED if g == UNKNOWN else ("#CBD2D9" if g == OTHER else SERIES_COLOURS[i % len(SERIES_COLOURS)])
+        fig.add_bar(x=[str(y) for y in years], y=values, name=name(g), marker=dict(color=colour, opacity=opacity),
+                    customdata=texts, hovertemplate=f"%{{customdata}} {ctx.t('ct_reports_lower')}<extra>{name(g)}</extra>")
+    style(fig, y_title=ctx.t("reports"), height=460)
+    fig.update_layout(barmode="stack")
+    _legend_below(fig)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(tickformat=",d")
+    partial = [y for y in years if y not in complete]
+    if partial:
+        notes.append(ctx.t("ct_note_partial_bars", years=", ".join(str(y) for y in partial),
+                           as_of=i18n.fmt_date(min(ctx.coverage["last_date"], ctx.f.period_end), ctx.lang)))
+    if OTHER in groups:
+        notes.append(ctx.t("ct_note_top_breakdown", n=len(keep), other=ctx.t(conf["other"])))
+    if cells["hidden"].any():
+        notes.append(ctx.t("ct_note_suppressed"))
+    return ChartSpec(
+        chart_id=chart_id, kind="stacked_bar", title=title, subtitle=ctx.subtitle(), source_line=ctx.source_line(),
+        figure=fig, data=pd.DataFrame(rows), x=ctx.t("year"), y=ctx.t("reports"), series=label, lang=ctx.lang,
+        synthetic=ctx.synthetic, display_column=DISPLAY, notes=notes, y_format="count",
+    )
+
+
+@chart("ct_modality")
+def ct_modality(ctx: Context) -> ChartSpec | None:
+    """Reports by modality (phishing, vishing, …); option by_year=1 stacks them by year."""
+    return _breakdown(ctx, "modality", "ct_modality")
+
+
+@chart("ct_channel")
+def ct_channel(ctx: Context) -> ChartSpec | None:
+    """Reports by channel (social network, messaging app, …); option by_year=1 stacks them by year."""
+    return _breakdown(ctx, "channel", "ct_channel")
+
+
+# What the page says instead of a chart it cannot draw -------------------------------------
+
+def notices(ctx: Context) -> dict[str, str | None]:
+    """Why a chart cannot be drawn for this source / selection (None when it can).
+
+    Keys: growth (one message replacing index, change and compound growth when none of them is
+    possible for this source), ct_index, ct_yoy, ct_cagr, breakdowns (one message when the source
+    records neither modality nor channel), ct_modality, ct_channel."""
+    cov = ctx.coverage
+    source = ctx.source_info[f"name_{ctx.lang}"]
+    coverage = i18n.fmt_span(cov["first_date"].replace(day=1), cov["last_date"].replace(day=1), ctx.f.grain, ctx.lang)
+    src_years = source_complete_years(ctx)
+    sel_years = complete_years(ctx)
+    span = yoy_span(ctx)
+    out: dict[str, str | None] = {"growth": None, "ct_index": None, "ct_yoy": None, "ct_cagr": None}
+    if len(src_years) < 2:
+        if span is None:
+            out["growth"] = ctx.t("ct_msg_source_growth", source=source, coverage=coverage)
+        out["ct_index"] = out["ct_cagr"] = ctx.t("ct_msg_source_years", source=source, coverage=coverage)
+    elif len(sel_years) < 2:
+        out["ct_index"] = out["ct_cagr"] = ctx.t("ct_msg_select_years", period=ctx.period_label(), n=len(sel_years))
+    if span is None and out["growth"] is None:
+        out["ct_yoy"] = ctx.t("ct_msg_no_previous", source=source, coverage=coverage)
+    recorded = recorded_breakdowns(ctx.con, ctx.f.source)
+    out["ct_modality"] = None if recorded["modality"] else ctx.t("ct_msg_no_modality", source=source)
+    out["ct_channel"] = None if recorded["channel"] else ctx.t("ct_msg_no_channel", source=source)
+    out["breakdowns"] = None if (recorded["modality"] or recorded["channel"]) else ctx.t("ct_msg_no_breakdowns", source=source)
+    return out

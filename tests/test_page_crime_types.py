@@ -1,0 +1,610 @@
+"""Crime types page (growth by crime type): every number checked against an independent SQL
+computation over `fact_incident` (synthetic, record level) and `report_counts` (mpfn), the
+victim-protection rule proven on reachable views, and the page rendered with AppTest."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from cybertrends import charts, i18n
+from cybertrends.charts import crime_types as ct
+from cybertrends.charts.base import Context
+from cybertrends.filters import Filters
+from tests.apptest_helpers import figures, run_app, texts
+
+MINOR_CRIMES = ("5", "183-B")
+MINOR_GROUPS = ("child", "adolescent")
+PAGE = "pages/crime_types.py"
+MPFN_NAME = {"es": "Ministerio Público – Delitos denunciados", "en": "Public Prosecutor's Office – Reported offences"}
+
+
+@pytest.fixture(scope="module")
+def con(sample_db):
+    c = duckdb.connect(str(sample_db), read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def ley(con) -> tuple[str, ...]:
+    return tuple(r[0] for r in con.execute("select crime_code from ref_crime where is_ley_30096 order by sort_order").fetchall())
+
+
+@pytest.fixture(scope="module")
+def penal(con) -> tuple[str, ...]:
+    return tuple(r[0] for r in con.execute("select crime_code from ref_crime where not is_ley_30096 order by sort_order").fetchall())
+
+
+def synth(ley, lang="en", start=date(2019, 1, 1), end=date(2025, 12, 1), **kw) -> Filters:
+    return Filters("synthetic", start, end, "month", crimes=kw.pop("crimes", ley), lang=lang, **kw)
+
+
+def mpfn(crimes, lang="en", **kw) -> Filters:
+    return Filters("mpfn", date(2023, 1, 1), date(2023, 1, 1), "year", crimes=crimes, lang=lang, **kw)
+
+
+def T(key, lang="en", **kw) -> str:
+    return i18n.t(key, lang, **kw)
+
+
+# Independent computation ---------------------------------------------------------------------
+
+def month_end(d: date) -> date:
+    nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return date.fromordinal(nxt.toordinal() - 1)
+
+
+def sql_cells(con, f: Filters, key: str = "crime_code", by_year: bool = False, start=None, end=None) -> pd.DataFrame:
+    """Counts straight from the facts: one row per key (and year), with the number of minors'
+    reports inside (crime 5 / 183-B or a victim aged 0-17)."""
+    start = start or f.period_from
+    end = end or f.period_to
+    params = {"s": f.source, "crimes": list(f.crimes), "regions": list(f.regions), "groups": list(f.groups)}
+    if f.source == "mpfn":
+        sql = """
+            select year(r.period_start) as y, c.crime_code as k, sum(r.report_count) as n,
+                   sum(case when c.crime_code in ('5', '183-B') then r.report_count else 0 end) as minors
+            from report_counts r join ref_crime c on c.law = r.law and c.article = r.article
+            where r.source = $s and year(r.period_start) between $a and $b
+              and list_contains($crimes, c.crime_code)
+              and (len($regions) = 0 or list_contains($regions, r.region_code))
+            group by all"""
+        params.update(a=start.year, b=end.year)
+        params.pop("groups")  # mpfn records no victim age
+    else:
+        expr = {"crime_code": "crime_code", "modality": "coalesce(modality, 'unknown')",
+                "channel": "coalesce(channel, 'unknown')"}[key]
+        sql = f"""
+            select year(report_date) as y, {expr} as k, count(*) as n,
+                   count(*) filter (where crime_code in ('5', '183-B')
+                                    or victim_age_group in ('child', 'adolescent')) as minors
+            from fact_incident
+            where source = $s and report_date between $a and $b
+              and list_contains($crimes, crime_code)
+              and (len($regions) = 0 or list_contains($regions, region_code))
+              and (len($groups) = 0 or list_contains($groups, victim_age_group))
+            group by all"""
+        params.update(a=start, b=month_end(end))
+    df = con.execute(sql, params).df()
+    if not by_year:
+        df = df.groupby("k", as_index=False)[["n", "minors"]].sum()
+    return df
+
+
+def minors_filter(f: Filters) -> bool:
+    return (bool(f.groups) and set(f.groups) <= set(MINOR_GROUPS)) or (bool(f.crimes) and set(f.crimes) <= set(MINOR_CRIMES))
+
+
+def hidden(n, minors, f: Filters) -> bool:
+    return (minors > 0 or minors_filter(f)) and 1 <= n <= 4
+
+
+def crime_names(con, lang="en") -> dict[str, str]:
+    out = {}
+    for code, law, article, name in con.execute(f"select crime_code, law, article, name_{lang} from ref_crime").fetchall():
+        if code == "S/Art":
+            out[code] = name
+        elif law == "Ley 30096":
+            out[code] = f"{name} (art. {article})"
+        else:
+            out[code] = f"{name} ({'CP' if lang == 'es' else 'PC'} art. {article})"
+    return out
+
+
+def ranked(counts: dict) -> list:
+    return sorted(counts, key=lambda c: (-counts[c], c))
+
+
+def trace_values(trace, axis):
+    return np.array([np.nan if v is None else v for v in trace[axis]], dtype=float)
+
+
+# Index -----------------------------------------------------------------------------------------
+
+def expected_index(con, f: Filters, years: list[int]) -> dict[str, dict[int, float]]:
+    """{series code (or 'other'): {year: index or nan}} with the top 6 by volume + the rest."""
+    cells = sql_cells(con, f, by_year=True, start=date(years[0], 1, 1), end=date(years[-1], 12, 1))
+    cells = cells[cells["y"].isin(years)]
+    totals = cells.groupby("k")["n"].sum()
+    codes = ranked({k: int(v) for k, v in totals.items() if v > 0})
+    top = codes if len(codes) <= 7 else codes[:6]
+    cells["s"] = [k if k in top else "other" for k in cells["k"]]
+    out = {}
+    for s in top + (["other"] if len(codes) > len(top) else []):
+        part = cells[cells["s"] == s].groupby("y")[["n", "minors"]].sum()
+        vals = {}
+        for y in years:
+            n, m = (int(part.loc[y, "n"]), int(part.loc[y, "minors"])) if y in part.index else (0, 0)
+            vals[y] = np.nan if hidden(n, m, f) else float(n)
+        base = vals[years[0]]
+        out[s] = {y: (np.nan if (math.isnan(base) or base == 0 or math.isnan(v)) else v / base * 100) for y, v in vals.items()}
+    return out
+
+
+def test_index_matches_sql(con, ley):
+    f = synth(ley)
+    spec = charts.build("ct_index", con, f)
+    years = list(range(2019, 2026))
+    exp = expected_index(con, f, years)
+    names = crime_names(con)
+    data = spec.data
+    y_col = T("ct_index_col", first=2019)
+    assert spec.kind == "line" and spec.x == T("year") and spec.y == y_col and spec.series == T("crime_type")
+    assert len(exp) == 7 and "other" in exp
+    for s, vals in exp.items():
+        label = T("ct_other") if s == "other" else names[s]
+        rows = data[data[T("crime_type")] == label].set_index(T("year"))
+        assert list(rows.index) == [str(y) for y in years]
+        for y in years:
+            got = rows.loc[str(y), y_col]
+            assert (pd.isna(got) and math.isnan(vals[y])) or got == pytest.approx(vals[y], abs=0.051), (s, y)
+    # The figure draws the same values, in the same order (series with a computable index only).
+    drawn = [s for s, v in exp.items() if not all(math.isnan(x) for x in v.values())]
+    lines = [tr for tr in spec.figure.data if tr.type == "scatter"]
+    assert len(lines) == len(drawn)
+    for tr, s in zip(lines, drawn):
+        np.testing.assert_allclose(trace_values(tr, "y"), [exp[s][y] for y in years], rtol=1e-9, equal_nan=True)
+    # The title names the type with the highest last index among those with a base of >= 20.
+    cells = sql_cells(con, f, by_year=True)
+    base = cells[cells["y"] == 2019].set_index("k")["n"]
+    best = max((s for s in exp if s != "other" and base.get(s, 0) >= 20), key=lambda s: exp[s][2025])
+    assert names[best] in spec.title
+    assert i18n.fmt_num(exp[best][2025], "en", 0) in spec.title
+
+
+def test_index_uses_complete_selected_years_only(con, ley):
+    f = synth(ley, start=date(2021, 3, 1), end=date(2025, 6, 1))
+    spec = charts.build("ct_index", con, f)
+    assert sorted(spec.data[T("year")].unique()) == ["2022", "2023", "2024"]
+    exp = expected_index(con, f, [2022, 2023, 2024])
+    top = next(s for s in exp if s != "other")
+    rows = spec.data[spec.data[T("crime_type")] == crime_names(con)[top]]
+    assert list(rows[T("ct_index_col", first=2022)]) == pytest.approx([round(exp[top][y], 1) for y in (2022, 2023, 2024)])
+    assert any("2021, 2025" in n for n in spec.notes)
+    assert "2022 = 100" in spec.title
+
+
+def test_index_base_suppressed_is_not_computed(con, ley):
+    """Art. 5 had 4 reports in 2019 (minors): it gets no index, and no 1-4 count is shown."""
+    f = synth(ley, crimes=("5", "8", "9"))
+    cells = sql_cells(con, f, by_year=True)
+    assert int(cells[(cells["k"] == "5") & (cells["y"] == 2019)]["n"].iloc[0]) in range(1, 5)
+    spec = charts.build("ct_index", con, f)
+    art5 = spec.data[spec.data[T("crime_type")] == crime_names(con)["5"]]
+    assert art5[T("ct_index_col", first=2019)].isna().all()
+    assert pd.isna(art5[T("reports")].iloc[0])  # the 2019 count is hidden
+    assert art5["display"].iloc[0] == "<5"
+    assert any(crime_names(con)["5"] in n for n in spec.notes)
+    assert len(spec.figure.data) == 2  # art. 5 has no line
+
+
+# Year-on-year change -----------------------------------------------------------------------------
+
+def expected_growth(con, f, base_span, last_span, years=1):
+    b = sql_cells(con, f, start=base_span[0], end=base_span[1]).set_index("k")
+    lst = sql_cells(con, f, start=last_span[0], end=last_span[1]).set_index("k")
+    out = {}
+    for k in set(b.index) | set(lst.index):
+        bn, bm = (int(b.loc[k, "n"]), int(b.loc[k, "minors"])) if k in b.index else (0, 0)
+        ln, lm = (int(lst.loc[k, "n"]), int(lst.loc[k, "minors"])) if k in lst.index else (0, 0)
+        if hidden(bn, bm, f) or hidden(ln, lm, f) or bn == 0:
+            out[k] = (bn, ln, np.nan)
+        else:
+            out[k] = (bn, ln, ((ln / bn) ** (1 / years) - 1) * 100)
+    total_b, total_l = int(b["n"].sum()), int(lst["n"].sum())
+    return out, (total_l / total_b - 1) * 100 if years == 1 else ((total_l / total_b) ** (1 / years) - 1) * 100
+
+
+def check_growth(spec, exp, names, y_col, lang="en"):
+    data = spec.data.set_index(T("crime_type", lang))
+    for k, (bn, ln, g) in exp.items():
+        got = data.loc[names[k], y_col]
+        if math.isnan(g):
+            assert pd.isna(got), k
+        else:
+            assert got == pytest.approx(round(g, 1), abs=0.051), k
+    bars = spec.figure.data[0]
+    shown = sorted(g for _, _, g in exp.values() if not math.isnan(g))
+    np.testing.assert_allclose(sorted(bars.x), shown, rtol=1e-9)
+
+
+def test_yoy_full_year_matches_sql(con, ley):
+    f = synth(ley)
+    spec = charts.build("ct_yoy", con, f)
+    exp, total = expected_growth(con, f, (date(2024, 1, 1), date(2024, 12, 1)), (date(2025, 1, 1), date(2025, 12, 1)))
+    names = crime_names(con)
+    check_growth(spec, exp, names, T("ct_change_col"))
+    assert spec.data.set_index(T("crime_type")).loc[T("ct_total"), T("ct_change_col")] == pytest.approx(round(total, 1))
+    best = max((k for k, (bn, _, g) in exp.items() if bn >= 20 and not math.isnan(g)), key=lambda k: exp[k][2])
+    assert spec.title == T("ct_yoy_title_up", crime=names[best], pct=i18n.fmt_pct(exp[best][2], "en", signed=True),
+                           period="2025", prev="2024")
+    assert spec.subtitle.startswith("2025 ·") and spec.subtitle.endswith("vs. 2024")
+
+
+def test_yoy_incomplete_year_compares_same_months(con, ley):
+    f = synth(ley, lang="es", end=date(2025, 6, 1))
+    spec = charts.build("ct_yoy", con, f)
+    exp, _ = expected_growth(con, f, (date(2024, 1, 1), date(2024, 6, 1)), (date(2025, 1, 1), date(2025, 6, 1)))
+    check_growth(spec, exp, crime_names(con, "es"), T("ct_change_col", "es"), "es")
+    assert "ene 2025–jun 2025" in spec.subtitle and "ene 2024–jun 2024 (mismos meses)" in spec.subtitle
+    assert any("mismos meses" in n for n in spec.notes)
+    # Spanish columns and counts
+    assert T("ct_reports_in", "es", period="ene 2024–jun 2024") in spec.data.columns
+
+
+def test_yoy_matches_overview_fastest(con, ley):
+    """The overview's fastest-growing headline and this chart's title name the same crime type."""
+    from cybertrends.charts import overview
+
+    f = synth(ley)
+    heads = overview.headlines(Context(con, f))
+    assert heads[1].value in charts.build("ct_yoy", con, f).title
+
+
+# Compound annual growth --------------------------------------------------------------------------
+
+def test_cagr_matches_sql(con, ley):
+    f = synth(ley)
+    spec = charts.build("ct_cagr", con, f)
+    exp, total = expected_growth(con, f, (date(2019, 1, 1), date(2019, 12, 1)), (date(2025, 1, 1), date(2025, 12, 1)), years=6)
+    names = crime_names(con)
+    check_growth(spec, exp, names, T("ct_cagr_col"))
+    assert math.isnan(exp["5"][2])  # 2019 art. 5 is a protected count: no growth from it
+    data = spec.data.set_index(T("crime_type"))
+    assert data.loc[names["5"], "display"] == T("ct_nd")
+    assert data.loc[T("ct_total"), T("ct_cagr_col")] == pytest.approx(round(total, 1))
+    # Total counts are withheld when a type's count is hidden (else the difference would show it).
+    assert pd.isna(data.loc[T("ct_total"), T("ct_reports_in", period="2019")])
+    best = max((k for k, (bn, _, g) in exp.items() if bn >= 20 and not math.isnan(g)), key=lambda k: exp[k][2])
+    assert spec.title == T("ct_cagr_title_up", crime=names[best], pct=i18n.fmt_pct(exp[best][2], "en", signed=True), span="2019–2025")
+
+
+def test_cagr_needs_two_complete_years(con, ley):
+    f = synth(ley, start=date(2024, 3, 1), end=date(2025, 6, 1))
+    assert charts.build("ct_cagr", con, f) is None
+    assert charts.build("ct_index", con, f) is None
+    why = ct.notices(Context(con, f))
+    assert why["ct_cagr"] and why["ct_index"] and "2" in why["ct_cagr"]
+    assert why["growth"] is None and why["ct_yoy"] is None  # Jan-Jun 2025 vs Jan-Jun 2024 still works
+    assert charts.build("ct_yoy", con, f) is not None
+
+
+def _ctx_with_coverage(con, f, first, last):
+    ctx = Context(con, f)
+    ctx.__dict__["coverage"] = {"grain": f.grain, "first_date": first, "last_date": last, "data_as_of": last}
+    return ctx
+
+
+def test_spans_yearly_and_partial_months(con, ley):
+    """Equal spans whatever the grain: yearly sources compare whole years; monthly selections
+    that start or end mid-year compare the same months a year earlier."""
+    yearly = Filters("mpfn", date(2021, 1, 1), date(2024, 1, 1), "year", crimes=ley)
+    ctx = _ctx_with_coverage(con, yearly, date(2021, 1, 1), date(2024, 6, 30))  # 2024 incomplete
+    assert ct.complete_years(ctx) == [2021, 2022, 2023]
+    span = ct.yoy_span(ctx)
+    assert (span.current_from, span.previous_from) == (date(2023, 1, 1), date(2022, 1, 1))
+    ctx = _ctx_with_coverage(con, yearly, date(2023, 1, 1), date(2024, 12, 31))
+    assert ct.complete_years(ctx) == [2023, 2024] and ct.yoy_span(ctx).previous_from == date(2023, 1, 1)
+
+    monthly = synth(ley, start=date(2025, 7, 1), end=date(2025, 12, 1))
+    span = ct.yoy_span(_ctx_with_coverage(con, monthly, date(2019, 1, 1), date(2025, 12, 31)))
+    assert (span.current_from, span.current_to, span.previous_from, span.previous_to) == (
+        date(2025, 7, 1), date(2025, 12, 1), date(2024, 7, 1), date(2024, 12, 1))
+    # Data ending mid-month: the last complete month is the end of the span.
+    span = ct.yoy_span(_ctx_with_coverage(con, synth(ley), date(2019, 1, 1), date(2025, 9, 14)))
+    assert (span.current_from, span.current_to) == (date(2025, 1, 1), date(2025, 8, 1))
+    assert ct.complete_years(_ctx_with_coverage(con, synth(ley), date(2019, 2, 3), date(2025, 9, 14))) == list(range(2020, 2025))
+    # No data a year before the span: no year-on-year change.
+    assert ct.yoy_span(_ctx_with_coverage(con, synth(ley, end=date(2019, 12, 1)), date(2019, 1, 1), date(2025, 12, 31))) is None
+
+
+# Share ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("source", ["synthetic", "mpfn"])
+def test_share_matches_sql(con, ley, penal, source):
+    f = synth(ley, lang="es") if source == "synthetic" else mpfn(penal, lang="es")
+    spec = charts.build("ct_share", con, f)
+    cells = sql_cells(con, f)
+    total = cells["n"].sum()
+    names = crime_names(con, "es")
+    data = spec.data.set_index(T("crime_type", "es"))
+    for row in cells.itertuples():
+        if row.n == 0:
+            continue
+        got = data.loc[names[row.k], T("ct_share_col", "es")]
+        if hidden(row.n, row.minors, f):
+            assert pd.isna(got) and data.loc[names[row.k], "display"] == "<5"
+        else:
+            assert got == pytest.approx(round(row.n / total * 100, 1))
+            assert data.loc[names[row.k], T("reports", "es")] == row.n
+    top = cells.sort_values("n", ascending=False).iloc[0]
+    assert spec.title.startswith(names[top.k])
+    assert i18n.fmt_pct(top.n / total * 100, "es") in spec.title
+    np.testing.assert_allclose(sorted(spec.figure.data[0].x), sorted(cells["n"] / total * 100), rtol=1e-9)
+
+
+# Modality and channel ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dim", ["modality", "channel"])
+def test_breakdown_totals_match_sql(con, ley, dim):
+    f = synth(ley, regions=("15", "04"), start=date(2022, 1, 1))
+    spec = charts.build(f"ct_{dim}", con, f)
+    cells = sql_cells(con, f, key=dim)
+    ref = dict(con.execute(f"select {dim}, name_en from ref_{dim}").fetchall())
+    total = cells["n"].sum()
+    label = T(f"ct_{dim}")
+    data = spec.data.set_index(label)
+    assert len(data) == len(cells)
+    for row in cells.itertuples():
+        name = T("ct_not_recorded") if row.k == "unknown" else ref[row.k]
+        assert data.loc[name, T("reports")] == row.n
+        assert data.loc[name, T("ct_share_col")] == pytest.approx(round(row.n / total * 100, 1))
+    assert spec.data[label].iloc[-1] == T("ct_not_recorded")  # 'not recorded' last, not ranked
+    known = cells[cells["k"] != "unknown"].sort_values("n", ascending=False).iloc[0]
+    assert spec.title.startswith(ref[known.k])
+    assert sorted(spec.figure.data[0].x) == sorted(cells["n"].astype(float))
+
+
+def test_breakdown_by_year_matches_sql(con, ley):
+    f = synth(ley, start=date(2023, 1, 1), end=date(2025, 6, 1))
+    spec = charts.build("ct_modality", con, f, by_year=1)
+    assert spec.kind == "stacked_bar" and spec.series == T("ct_modality")
+    cells = sql_cells(con, f, key="modality", by_year=True)
+    totals = cells[cells["k"] != "unknown"].groupby("k")["n"].sum()
+    top = ranked({k: int(v) for k, v in totals.items()})[:6]
+    ref = dict(con.execute("select modality, name_en from ref_modality").fetchall())
+    cells["g"] = [T("ct_not_recorded") if k == "unknown" else (ref[k] if k in top else T("ct_other_modalities")) for k in cells["k"]]
+    exp = cells.groupby(["g", "y"])["n"].sum()
+    got = spec.data.set_index([T("ct_modality"), T("year")])[T("reports")]
+    assert len(got) == 8 * 3
+    for (g, y), n in exp.items():
+        assert got.loc[(g, str(y))] == n
+    assert any("2025" in n for n in spec.notes)  # the incomplete year is flagged
+    bars = {tr.name: tr for tr in spec.figure.data}
+    assert list(bars[ref[top[0]]].marker.opacity) == [1.0, 1.0, 0.45]
+
+
+# Sources without the measure: mpfn ----------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_mpfn_says_why_instead_of_growth(con, ley, lang):
+    f = mpfn(ley, lang=lang)
+    for chart_id in ("ct_index", "ct_yoy", "ct_cagr", "ct_modality", "ct_channel"):
+        assert charts.build(chart_id, con, f) is None
+    assert charts.build("ct_share", con, f) is not None
+    why = ct.notices(Context(con, f))
+    assert MPFN_NAME[lang] in why["growth"] and "2023" in why["growth"]
+    assert MPFN_NAME[lang] in why["breakdowns"]
+    assert why["ct_modality"] and why["ct_channel"]
+    synthetic = ct.notices(Context(con, synth(ley, lang=lang)))
+    assert all(v is None for v in synthetic.values())
+
+
+# Victim protection --------------------------------------------------------------------------------
+
+NUMBER = re.compile(r"(?<![\w.,<–])(\d{1,3}(?:,\d{3})*|\d+)(?![\w.,%])")
+
+
+def shown_numbers(text) -> list[int]:
+    """Whole numbers written in a label (not percentages, decimals, '<5' or article numbers)."""
+    text = re.sub(r"\((?:CP |PC )?art\. [^)]*\)", "", str(text))
+    text = re.sub(r"Ley 30096", "", text)
+    return [int(m.replace(",", "")) for m in NUMBER.findall(text)]
+
+
+def count_strings(spec) -> list[str]:
+    """Every label of the figure that carries a count (hover data and bar texts)."""
+    out = []
+    for tr in spec.figure.data:
+        for item in (tr.customdata if tr.customdata is not None else []):
+            values = list(item) if isinstance(item, (list, tuple, np.ndarray)) else [item]
+            if spec.chart_id == "ct_index":
+                values = values[1:]  # [index, count]
+            elif spec.chart_id in ("ct_yoy", "ct_cagr", "ct_share"):
+                values = values[1:]  # [name, count(s)]
+            elif len(values) == 3:
+                values = values[1:2]  # modality / channel bars: [name, count, share]
+            out += [str(v) for v in values]
+        if spec.chart_id in ("ct_modality", "ct_channel") and tr.text is not None:
+            out += [str(t) for t in tr.text]  # the count on each bar
+    return out
+
+
+def assert_no_small_counts(spec):
+    for s in count_strings(spec):
+        assert not [n for n in shown_numbers(s) if 1 <= n <= 4], (spec.chart_id, s)
+    count_cols = [c for c in spec.data.columns if str(c).startswith(T("reports", spec.lang))]
+    for c in count_cols:
+        vals = pd.to_numeric(spec.data[c], errors="coerce")
+        assert not vals.between(1, 4).any(), (spec.chart_id, c)
+    if spec.y_format == "count":
+        for tr in spec.figure.data:
+            vals = trace_values(tr, "x" if tr.orientation == "h" else "y")
+            assert not ((vals >= 1) & (vals <= 4)).any(), spec.chart_id
+        assert not spec.data[spec.display_column].isin(["1", "2", "3", "4"]).any()
+
+
+MINORS_VIEWS = [
+    dict(crimes=("5",)),
+    dict(crimes=("5", "183-B")),
+    dict(crimes=("5",), regions=("10",)),  # Huánuco: 4 reports of art. 5 in seven years
+    dict(crimes=("5",), regions=("03",)),
+    dict(groups=("child",)),
+    dict(groups=("child", "adolescent"), regions=("15",)),
+    dict(groups=("child",), regions=("12",), start=date(2024, 1, 1)),
+]
+
+
+@pytest.mark.parametrize("view", MINORS_VIEWS, ids=lambda v: "-".join(f"{k}={v[k]}" for k in sorted(v)))
+def test_minors_views_show_no_count_below_five(con, ley, penal, view):
+    view = dict(view)
+    crimes = view.pop("crimes", ley + penal)
+    f = synth(ley, crimes=crimes, **view)
+    for chart_id, opts in [("ct_index", {}), ("ct_yoy", {}), ("ct_cagr", {}), ("ct_share", {}),
+                           ("ct_modality", {}), ("ct_modality", {"by_year": 1}), ("ct_channel", {}),
+                           ("ct_channel", {"by_year": 1})]:
+        spec = charts.build(chart_id, con, f, **opts)
+        if spec is None:
+            continue
+        assert_no_small_counts(spec)
+        if spec.chart_id in ("ct_yoy", "ct_cagr"):
+            rows = spec.data[spec.data[T("crime_type")] != T("ct_total")]
+            base, last = rows.columns[1], rows.columns[2]
+            assert rows.loc[rows[base].isna() | rows[last].isna(), spec.y].isna().all()
+
+
+def test_suppression_is_exercised(con, ley):
+    """The views above do reach hidden cells: art. 5 by channel and year has counts of 1-4."""
+    f = synth(ley, crimes=("5",))
+    cells = sql_cells(con, f, key="channel", by_year=True)
+    assert cells["n"].between(1, 4).any()
+    spec = charts.build("ct_channel", con, f, by_year=1)
+    hidden_rows = spec.data[spec.data["display"] == "<5"]
+    assert not hidden_rows.empty and hidden_rows[T("reports")].isna().all()
+    assert "<5" in [c for tr in spec.figure.data for c in tr.customdata]
+
+
+def test_mixed_view_hides_minors_cells_only(con, ley):
+    """In Apurímac all Ley 30096 types are shown; the art. 5 cells of 1-4 are hidden, other
+    small cells (no minors) are not."""
+    f = synth(ley, regions=("03",))
+    cells = sql_cells(con, f, by_year=True)
+    small_minor = cells[(cells["k"] == "5") & cells["n"].between(1, 4)]
+    assert not small_minor.empty
+    spec = charts.build("ct_share", con, f)
+    art5 = crime_names(con)["5"]
+    if art5 in set(spec.data[T("crime_type")]):
+        row = spec.data[spec.data[T("crime_type")] == art5].iloc[0]
+        total5 = int(cells[cells["k"] == "5"]["n"].sum())
+        assert (total5 >= 5) == (not pd.isna(row[T("reports")]))
+    # hidden rows go last (their rank would tell their size)
+    hidden_rows = spec.data[spec.data["display"] == "<5"].index
+    assert all(i >= len(spec.data) - len(hidden_rows) for i in hidden_rows)
+    # A small cell without minors stays visible (the rule hides minors' counts, not all small counts).
+    idx = charts.build("ct_index", con, f)
+    small_other = cells[(cells["k"] == "6") & (cells["minors"] == 0) & cells["n"].between(1, 4)]
+    shown = idx.data[idx.data[T("reports")].between(1, 4)]
+    assert small_other.empty or not shown.empty
+
+
+# The page ---------------------------------------------------------------------------------------
+
+def page_titles(at) -> list[str]:
+    return [str(m.value)[5:] for m in at.markdown if str(m.value).startswith("#### ")]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_page_synthetic_shows_all_charts(sample_db, con, ley, lang):
+    at = run_app(sample_db, PAGE, {"lang": lang})
+    assert not at.exception
+    f = synth(ley, lang=lang)
+    expected = [charts.build(c, con, f).title for c in ("ct_index", "ct_cagr", "ct_yoy", "ct_share", "ct_modality", "ct_channel")]
+    assert page_titles(at) == expected
+    text = texts(at)
+    assert T("ct_title", lang) in text and T("synthetic_banner", lang) in text
+    figs = figures(at)
+    assert len(figs) == 6
+    # The index legend: the six largest types by independent count, then "other".
+    cells = sql_cells(con, f)
+    top = ranked({r.k: int(r.n) for r in cells.itertuples() if r.n > 0})[:6]
+    legend = [tr["name"] for tr in figs[0]["data"]]
+    assert legend == [ct.short_crime(Context(con, f), k) for k in top] + [T("ct_other", lang)]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_page_mpfn_explains_missing_growth_and_modality(sample_db, con, ley, lang):
+    at = run_app(sample_db, PAGE, {"lang": lang, "source": MPFN_NAME[lang]})
+    assert not at.exception
+    f = mpfn(ley, lang=lang)
+    assert page_titles(at) == [charts.build("ct_share", con, f).title]
+    infos = [str(i.value) for i in at.info]
+    why = ct.notices(Context(con, f))
+    assert why["growth"] in infos and why["breakdowns"] in infos
+    assert len(figures(at)) == 1
+
+
+def crime_param(con, code, lang) -> str:
+    """The crime filter's label as the URL carries it ("5 · Proposiciones a …")."""
+    name = con.execute(f"select name_{lang} from ref_crime where crime_code = $c", {"c": code}).fetchone()[0]
+    return name if code == "S/Art" else f"{code} · {name}"
+
+
+def test_page_period_and_region_filters(sample_db, con, ley):
+    at = run_app(sample_db, PAGE, {"lang": "en", "period_synthetic": ["Mar 2024", "Jun 2025"], "regions": "Arequipa"})
+    assert not at.exception
+    f = synth(ley, start=date(2024, 3, 1), end=date(2025, 6, 1), regions=("04",))
+    assert at.session_state["filters"] == f
+    why = ct.notices(Context(con, f))
+    infos = [str(i.value) for i in at.info]
+    assert why["ct_index"] in infos and why["ct_cagr"] in infos  # one complete year: says why, no empty chart
+    yoy = charts.build("ct_yoy", con, f)
+    assert page_titles(at) == [yoy.title, charts.build("ct_share", con, f).title,
+                               charts.build("ct_modality", con, f).title, charts.build("ct_channel", con, f).title]
+    assert "Jan 2025–Jun 2025" in yoy.subtitle
+    exp, _ = expected_growth(con, f, (date(2024, 1, 1), date(2024, 6, 1)), (date(2025, 1, 1), date(2025, 6, 1)))
+    bars = figures(at)[0]["data"][0]
+    np.testing.assert_allclose(sorted(bars["x"]), sorted(g for *_, g in exp.values() if not math.isnan(g)), rtol=1e-9)
+
+
+def test_page_by_year_view_and_empty_selection(sample_db, con, ley):
+    at = run_app(sample_db, PAGE, {"lang": "es", "ct_view": "Por año"})
+    assert not at.exception
+    figs = figures(at)
+    assert [fig["layout"].get("barmode") for fig in figs[-2:]] == ["stack", "stack"]
+    # An article with no reports in the sample: the empty state, not an error.
+    at = run_app(sample_db, PAGE, {"lang": "es", "crimes_ley": crime_param(con, "12-A", "es")})
+    assert not at.exception
+    assert at.session_state["filters"].crimes == ("12-A",)
+    assert T("empty_state", "es") in [str(i.value) for i in at.info]
+    assert figures(at) == []
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_page_minors_view_shows_no_count_below_five(sample_db, con, lang):
+    view = {"es": "Por año", "en": "By year"}[lang]
+    at = run_app(sample_db, PAGE, {"lang": lang, "crimes_ley": crime_param(con, "5", lang), "ct_view": view})
+    assert not at.exception
+    assert at.session_state["filters"].crimes == ("5",)
+    figs = figures(at)
+    assert len(figs) >= 3, "the change, share and breakdown charts are still drawn"
+    small = []
+    for fig in figs:
+        for tr in fig["data"]:
+            for key in ("customdata", "text", "hovertext"):
+                for item in np.ravel(np.array(tr.get(key) or [], dtype=object)):
+                    small += [n for n in shown_numbers(item) if 1 <= n <= 4]
+    assert small == []
+    for df in at.dataframe:
+        table = df.value
+        for c in table.columns:
+            if str(c).startswith(T("reports", lang)):
+                assert not pd.to_numeric(table[c], errors="coerce").between(1, 4).any()
+    customdata = [v for fig in figs for tr in fig["data"] for v in np.ravel(np.array(tr.get("customdata") or [], dtype=object))]
+    assert "<5" in customdata

@@ -1,0 +1,571 @@
+"""Regions page: map, ranking, one region's trend and the Lima split.
+
+Every number is checked against an independent SQL computation written here, directly over the
+record table (`fact_incident`) or the count table (`fact_count`) — not through queries.py."""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from cybertrends import charts, i18n, paths
+from cybertrends.charts import regions as rg
+from cybertrends.filters import Filters
+from etl import load
+from tests.apptest_helpers import figures, run_app, texts
+from tests.conftest import write
+
+METRICS = ("count", "rate", "growth")
+
+
+# Independent computations ------------------------------------------------------------------
+
+def sql(db, q: str, params: dict | None = None) -> pd.DataFrame:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(q, params or {}).df()
+
+
+def ley_crimes(db) -> tuple[str, ...]:
+    return tuple(sql(db, "select crime_code from ref_crime where is_ley_30096 order by sort_order")["crime_code"])
+
+
+def region_names(db) -> dict[str, str]:
+    return dict(sql(db, "select region_code, region_name from ref_region").itertuples(index=False))
+
+
+def population(db) -> dict[str, float]:
+    """2020 population straight from the bundled reference CSV (not the database)."""
+    with open(paths.REFERENCE_DIR / "regions.csv", encoding="utf-8") as fh:
+        return {r["ubigeo_inei"]: float(r["pob_2020_minsa"]) for r in csv.DictReader(fh)}
+
+
+def incident_counts(db, source, start: date, end: date, crimes, groups=(), by="region_code") -> pd.Series:
+    """Reports per `by` from the record table (report date in [start, end])."""
+    df = sql(db, f"""
+        select {by} as k, count(*)::double as n from fact_incident
+        where source = $s and report_date between $a and $b and list_contains($c, crime_code)
+          and (len($g) = 0 or list_contains($g, victim_age_group))
+        group by 1 order by 1""", {"s": source, "a": start, "b": end, "c": list(crimes), "g": list(groups)})
+    return df.set_index("k")["n"]
+
+
+def count_table(db, source, start: date, end: date, crimes, by="region_code") -> pd.Series:
+    """Reports per `by` from the count table of aggregated sources (mpfn, sidpol)."""
+    df = sql(db, f"""
+        select {by} as k, sum(report_count)::double as n from fact_count
+        where source = $s and period_start between $a and $b and list_contains($c, crime_code)
+        group by 1 order by 1""", {"s": source, "a": start, "b": end, "c": list(crimes)})
+    return df.set_index("k")["n"]
+
+
+def month_end(d: date) -> date:
+    return (pd.Timestamp(d) + pd.offsets.MonthEnd(0)).date()
+
+
+# Fixtures ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def con(sample_db):
+    c = duckdb.connect(str(sample_db), read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def synth(sample_db) -> Filters:
+    return Filters("synthetic", date(2019, 1, 1), date(2025, 12, 1), "month", crimes=ley_crimes(sample_db))
+
+
+@pytest.fixture(scope="module")
+def mpfn(sample_db) -> Filters:
+    return Filters("mpfn", date(2023, 1, 1), date(2023, 1, 1), "year", crimes=ley_crimes(sample_db))
+
+
+SIDPOL_HEADER = "ANIO,MES,DPTO_HECHO_NEW,PROV_HECHO,DIST_HECHO,UBIGEO_HECHO,P_MODALIDADES,cantidad"
+
+
+@pytest.fixture(scope="module")
+def sidpol_db(tmp_path_factory):
+    """Two years of police 'Estafa' counts: Lima Metropolitana, rest of Lima, Arequipa, Callao."""
+    tmp = tmp_path_factory.mktemp("sidpol")
+    rows = []
+    for year in (2023, 2024):
+        for month in range(1, 13):
+            k = (year - 2023) * 12 + month
+            rows += [
+                f"{year},{month},LIMA METROPOLITANA,LIMA,MIRAFLORES,150122,Estafa,{300 + 5 * k}",
+                f"{year},{month},REGION LIMA,CAÑETE,SAN VICENTE DE CAÑETE,150501,Estafa,{20 + k % 4}",
+                f"{year},{month},AREQUIPA,AREQUIPA,AREQUIPA,40101,Estafa,{40 + k}",
+                f"{year},{month},PROV. CONST. DEL CALLAO,CALLAO,CALLAO,70101,Estafa,{25 + (k % 5)}",
+            ]
+    path = write(tmp, "DATASET_Denuncias_Policiales_Ene 2023 a Dic 2024.csv", SIDPOL_HEADER + "\n" + "\n".join(rows) + "\n")
+    db = tmp / "sidpol.duckdb"
+    outcome = load.load_files([path], db=db)
+    assert outcome.published, outcome.files
+    return db
+
+
+def shown_trace(fig):
+    """The coloured choropleth trace (the one with a colour bar)."""
+    traces = [t for t in fig.data if t.showscale is not False]
+    assert len(traces) == 1
+    return traces[0]
+
+
+def map_values(spec) -> dict[str, float]:
+    t = shown_trace(spec.figure)
+    return dict(zip(t.locations, t.z))
+
+
+# Map and ranking -----------------------------------------------------------------------------
+
+def test_rate_map_and_rank_match_independent_sql(sample_db, con, synth):
+    counts = incident_counts(sample_db, "synthetic", date(2019, 1, 1), date(2025, 12, 31), synth.crimes)
+    pop = population(sample_db)
+    years = 7  # 84 complete months: the annual average
+    expected = {code: counts.get(code, 0.0) / pop[code] * 1e5 / years for code in pop}
+    national = counts.sum() / sum(pop.values()) * 1e5 / years
+
+    spec = charts.build("rg_map", con, synth, metric="rate")
+    assert spec.kind == "map"
+    got = map_values(spec)
+    assert set(got) == set(expected)
+    for code, value in expected.items():
+        assert got[code] == pytest.approx(round(value, 1), abs=0.051)
+    # Table: one row per region, sorted by the rate, counts and population as used.
+    data = spec.data
+    assert list(data[spec.y]) == sorted(data[spec.y], reverse=True)
+    by_code = data.set_index(i18n.t("rg_col_code", "es"))
+    for code in pop:
+        assert by_code.loc[code, "Denuncias"] == counts.get(code, 0.0)
+        assert by_code.loc[code, "Población 2020"] == pop[code]
+    top = max(expected, key=expected.get)
+    names = region_names(sample_db)
+    assert spec.title == (f"{names[top]} tiene la mayor tasa: {i18n.fmt_num(expected[top], 'es', 1)} denuncias al año "
+                          f"por 100 000 habitantes (promedio 2019–2025)")
+    assert "promedio anual" in spec.subtitle and "población 2020" in spec.subtitle
+
+    rank = charts.build("rg_rank", con, synth, metric="rate")
+    assert rank.kind == "hbar"
+    bar = rank.figure.data[0]
+    assert list(bar.y)[-1] == names[top]  # top bar = highest
+    for name, value in zip(bar.y, bar.x):
+        code = next(c for c, n in names.items() if n == name)
+        assert value == pytest.approx(expected[code])
+    line = [s for s in rank.figure.layout.shapes if s.type == "line"]
+    assert len(line) == 1 and line[0].x0 == pytest.approx(national)
+    above = sum(v > national for v in expected.values())
+    assert rank.title.startswith(f"{above} de 25 regiones superan la tasa nacional de {i18n.fmt_num(national, 'es', 1)}")
+
+
+def test_rate_for_one_year_partial_year_and_18_months(sample_db, con, synth):
+    pop = population(sample_db)
+    cases = [  # (from, to, divisor, subtitle words)
+        (date(2024, 1, 1), date(2024, 12, 1), 1.0, "denuncias por 100 000 hab. (población 2020)"),
+        (date(2024, 3, 1), date(2024, 8, 1), 1.0, "sin anualizar"),
+        (date(2023, 7, 1), date(2024, 12, 1), 1.5, "promedio anual"),
+    ]
+    for start, end, divisor, words in cases:
+        f = synth.with_(period_from=start, period_to=end)
+        counts = incident_counts(sample_db, "synthetic", start, month_end(end), f.crimes)
+        got = map_values(charts.build("rg_map", con, f, metric="rate"))
+        for code in pop:
+            assert got[code] == pytest.approx(round(counts.get(code, 0.0) / pop[code] * 1e5 / divisor, 1), abs=0.051)
+        assert words in charts.build("rg_rank", con, f, metric="rate").subtitle
+
+
+def test_rate_with_a_victim_group_uses_that_groups_population(sample_db, con, synth):
+    f = synth.with_(period_from=date(2025, 1, 1), groups=("young",))
+    counts = incident_counts(sample_db, "synthetic", date(2025, 1, 1), date(2025, 12, 31), f.crimes, groups=("young",))
+    with open(paths.REFERENCE_DIR / "regions.csv", encoding="utf-8") as fh:
+        young = {r["ubigeo_inei"]: float(r["pob_2020_joven_18_29"]) for r in csv.DictReader(fh)}
+    spec = charts.build("rg_map", con, f, metric="rate")
+    got = map_values(spec)
+    for code, pop in young.items():
+        assert got[code] == pytest.approx(round(counts.get(code, 0.0) / pop * 1e5, 1), abs=0.051)
+    assert "grupos elegidos" in spec.subtitle
+
+
+def test_count_map_mpfn(sample_db, con, mpfn):
+    counts = count_table(sample_db, "mpfn", date(2023, 1, 1), date(2023, 12, 31), mpfn.crimes)
+    spec = charts.build("rg_map", con, mpfn.with_(lang="en"), metric="count")
+    got = map_values(spec)
+    assert got == {code: counts.get(code, 0.0) for code in population(sample_db)}
+    top = counts.idxmax()
+    share = counts[top] / counts.sum() * 100
+    assert spec.title == (f"{region_names(sample_db)[top]} has the most reports: {i18n.fmt_int(counts[top], 'en')}, "
+                          f"{i18n.fmt_pct(share, 'en')} of the national total (2023)")
+    # MPFN's caveat: fiscal districts mapped to regions, Lima Noroeste counted in Lima.
+    assert any("Lima Noroeste" in n for n in spec.notes)
+    rank = charts.build("rg_rank", con, mpfn.with_(lang="en"), metric="count")
+    top3 = counts.nlargest(3).sum() / counts.sum() * 100
+    assert rank.title == f"The 3 regions with the most reports account for {i18n.fmt_pct(top3, 'en')} of the national total (2023)"
+
+
+def test_mpfn_rate_matches_the_published_example(sample_db, con, mpfn):
+    counts = count_table(sample_db, "mpfn", date(2023, 1, 1), date(2023, 12, 31), mpfn.crimes)
+    lima = counts["15"] / population(sample_db)["15"] * 1e5
+    spec = charts.build("rg_map", con, mpfn, metric="rate")
+    assert spec.title == f"Lima tiene la mayor tasa: {i18n.fmt_num(lima, 'es', 1)} denuncias por 100 000 habitantes (2023)"
+
+
+def test_growth_compares_equal_spans_and_greys_small_bases(sample_db, con, synth):
+    f = synth.with_(crimes=("2",))  # a smaller crime type: some regions have small bases
+    cur = incident_counts(sample_db, "synthetic", date(2025, 1, 1), date(2025, 12, 31), f.crimes)
+    prev = incident_counts(sample_db, "synthetic", date(2024, 1, 1), date(2024, 12, 31), f.crimes)
+    codes = population(sample_db)
+    small = {c for c in codes if prev.get(c, 0) < rg.MIN_BASE}
+    assert small and len(small) < 25, "the test needs both small and large bases"
+    expected = {c: (cur.get(c, 0) - prev[c]) / prev[c] * 100 for c in codes if c not in small}
+    spec = charts.build("rg_map", con, f, metric="growth")
+    got = map_values(spec)
+    assert set(got) == set(expected)
+    for c, g in expected.items():
+        assert got[c] == pytest.approx(round(g, 1), abs=0.051)
+    grey = [t for t in spec.figure.data if t.showscale is False]
+    assert set(grey[0].locations) == small
+    assert "variación frente a 2024" in spec.subtitle and spec.subtitle.startswith("2025")
+    assert any(f"menos de {rg.MIN_BASE} denuncias en 2024" in n for n in spec.notes)
+    names = region_names(sample_db)
+    top = max(expected, key=expected.get)
+    assert spec.title.startswith(f"{names[top]} es la región que más crece: {i18n.fmt_pct(expected[top], 'es', signed=True)}")
+    # Ranking: national growth is the reference.
+    national = (cur.sum() - prev.sum()) / prev.sum() * 100
+    rank = charts.build("rg_rank", con, f, metric="growth")
+    assert [s.x0 for s in rank.figure.layout.shapes][0] == pytest.approx(national)
+    assert len(rank.figure.data[0].x) == len(expected)
+
+
+def test_growth_in_a_year_in_progress_compares_the_same_months(sample_db, con, synth):
+    """Data up to Jun 2025 in the selection -> Jan–Jun 2025 against Jan–Jun 2024."""
+    f = synth.with_(period_to=date(2025, 6, 1))
+    cur = incident_counts(sample_db, "synthetic", date(2025, 1, 1), date(2025, 6, 30), f.crimes)
+    prev = incident_counts(sample_db, "synthetic", date(2024, 1, 1), date(2024, 6, 30), f.crimes)
+    got = map_values(charts.build("rg_map", con, f, metric="growth"))
+    for c, v in got.items():
+        assert v == pytest.approx(round((cur[c] - prev[c]) / prev[c] * 100, 1), abs=0.051)
+
+
+def test_growth_unavailable_for_a_single_year_source(con, mpfn):
+    assert charts.build("rg_map", con, mpfn, metric="growth") is None
+    assert charts.build("rg_rank", con, mpfn, metric="growth") is None
+    from cybertrends.charts.base import Context
+
+    message = rg.growth_unavailable(Context(con, mpfn))
+    assert message and "2023" in message
+    assert rg.growth_unavailable(Context(con, mpfn.with_(source="synthetic", grain="month"))) is None
+
+
+def test_regions_filter_colours_only_the_chosen_regions(sample_db, con, synth):
+    f = synth.with_(regions=("04", "08"))
+    spec = charts.build("rg_map", con, f, metric="rate")
+    assert set(map_values(spec)) == {"04", "08"}
+    outside = spec.figure.data[0]
+    assert len(outside.locations) == 23 and outside.showscale is False
+    assert any("gris claro" in n for n in spec.notes)
+    rank = charts.build("rg_rank", con, f, metric="rate")
+    assert set(rank.figure.data[0].y) == {"Arequipa", "Cusco"}
+    # The reference stays the national rate (whole country).
+    counts = incident_counts(sample_db, "synthetic", date(2019, 1, 1), date(2025, 12, 31), f.crimes)
+    national = counts.sum() / sum(population(sample_db).values()) * 1e5 / 7
+    assert rank.figure.layout.shapes[0].x0 == pytest.approx(national)
+
+
+def test_empty_filters_give_no_chart(con, synth, mpfn):
+    empty = synth.with_(crimes=("12-A",))
+    for metric in METRICS:
+        assert charts.build("rg_map", con, empty, metric=metric) is None
+        assert charts.build("rg_rank", con, empty, metric=metric) is None
+    assert charts.build("rg_trend", con, empty, region="15") is None
+    assert charts.build("rg_lima", con, empty) is None
+    assert charts.build("rg_trend", con, mpfn.with_(crimes=("12-A",)), region="04") is None
+
+
+# One region's trend --------------------------------------------------------------------------
+
+def test_region_trend_monthly_with_rolling_mean(sample_db, con, synth):
+    monthly = sql(sample_db, """
+        select date_trunc('month', report_date)::date as m, count(*)::double as n from fact_incident
+        where source = 'synthetic' and region_code = '04' and list_contains($c, crime_code)
+        group by 1 order by 1""", {"c": list(synth.crimes)})
+    spec = charts.build("rg_trend", con, synth.with_(lang="en"), region="04")
+    assert spec.kind == "line"
+    counts, rolling = spec.figure.data[0], spec.figure.data[1]
+    assert list(counts.y) == list(monthly["n"])
+    expected_roll = monthly["n"].rolling(12).mean()
+    for got, exp in zip(rolling.y, expected_roll):
+        assert (got is None or math.isnan(got)) if math.isnan(exp) else got == pytest.approx(round(exp, 1))
+    assert list(spec.data["Reports"]) == list(monthly["n"])
+    cur = monthly[monthly["m"].astype(str).str.startswith("2025")]["n"].sum()
+    prev = monthly[monthly["m"].astype(str).str.startswith("2024")]["n"].sum()
+    g = (cur - prev) / prev * 100
+    word = "rose" if g >= 0 else "fell"
+    assert spec.title == f"In Arequipa reports {word} {i18n.fmt_pct(abs(g), 'en')} in 2025 against 2024"
+
+
+def test_region_trend_yearly_mpfn(sample_db, con, mpfn):
+    n = count_table(sample_db, "mpfn", date(2023, 1, 1), date(2023, 12, 31), mpfn.crimes)["13"]
+    spec = charts.build("rg_trend", con, mpfn, region="13")
+    assert spec.kind == "bar"
+    assert list(spec.figure.data[0].y) == [n]
+    assert spec.title == f"La Libertad: {i18n.fmt_int(n, 'es')} denuncias en 2023"
+
+
+# Lima Metropolitana vs the rest of Lima ------------------------------------------------------
+
+def test_lima_split_synthetic(sample_db, con, synth):
+    by_area = sql(sample_db, """
+        select date_trunc('month', report_date)::date as m, lima_area, count(*)::double as n from fact_incident
+        where source = 'synthetic' and region_code = '15' and list_contains($c, crime_code)
+        group by all order by 1, 2""", {"c": list(synth.crimes)})
+    pops = dict(sql(sample_db, "select lima_area, population_2020 from ref_lima_area").itertuples(index=False))
+    assert pops["metro"] + pops["rest"] == population(sample_db)["15"]
+    spec = charts.build("rg_lima", con, synth)
+    assert spec.series == "Ámbito"
+    fig = spec.figure
+    metro = by_area[by_area["lima_area"] == "metro"]["n"].tolist()
+    rest = by_area[by_area["lima_area"] == "rest"]["n"].tolist()
+    assert list(fig.data[0].y) == metro and list(fig.data[2].y) == rest
+    assert list(fig.data[1].y) == pytest.approx([round(v / pops["metro"] * 1e5, 2) for v in metro])
+    assert list(fig.data[3].y) == pytest.approx([round(v / pops["rest"] * 1e5, 2) for v in rest])
+    share = sum(metro) / (sum(metro) + sum(rest)) * 100
+    r_metro = sum(metro) / pops["metro"] * 1e5 / 7
+    r_rest = sum(rest) / pops["rest"] * 1e5 / 7
+    assert spec.title == (f"Lima Metropolitana reúne el {i18n.fmt_pct(share, 'es')} de las denuncias de la región Lima; "
+                          f"su tasa anual es {i18n.fmt_num(r_metro, 'es', 1)} por 100 000 hab. frente a "
+                          f"{i18n.fmt_num(r_rest, 'es', 1)} en el resto de Lima (promedio 2019–2025)")
+    # The split covers all of Lima region: it adds up to the region's count.
+    region = incident_counts(sample_db, "synthetic", date(2019, 1, 1), date(2025, 12, 31), synth.crimes)["15"]
+    assert sum(metro) + sum(rest) == region
+
+
+def test_lima_split_sidpol(sidpol_db):
+    f = Filters("sidpol", date(2023, 1, 1), date(2024, 12, 1), "month", crimes=("196",), lang="en")
+    metro = count_table(sidpol_db, "sidpol", date(2023, 1, 1), date(2024, 12, 31), ("196",), by="lima_area")
+    with duckdb.connect(str(sidpol_db), read_only=True) as con:
+        spec = charts.build("rg_lima", con, f)
+        growth_map = charts.build("rg_map", con, f, metric="growth")
+        counts = charts.build("rg_map", con, f, metric="count")
+    assert sum(spec.figure.data[0].y) == metro["metro"] and sum(spec.figure.data[2].y) == metro["rest"]
+    assert spec.title.startswith(f"Metropolitan Lima accounts for {i18n.fmt_pct(metro['metro'] / (metro['metro'] + metro['rest']) * 100, 'en')}")
+    assert any("fraud by any channel" in n for n in spec.notes)
+    # Regions with no police rows are 0 reports, and growth works on two years.
+    assert map_values(counts)["01"] == 0
+    cur = count_table(sidpol_db, "sidpol", date(2024, 1, 1), date(2024, 12, 31), ("196",))
+    prev = count_table(sidpol_db, "sidpol", date(2023, 1, 1), date(2023, 12, 31), ("196",))
+    assert map_values(growth_map)["04"] == pytest.approx(round((cur["04"] - prev["04"]) / prev["04"] * 100, 1))
+
+
+def test_lima_split_not_for_mpfn_or_without_lima(con, mpfn, synth):
+    from cybertrends.charts.base import Context
+
+    assert charts.build("rg_lima", con, mpfn) is None
+    assert rg.lima_status(Context(con, mpfn)) == "fiscal_districts"
+    assert rg.lima_status(Context(con, synth.with_(regions=("04",)))) == "not_in_filter"
+    assert charts.build("rg_lima", con, synth.with_(regions=("04",))) is None
+    assert rg.lima_status(Context(con, synth.with_(regions=("04", "15")))) == "ok"
+
+
+# Protecting minors ---------------------------------------------------------------------------
+
+SMALL = re.compile(r"(?<![\d.,])[1-4](?![\d.,]*\d)")
+
+
+def _counts_in(spec, metric: str | None) -> list[float]:
+    """Every number of the spec that is a count of reports."""
+    out = []
+    fig = spec.figure
+    if spec.chart_id == "rg_map" and metric == "count":
+        out += list(shown_trace(fig).z)
+    if spec.chart_id == "rg_rank" and metric == "count":
+        out += list(fig.data[0].x)
+    if spec.chart_id == "rg_trend":
+        out += list(fig.data[0].y)
+    if spec.chart_id == "rg_lima":
+        out += [v for t in fig.data if t.yaxis in (None, "y") for v in t.y]
+    for col in spec.data.columns:
+        if col.startswith(("Denuncias", "Reports")):
+            out += list(spec.data[col])
+    return [float(v) for v in out if v is not None]
+
+
+def _texts_in(spec) -> list[str]:
+    out = list(spec.data["display"])
+    for t in spec.figure.data:
+        for attr in ("hovertext", "customdata", "text"):
+            value = getattr(t, attr, None)
+            if value is None:
+                continue
+            out += [str(v) for v in (value if isinstance(value, (list, tuple, np.ndarray)) else [value])]
+    return out
+
+
+SMALL_IN_TITLE = re.compile(r"(?<![\d.,<])[1-4](, | denuncias| reports)")
+
+
+def assert_no_small_counts(spec, metric=None):
+    assert not SMALL_IN_TITLE.search(spec.title), spec.title
+    for v in _counts_in(spec, metric):
+        assert math.isnan(v) or not 1 <= v <= 4, (spec.chart_id, metric, v)
+    for text in _texts_in(spec):
+        for line in text.split("<br>"):
+            if re.search(r"(Denuncias|Reports|20\d\d)[^:]*: ", line) or line.strip().isdigit():
+                value = line.split(":")[-1].strip()
+                assert not SMALL.fullmatch(value), (spec.chart_id, metric, line)
+    assert not any(str(d) in ("1", "2", "3", "4") for d in spec.data["display"])
+
+
+def test_minors_small_counts_never_shown(sample_db, con, synth, mpfn):
+    views = [
+        synth.with_(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1), groups=("child",)),
+        synth.with_(period_from=date(2024, 3, 1), period_to=date(2024, 3, 1), groups=("child", "adolescent")),
+        synth.with_(crimes=("5",), period_from=date(2023, 1, 1)),
+        mpfn.with_(crimes=("5",)),
+    ]
+    # The first view has regions with 1-4 children's reports: they must show as "<5".
+    small = incident_counts(sample_db, "synthetic", date(2024, 1, 1), date(2024, 12, 31), synth.crimes, groups=("child",))
+    small = set(small[(small >= 1) & (small <= 4)].index)
+    assert small
+    spec = charts.build("rg_map", con, views[0].with_(lang="en"), metric="count")
+    by_code = spec.data.set_index("INEI code")
+    assert all(by_code.loc[c, "display"] == "<5" for c in small)
+    assert not set(map_values(spec)) & small
+    checked = 0
+    for f in views:
+        for lang in ("es", "en"):
+            f = f.with_(lang=lang)
+            for metric in METRICS:
+                for chart_id in ("rg_map", "rg_rank"):
+                    spec = charts.build(chart_id, con, f, metric=metric)
+                    if spec is not None:
+                        assert_no_small_counts(spec, metric)
+                        checked += 1
+            for code in population(sample_db):
+                spec = charts.build("rg_trend", con, f, region=code)
+                if spec is not None:
+                    assert_no_small_counts(spec)
+                    checked += 1
+            spec = charts.build("rg_lima", con, f)
+            if spec is not None:
+                assert_no_small_counts(spec)
+                checked += 1
+    assert checked > 100
+
+
+def test_trend_title_hides_a_small_minors_total(sample_db, con, synth):
+    small = incident_counts(sample_db, "synthetic", date(2024, 1, 1), date(2024, 12, 31), synth.crimes, groups=("child",))
+    code = small[(small >= 1) & (small <= 4)].index[0]
+    f = synth.with_(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1), groups=("child",))
+    spec = charts.build("rg_trend", con, f, region=code)
+    assert "<5 denuncias" in spec.title
+
+
+# The page (AppTest) --------------------------------------------------------------------------
+
+PAGE = "pages/regions.py"
+
+
+def _titles(at) -> list[str]:
+    return [m.value[5:] for m in at.markdown if str(m.value).startswith("#### ")]
+
+
+def test_page_default_view_both_languages(sample_db, synth):
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        for lang in ("es", "en"):
+            at = run_app(sample_db, page=PAGE, params={"lang": lang})
+            assert not at.exception
+            f = synth.with_(lang=lang)
+            expected = [charts.build("rg_map", con, f, metric="rate").title,
+                        charts.build("rg_rank", con, f, metric="rate").title,
+                        charts.build("rg_trend", con, f, region="15").title,
+                        charts.build("rg_lima", con, f).title]
+            assert _titles(at) == expected
+            assert i18n.t("synthetic_banner", lang).split("**")[1] in texts(at)
+            figs = figures(at)
+            assert [fig["data"][-1]["type"] for fig in figs][:2] == ["choroplethmap", "bar"]
+            # The map's values are the independent rates.
+            counts = incident_counts(sample_db, "synthetic", date(2019, 1, 1), date(2025, 12, 31), f.crimes)
+            pop = population(sample_db)
+            shown = dict(zip(figs[0]["data"][-1]["locations"], figs[0]["data"][-1]["z"]))
+            assert shown["15"] == pytest.approx(round(counts["15"] / pop["15"] * 1e5 / 7, 1))
+
+
+def test_page_metric_region_and_filters(sample_db, synth):
+    at = run_app(sample_db, page=PAGE, params={"lang": "en", "rg_metric": "Year-on-year change"})
+    assert not at.exception
+    titles = _titles(at)
+    assert "grows fastest" in titles[0] and "faster than the country" in titles[1]
+    at.selectbox(key="rg_region").set_value("04").run()
+    assert not at.exception
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        assert _titles(at)[2] == charts.build("rg_trend", con, synth.with_(lang="en"), region="04").title
+    # A regions filter without Lima: only those regions, and the Lima split explains itself.
+    at.sidebar.multiselect(key="regions").set_value(["04", "08"]).run()
+    assert not at.exception
+    assert i18n.t("rg_lima_not_in_filter", "en") in texts(at)
+    rank = figures(at)[1]
+    assert set(rank["data"][0]["y"]) == {"Arequipa", "Cusco"}
+    # Lima is not an option any more; the trend follows the remembered or first region.
+    assert set(at.selectbox(key="rg_region").options) == {"Arequipa", "Cusco"}
+    assert "Arequipa" in _titles(at)[2]
+
+
+def test_page_mpfn_growth_and_lima(sample_db):
+    at = run_app(sample_db, page=PAGE, params={"lang": "es"})
+    at.sidebar.selectbox(key="source").set_value("mpfn").run()
+    at.segmented_control(key="rg_metric").set_value("growth").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "No se puede calcular la variación" in shown
+    assert i18n.t("rg_lima_fiscal_districts", "es") in shown
+    # Trend still renders (yearly bars); no map or ranking.
+    assert [fig["data"][0]["type"] for fig in figures(at)] == ["bar"]
+    at.segmented_control(key="rg_metric").set_value("rate").run()
+    assert not at.exception
+    assert _titles(at)[0].startswith("Lima tiene la mayor tasa")
+    assert any("Lima Noroeste" in c.value for c in at.caption)
+
+
+def test_page_empty_state(sample_db):
+    at = run_app(sample_db, page=PAGE, params={"lang": "en"})
+    at.sidebar.multiselect(key="crimes_ley").set_value(["12-A"]).run()
+    assert not at.exception
+    assert at.get("plotly_chart") == [] or len(at.get("plotly_chart")) == 0
+    assert texts(at).count(i18n.t("empty_state", "en")) == 4
+
+
+def test_page_sidpol_lima_split(sidpol_db):
+    at = run_app(sidpol_db, page=PAGE, params={"lang": "en"})
+    at.sidebar.segmented_control(key="crime_group").set_value("penal").run()
+    assert not at.exception
+    penal = tuple(sql(sidpol_db, "select crime_code from ref_crime where not is_ley_30096 order by sort_order")["crime_code"])
+    f = Filters("sidpol", date(2023, 1, 1), date(2024, 12, 1), "month", crimes=penal, lang="en")
+    with duckdb.connect(str(sidpol_db), read_only=True) as con:
+        expected = charts.build("rg_lima", con, f).title
+    assert expected in _titles(at)
+
+
+def test_growth_with_no_large_base_explains_itself(con, synth):
+    f = synth.with_(crimes=("6",))  # a handful of reports a year in all Peru
+    spec = charts.build("rg_map", con, f, metric="growth")
+    assert spec.title == f"Ninguna región tiene base suficiente (al menos {rg.MIN_BASE} denuncias en 2024) para comparar"
+    assert all(t.showscale is False for t in spec.figure.data)
+    assert charts.build("rg_rank", con, f, metric="growth") is None
+
+
+def test_map_renders_offline_and_fits_peru(con, synth):
+    """A MapLibre map on a blank style (no tiles, no topojson download), centred on Peru."""
+    spec = charts.build("rg_map", con, synth, metric="count")
+    layout = spec.figure.layout
+    assert all(t.type == "choroplethmap" for t in spec.figure.data)
+    assert layout.map.style == "white-bg"
+    assert -12 < layout.map.center.lat < -7 and -77 < layout.map.center.lon < -73
+    assert 3.5 < layout.map.zoom < 5
+    assert {f["properties"]["FIRST_IDDP"] for f in rg.geojson()["features"]} == set(population(None))
