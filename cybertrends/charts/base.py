@@ -29,7 +29,7 @@ TEMPLATE = go.layout.Template(
         colorway=PALETTE,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        xaxis=dict(showgrid=False, linecolor="#CBD2D9", ticks="outside", tickcolor="#CBD2D9"),
+        xaxis=dict(showgrid=False, linecolor="#CBD2D9", ticks="outside", tickcolor="#CBD2D9", automargin=True),
         yaxis=dict(gridcolor="#E4E7EB", zerolinecolor="#CBD2D9", rangemode="tozero", automargin=True),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
         hoverlabel=dict(bgcolor="white", font_size=13),

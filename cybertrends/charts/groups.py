@@ -1,0 +1,870 @@
+"""At-risk groups (children 0–11, adolescents 12–17, young people 18–29, older adults 60+):
+counts, rates per 100,000 people of the age group, growth, crime profile and sex split; and, for
+sources that do not record the victim's age, the legally defined proxy for minors (Ley 30096
+art. 5 and Código Penal art. 183-B).
+
+Victim protection (DESIGN.md §5): every count of minors of 1–4 goes through
+`measures.suppress` before anything is derived from it, so rates, shares and growth built on it
+are NaN, and figures, hover text, tables and titles show "<5" instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from cybertrends import i18n, measures, queries
+from cybertrends.chartspec import ChartSpec
+from cybertrends.charts import chart
+from cybertrends.charts.base import ACCENT, MUTED, Context, style
+from cybertrends.filters import Filters
+
+GROUP_ORDER = ("child", "adolescent", "young", "adult", "older", "unknown")
+KNOWN_GROUPS = ("child", "adolescent", "young", "adult", "older")  # groups with a population
+GROUP_COLORS = {
+    "child": "#0072B2", "adolescent": "#E69F00", "young": "#009E73", "older": "#CC79A7",
+    "adult": "#7B8794", "unknown": "#CBD2D9",
+}
+SEX_ORDER = ("female", "male", "unknown")
+SEX_COLORS = {"female": "#D55E00", "male": "#56B4E9", "unknown": MUTED}
+TOP_N = 5
+TOP_N_COMPARE = 3
+SUPPRESSED = i18n.SUPPRESSED
+
+
+# Small helpers -------------------------------------------------------------------------
+
+def _allowed_groups(ctx: Context, order=GROUP_ORDER) -> list[str]:
+    """Groups in view: all, or those chosen in the sidebar, in reference order."""
+    return [g for g in order if not ctx.f.groups or g in ctx.f.groups]
+
+
+def _short(ctx: Context, group: str) -> str:
+    """Group name for running text: 'adolescentes', 'older adults'."""
+    return ctx.t(f"gr_short_{group}")
+
+
+def _victims(ctx: Context, group: str) -> str:
+    """'víctimas adolescentes' / 'adolescents as victims'."""
+    return ctx.t(f"gr_victims_{group}")
+
+
+def _subject(ctx: Context, group: str) -> str:
+    """Group as the subject of a sentence: 'Las y los adolescentes', 'Older adults'."""
+    return ctx.t(f"gr_subject_{group}")
+
+
+def _unit(ctx: Context, group: str) -> str:
+    """Rate unit: 'por 100 000 niñas y niños'."""
+    return ctx.t(f"gr_unit_{group}")
+
+
+def _year_complete(ctx: Context, year: int) -> bool:
+    """A calendar year counts as complete when the filter and the data both cover all of it."""
+    f, cov = ctx.f, ctx.coverage
+    if f.period_from > date(year, 1, 1) or f.period_end < date(year, 12, 31):
+        return False
+    if cov["last_date"] < date(year, 12, 31):
+        return False
+    if f.grain == "month" and cov["first_date"] > date(year, 1, 31):
+        return False
+    return True
+
+
+def _years(ctx: Context) -> list[int]:
+    return list(range(ctx.f.period_from.year, ctx.f.period_to.year + 1))
+
+
+def _year_filters(ctx: Context, year: int) -> Filters:
+    last = date(year, 1, 1) if ctx.f.grain == "year" else date(year, 12, 1)
+    return ctx.f.with_(period_from=date(year, 1, 1), period_to=last)
+
+
+def rate_period(ctx: Context) -> tuple[Filters, str, bool]:
+    """The period rates are computed over: the latest complete calendar year in the filter
+    (an annual rate), else the whole filtered span (flagged as not annual)."""
+    complete = [y for y in _years(ctx) if _year_complete(ctx, y)]
+    if complete:
+        return _year_filters(ctx, complete[-1]), str(complete[-1]), True
+    return ctx.f, ctx.period_label(), False
+
+
+def _suppress(df: pd.DataFrame, f: Filters, lang: str, column: str = "report_count") -> pd.DataFrame:
+    out = measures.suppress(df, f, column, lang)
+    out["suppressed"] = out[column].isna() & (out[column + "_display"] == SUPPRESSED)
+    return out
+
+
+def _grid(df: pd.DataFrame, index: dict[str, list], value: str = "report_count") -> pd.DataFrame:
+    """Every combination of `index` values, missing ones as 0 (a true zero, not suppressed)."""
+    keys = list(index.keys())
+    if len(keys) == 1:
+        full = pd.Index(list(index.values())[0], name=keys[0])
+    else:
+        full = pd.MultiIndex.from_product(list(index.values()), names=keys)
+    df = df.groupby(keys, as_index=False)[value].sum() if not df.empty else df
+    out = df.set_index(keys)[[value]].reindex(full, fill_value=0).reset_index()
+    out[value] = out[value].astype("int64")
+    return out
+
+
+def _group_counts(ctx: Context, f: Filters, by: tuple[str, ...]) -> pd.DataFrame:
+    df = queries.counts(ctx.con, f, by)
+    if "victim_age_group" in df.columns:
+        df = df[df["victim_age_group"].notna()]
+    return df
+
+
+def _fmt_count(value, suppressed: bool, lang: str) -> str:
+    return SUPPRESSED if suppressed else i18n.fmt_int(value, lang)
+
+
+def _fmt_rate(value, lang: str) -> str:
+    return i18n.fmt_num(value, lang, 1)
+
+
+def _suppression_note(ctx: Context, df: pd.DataFrame) -> list[str]:
+    return [ctx.t("gr_note_suppressed")] if bool(df["suppressed"].any()) else []
+
+
+def _regions_note(ctx: Context) -> list[str]:
+    if not ctx.f.regions:
+        return []
+    return [ctx.t("gr_note_denominator_regions")]
+
+
+def _style(fig: go.Figure, **kw) -> go.Figure:
+    """The house style, plus axis automargins so tick labels are never cut off."""
+    style(fig, **kw)
+    fig.update_layout(legend=dict(font=dict(size=12)))
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def _axis_label(name: str) -> str:
+    """'Personas adultas mayores (60+)' -> 'Personas<br>adultas<br>mayores<br>(60+)': category
+    labels that fit under a bar in a half-width chart without turning sideways."""
+    head, sep, tail = name.partition(" (")
+    return _wrap(head, 9) + (f"<br>({tail}" if sep else "")
+
+
+def _mark_suppressed(fig: go.Figure, categories, suppressed, horizontal: bool = False) -> None:
+    """Write "<5" where a bar is left out because it counts 1–4 minors."""
+    for cat, hide in zip(categories, suppressed):
+        if hide:
+            if horizontal:
+                fig.add_annotation(x=0, y=cat, text=SUPPRESSED, showarrow=False, xanchor="left", xshift=4,
+                                   font=dict(size=12, color="#52606D"))
+            else:
+                fig.add_annotation(x=cat, y=0, text=SUPPRESSED, showarrow=False, yanchor="bottom", yshift=2,
+                                   font=dict(size=12, color="#52606D"))
+
+
+def _candidates(groups: list[str]) -> list[str]:
+    """Groups a title may name: the at-risk ones in view, else the other known ones."""
+    at_risk = [g for g in groups if g in measures.AT_RISK_GROUPS]
+    if at_risk:
+        return at_risk
+    known = [g for g in groups if g != "unknown"]
+    return known or list(groups)
+
+
+# gr_counts ----------------------------------------------------------------------------
+
+@chart("gr_counts")
+def gr_counts(ctx: Context) -> ChartSpec | None:
+    """Reports per victim group per year; at-risk groups in colour, the rest muted."""
+    if not ctx.has_age:
+        return None
+    raw = _group_counts(ctx, ctx.f, ("period_start", "victim_age_group"))
+    if raw.empty or raw["report_count"].sum() == 0:
+        return None
+    raw = raw.assign(year=pd.to_datetime(raw["period_start"]).dt.year)
+    raw = raw.groupby(["year", "victim_age_group"], as_index=False)["report_count"].sum()
+    groups = _allowed_groups(ctx)
+    years = _years(ctx)
+    df = _grid(raw, {"year": years, "victim_age_group": groups})
+    df = _suppress(df, ctx.f, ctx.lang)
+    complete = {y: _year_complete(ctx, y) for y in years}
+    lang = ctx.lang
+
+    fig = go.Figure()
+    year_labels = [str(y) for y in years]
+    if len(years) >= 2:
+        # Muted reference lines first so the at-risk lines are drawn over them; the legend keeps
+        # the reference order (legendrank).
+        for g in sorted(groups, key=lambda g: g in measures.AT_RISK_GROUPS):
+            part = df[df["victim_age_group"] == g]
+            at_risk = g in measures.AT_RISK_GROUPS
+            hover = [
+                f"{ctx.group_name(g)} · {y}: {d}" + ("" if complete[y] else f" ({ctx.t('incomplete').lower()})")
+                for y, d in zip(part["year"], part["report_count_display"])
+            ]
+            fig.add_scatter(
+                x=year_labels, y=part["report_count"].tolist(), name=ctx.group_name(g), mode="lines+markers",
+                line=dict(color=GROUP_COLORS[g], width=3.5 if at_risk else 2, dash="solid" if at_risk else "dot"),
+                marker=dict(size=8 if at_risk else 5, symbol=["circle" if complete[y] else "circle-open" for y in years]),
+                customdata=hover, hovertemplate="%{customdata}<extra></extra>", legendrank=GROUP_ORDER.index(g) + 1,
+            )
+        fig.update_xaxes(type="category")
+        incomplete = [y for y in years if not complete[y]]
+        for y in incomplete:
+            fig.add_vrect(x0=year_labels.index(str(y)) - 0.4, x1=year_labels.index(str(y)) + 0.4,
+                          fillcolor="#E4E7EB", opacity=0.5, line_width=0, layer="below",
+                          annotation_text=ctx.t("incomplete").lower(), annotation_position="top",
+                          annotation_font=dict(size=11, color="#52606D"))
+        kind = "line"
+    else:
+        y = years[0]
+        hover = [f"{ctx.group_name(g)} · {y}: {d}" for g, d in zip(df["victim_age_group"], df["report_count_display"])]
+        cats = [_axis_label(ctx.group_name(g)) for g in df["victim_age_group"]]
+        fig.add_bar(
+            x=cats, y=df["report_count"].tolist(),
+            marker_color=[GROUP_COLORS[g] if complete[y] else MUTED for g in df["victim_age_group"]],
+            text=df["report_count_display"].tolist(), textposition="outside",
+            customdata=hover, hovertemplate="%{customdata}<extra></extra>", name=str(y),
+        )
+        fig.update_xaxes(type="category", tickangle=0, tickfont=dict(size=11))
+        _mark_suppressed(fig, cats, df["suppressed"])
+        kind = "bar"
+    _style(fig, y_title=ctx.t("reports"), height=440)
+    fig.update_layout(hovermode="closest" if kind == "bar" else "x unified")
+
+    # The finding: the at-risk group with most reports in the latest (complete) year.
+    complete_years = [y for y in years if complete[y]]
+    year = complete_years[-1] if complete_years else years[-1]
+    latest = df[df["year"] == year].set_index("victim_age_group")
+    cands = _candidates(groups)
+    period = str(year) if complete[year] else ctx.period_label(max(ctx.f.period_from, date(year, 1, 1)), ctx.f.period_to)
+    if len(cands) == 1:
+        g = cands[0]
+        row = latest.loc[g]
+        title = ctx.t("gr_counts_title_single", n=row["report_count_display"], group=_short(ctx, g), victims=_victims(ctx, g), period=period)
+    else:
+        shown = latest.loc[cands]
+        shown = shown[shown["report_count"].notna()]
+        if not shown.empty and shown["report_count"].max() > 0:
+            g = shown["report_count"].idxmax()
+            title = ctx.t("gr_counts_title_top", group=_subject(ctx, g), n=shown.loc[g, "report_count_display"], period=period)
+        else:
+            title = ctx.t("gr_counts_title_plain", period=ctx.period_label())
+
+    notes = ctx.notes() + _suppression_note(ctx, df)
+    incomplete = [y for y in years if not complete[y]]
+    if incomplete:
+        notes.append(ctx.t("gr_note_incomplete_years", years=", ".join(str(y) for y in incomplete),
+                           as_of=i18n.fmt_date(min(ctx.coverage["last_date"], ctx.f.period_end), lang)))
+    if "unknown" in groups:
+        notes.append(ctx.t("gr_note_unknown_age"))
+    table = pd.DataFrame({
+        ctx.t("year"): [str(y) for y in df["year"]],
+        ctx.t("victim_group"): [ctx.group_name(g) for g in df["victim_age_group"]],
+        ctx.t("reports"): df["report_count"],
+        "display": df["report_count_display"],
+        ctx.t("status"): [ctx.t("complete") if complete[y] else ctx.t("incomplete") for y in df["year"]],
+    })
+    return ChartSpec(
+        chart_id="gr_counts", kind=kind, title=title, subtitle=ctx.subtitle(), source_line=ctx.source_line(),
+        figure=fig, data=table, x=ctx.t("year"), y=ctx.t("reports"), series=ctx.t("victim_group"), lang=lang,
+        synthetic=ctx.synthetic, display_column="display", notes=notes,
+    )
+
+
+# gr_rates -----------------------------------------------------------------------------
+
+def _population(ctx: Context) -> pd.DataFrame:
+    pop = queries.population(ctx.con)
+    return pop[pop["age_group"] != "total"]
+
+
+@chart("gr_rates")
+def gr_rates(ctx: Context) -> ChartSpec | None:
+    """Reports per 100,000 people of each age group (2020 population of the regions in view).
+    With option `group`, that group's rate in each region."""
+    if not ctx.has_age:
+        return None
+    group = ctx.options.get("group")
+    if group:
+        return _rates_by_region(ctx, group)
+    rf, period, annual = rate_period(ctx)
+    groups = _allowed_groups(ctx, KNOWN_GROUPS)
+    if not groups:
+        return None
+    raw = _group_counts(ctx, rf, ("victim_age_group",))
+    if raw.empty or raw["report_count"].sum() == 0:
+        return None
+    df = _grid(raw, {"victim_age_group": groups})
+    df = _suppress(df, ctx.f, ctx.lang)
+    pop = _population(ctx)
+    if ctx.f.regions:
+        pop = pop[pop["region_code"].isin(ctx.f.regions)]
+    pop = pop.groupby("age_group")["population_2020"].sum()
+    df["population"] = [int(pop.get(g, 0)) for g in df["victim_age_group"]]
+    df["rate"] = [measures.rate_per_100k(c, p) if not pd.isna(c) else np.nan for c, p in zip(df["report_count"], df["population"])]
+    df["rate"] = df["rate"].astype("float64")
+    df["rate_display"] = [SUPPRESSED if s else _fmt_rate(r, ctx.lang) for s, r in zip(df["suppressed"], df["rate"])]
+    names = [ctx.group_name(g) for g in df["victim_age_group"]]
+    hover = [
+        f"{n}: {rd} {_unit(ctx, g)}<br>{ctx.t('reports')}: {cd}"
+        for n, g, rd, cd in zip(names, df["victim_age_group"], df["rate_display"], df["report_count_display"])
+    ]
+    fig = go.Figure()
+    cats = [_axis_label(n) for n in names]
+    fig.add_bar(
+        x=cats, y=df["rate"].tolist(), marker_color=[GROUP_COLORS[g] for g in df["victim_age_group"]],
+        text=df["rate_display"].tolist(), textposition="outside", customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", name=ctx.t("gr_rate"),
+    )
+    fig.update_xaxes(type="category", tickangle=0, tickfont=dict(size=11))
+    _mark_suppressed(fig, cats, df["suppressed"])
+    _style(fig, y_title=ctx.t("gr_rate_axis"), height=440)
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_traces(cliponaxis=False)
+
+    cands = _candidates(groups)
+    shown = df.set_index("victim_age_group").loc[cands]
+    shown = shown[shown["rate"].notna()]
+    what = _what(ctx)
+    if len(cands) == 1 and not shown.empty:
+        g = cands[0]
+        title = ctx.t("gr_rates_title_single", rate=_fmt_rate(shown.loc[g, "rate"], ctx.lang), unit=_unit(ctx, g), what=what, period=period)
+    elif not shown.empty and shown["rate"].max() > 0:
+        g = shown["rate"].idxmax()
+        title = ctx.t("gr_rates_title_top", group=_subject(ctx, g), what=what,
+                      rate=_fmt_rate(shown.loc[g, "rate"], ctx.lang), unit=_unit(ctx, g), period=period)
+    else:
+        title = ctx.t("gr_rates_title_plain", period=period)
+    notes = ctx.notes(regional=bool(ctx.f.regions)) + [ctx.t("gr_note_population")] + _regions_note(ctx)
+    if not annual:
+        notes.append(ctx.t("gr_note_not_annual", period=period))
+    notes += _suppression_note(ctx, df)
+    table = pd.DataFrame({
+        ctx.t("victim_group"): names,
+        ctx.t("reports"): df["report_count_display"],
+        ctx.t("gr_population"): df["population"],
+        ctx.t("gr_rate"): df["rate"].round(2),
+        "display": df["rate_display"],
+    })
+    return ChartSpec(
+        chart_id="gr_rates", kind="bar", title=title, subtitle=ctx.subtitle(rf.period_from, rf.period_to),
+        source_line=ctx.source_line(), figure=fig, data=table, x=ctx.t("victim_group"), y=ctx.t("gr_rate"),
+        lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes, y_format="rate",
+    )
+
+
+def _what(ctx: Context) -> str:
+    """' de fraude informático' when one crime type is selected, else ''."""
+    if len(ctx.f.crimes) == 1:
+        name = ctx.crime_name(ctx.f.crimes[0], with_article=False)
+        return ctx.t("gr_what_crime", crime=name[:1].lower() + name[1:])
+    return ""
+
+
+def _group_allowed(ctx: Context, group: str) -> bool:
+    return group in GROUP_ORDER and (not ctx.f.groups or group in ctx.f.groups)
+
+
+def _rates_by_region(ctx: Context, group: str) -> ChartSpec | None:
+    if group not in KNOWN_GROUPS or not _group_allowed(ctx, group):
+        return None
+    rf, period, annual = rate_period(ctx)
+    gf = rf.with_(groups=(group,))
+    raw = queries.counts(ctx.con, gf, ("region_code",))
+    if raw.empty or raw["report_count"].sum() == 0:
+        return None
+    region_codes = list(ctx.f.regions) or list(queries.regions(ctx.con)["region_code"])
+    df = _grid(raw, {"region_code": region_codes})
+    df["victim_age_group"] = group  # so suppression knows these are minors where they are
+    df = _suppress(df, ctx.f, ctx.lang)
+    pop = _population(ctx)
+    pop = pop[pop["age_group"] == group].set_index("region_code")["population_2020"]
+    df["population"] = [int(pop.get(r, 0)) for r in df["region_code"]]
+    df["rate"] = pd.Series([measures.rate_per_100k(c, p) if not pd.isna(c) else np.nan
+                            for c, p in zip(df["report_count"], df["population"])], dtype="float64")
+    df["rate_display"] = [SUPPRESSED if s else _fmt_rate(r, ctx.lang) for s, r in zip(df["suppressed"], df["rate"])]
+    df["region_name"] = [ctx.region_name(r) for r in df["region_code"]]
+    # Highest rate on top; suppressed regions at the bottom (no bar).
+    df = df.sort_values(["rate", "region_name"], ascending=[True, False], na_position="first").reset_index(drop=True)
+    hover = [
+        f"{n}: {rd} {_unit(ctx, group)}<br>{ctx.t('reports')}: {cd}"
+        for n, rd, cd in zip(df["region_name"], df["rate_display"], df["report_count_display"])
+    ]
+    fig = go.Figure()
+    fig.add_bar(
+        y=df["region_name"].tolist(), x=df["rate"].tolist(), orientation="h", marker_color=GROUP_COLORS[group],
+        text=df["rate_display"].tolist(), textposition="outside", customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", name=ctx.group_name(group), cliponaxis=False,
+    )
+    _mark_suppressed(fig, df["region_name"], df["suppressed"], horizontal=True)
+    # The rate over all regions in view (national, or the selected regions together).
+    total = raw["report_count"].sum()
+    total_pop = int(df["population"].sum())
+    overall = measures.rate_per_100k(total, total_pop)
+    overall_hidden = measures.is_suppressed_value(total, group in measures.MINOR_GROUPS or measures.minors_only(ctx.f))
+    if overall is not None and not overall_hidden and len(df) > 1:
+        label = ctx.t("gr_overall_rate_regions" if ctx.f.regions else "gr_overall_rate_national",
+                      rate=_fmt_rate(overall, ctx.lang))
+        fig.add_vline(x=overall, line_dash="dash", line_color="#1F2933", line_width=1.5)
+        fig.add_annotation(x=overall, y=1.0, yref="paper", text=label, showarrow=False, xanchor="left",
+                           yanchor="bottom", font=dict(size=12))
+    _style(fig, x_title=ctx.t("gr_rate_axis"), height=max(420, 24 * len(df) + 140))
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_yaxes(type="category", rangemode="normal")
+    top_rate = df["rate"].max()
+    fig.update_xaxes(range=[0, top_rate * 1.15 if not pd.isna(top_rate) and top_rate > 0 else 1])
+    fig.update_layout(margin=dict(r=30))
+
+    shown = df[df["rate"].notna()]
+    if len(df) == 1 and not shown.empty:
+        title = ctx.t("gr_region_title_single", rate=_fmt_rate(shown["rate"].iloc[0], ctx.lang), unit=_unit(ctx, group),
+                      region=shown["region_name"].iloc[0], period=period)
+    elif not shown.empty and shown["rate"].max() > 0:
+        top = shown.iloc[-1]
+        title = ctx.t("gr_region_title_top", region=top["region_name"], group=_short(ctx, group),
+                      rate=_fmt_rate(top["rate"], ctx.lang), unit=_unit(ctx, group), period=period)
+    else:
+        title = ctx.t("gr_region_title_plain", group=_short(ctx, group), period=period)
+    notes = ctx.notes(regional=True) + [ctx.t("gr_note_population")]
+    if not annual:
+        notes.append(ctx.t("gr_note_not_annual", period=period))
+    notes += _suppression_note(ctx, df)
+    table = df.iloc[::-1]
+    table = pd.DataFrame({
+        ctx.t("region"): table["region_name"].tolist(),
+        ctx.t("reports"): table["report_count_display"].tolist(),
+        ctx.t("gr_population"): table["population"].tolist(),
+        ctx.t("gr_rate"): table["rate"].round(2).tolist(),
+        "display": table["rate_display"].tolist(),
+    })
+    extra = ctx.group_name(group) if not ctx.f.groups or len(ctx.f.groups) != 1 else None
+    return ChartSpec(
+        chart_id="gr_rates", kind="hbar", title=title, subtitle=ctx.subtitle(rf.period_from, rf.period_to, extra=extra),
+        source_line=ctx.source_line(), figure=fig, data=table, x=ctx.t("region"), y=ctx.t("gr_rate"),
+        lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes, y_format="rate",
+    )
+
+
+# gr_growth ----------------------------------------------------------------------------
+
+@chart("gr_growth")
+def gr_growth(ctx: Context) -> ChartSpec | None:
+    """Growth per group: the latest complete span against the same span a year earlier."""
+    if not ctx.has_age:
+        return None
+    span = measures.headline_span(ctx.f, ctx.coverage["last_date"])
+    first = ctx.coverage["first_date"]
+    if span.previous_from < date(first.year, first.month, 1) or span.current_from > span.current_to:
+        return None
+    cur_f = ctx.f.with_(period_from=span.current_from, period_to=span.current_to)
+    prev_f = ctx.f.with_(period_from=span.previous_from, period_to=span.previous_to)
+    groups = _allowed_groups(ctx)
+    cur = _grid(_group_counts(ctx, cur_f, ("victim_age_group",)), {"victim_age_group": groups})
+    prev = _grid(_group_counts(ctx, prev_f, ("victim_age_group",)), {"victim_age_group": groups})
+    if cur["report_count"].sum() == 0 and prev["report_count"].sum() == 0:
+        return None
+    cur = _suppress(cur, ctx.f, ctx.lang)
+    prev = _suppress(prev, ctx.f, ctx.lang)
+    df = pd.DataFrame({
+        "victim_age_group": groups,
+        "current": cur["report_count"].to_numpy(), "current_display": cur["report_count_display"].to_numpy(),
+        "previous": prev["report_count"].to_numpy(), "previous_display": prev["report_count_display"].to_numpy(),
+    })
+    df["suppressed"] = cur["suppressed"].to_numpy() | prev["suppressed"].to_numpy()
+    # Growth leaves suppressed counts out (a growth rate and one count would reveal the other).
+    df["growth"] = pd.Series([np.nan if s else (measures.growth_pct(c, p) if p else np.nan)
+                              for s, c, p in zip(df["suppressed"], df["current"], df["previous"])], dtype="float64")
+    df["growth_display"] = [SUPPRESSED if s else i18n.fmt_pct(g, ctx.lang, signed=True) for s, g in zip(df["suppressed"], df["growth"])]
+    cur_label = i18n.fmt_span(span.current_from, span.current_to, span.grain, ctx.lang)
+    prev_label = i18n.fmt_span(span.previous_from, span.previous_to, span.grain, ctx.lang)
+    names = [ctx.group_name(g) for g in groups]
+    hover = [
+        f"{n}: {gd}<br>{cur_label}: {cd} · {prev_label}: {pd_}"
+        for n, gd, cd, pd_ in zip(names, df["growth_display"], df["current_display"], df["previous_display"])
+    ]
+    fig = go.Figure()
+    cats = [_axis_label(n) for n in names]
+    fig.add_bar(
+        x=cats, y=df["growth"].tolist(), marker_color=[GROUP_COLORS[g] for g in groups],
+        text=df["growth_display"].tolist(), textposition="outside", customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", name=ctx.t("gr_growth"),
+    )
+    fig.update_xaxes(type="category", tickangle=0, tickfont=dict(size=11))
+    _style(fig, y_title=ctx.t("gr_growth_axis", prev=prev_label), height=440)
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_yaxes(rangemode="normal", zeroline=True, zerolinewidth=1.5, ticksuffix=" %")
+    fig.update_traces(cliponaxis=False)
+    _mark_suppressed(fig, cats, df["suppressed"])
+
+    cands = _candidates(groups)
+    shown = df.set_index("victim_age_group").loc[cands]
+    shown = shown[shown["growth"].notna()]
+    if len(cands) == 1 and not shown.empty:
+        g = cands[0]
+        title = ctx.t("gr_growth_title_single", group=_short(ctx, g), victims=_victims(ctx, g), pct=i18n.fmt_pct(shown.loc[g, "growth"], ctx.lang, signed=True),
+                      cur=cur_label, prev=prev_label)
+    elif not shown.empty and shown["growth"].max() >= 0:
+        g = shown["growth"].idxmax()
+        title = ctx.t("gr_growth_title_top", group=_subject(ctx, g), pct=i18n.fmt_pct(shown.loc[g, "growth"], ctx.lang, signed=True),
+                      cur=cur_label, prev=prev_label)
+    elif not shown.empty:
+        g = shown["growth"].idxmax()
+        title = ctx.t("gr_growth_title_all_down", group=_short(ctx, g), pct=i18n.fmt_pct(shown.loc[g, "growth"], ctx.lang, signed=True),
+                      cur=cur_label, prev=prev_label)
+    else:
+        title = ctx.t("gr_growth_title_plain", cur=cur_label, prev=prev_label)
+    notes = ctx.notes() + [ctx.t("gr_note_equal_spans", cur=cur_label, prev=prev_label)]
+    if df["suppressed"].any():
+        notes.append(ctx.t("gr_note_growth_suppressed"))
+    table = pd.DataFrame({
+        ctx.t("victim_group"): names,
+        ctx.t("gr_reports_in", period=cur_label): df["current_display"],
+        ctx.t("gr_reports_in", period=prev_label): df["previous_display"],
+        ctx.t("gr_growth"): df["growth"].round(1),
+        "display": df["growth_display"],
+    })
+    return ChartSpec(
+        chart_id="gr_growth", kind="bar", title=title,
+        subtitle=ctx.subtitle(span.current_from, span.current_to, extra=ctx.t("gr_vs", period=prev_label)),
+        source_line=ctx.source_line(), figure=fig, data=table, x=ctx.t("victim_group"), y=ctx.t("gr_growth"),
+        lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes, y_format="percent",
+    )
+
+
+# gr_top_crimes ------------------------------------------------------------------------
+
+def _crime_profile(ctx: Context, group: str) -> pd.DataFrame:
+    """Counts by crime type for one group, suppressed, with shares of the group's total."""
+    raw = queries.counts(ctx.con, ctx.f.with_(groups=(group,)), ("crime_code",))
+    raw = raw[raw["report_count"] > 0].copy()
+    if raw.empty:
+        return raw.assign(victim_age_group=group)
+    total = raw["report_count"].sum()
+    raw["victim_age_group"] = group
+    df = _suppress(raw, ctx.f, ctx.lang)
+    df["share"] = (df["report_count"] / total * 100.0).astype("float64")
+    df["share_display"] = [SUPPRESSED if s else i18n.fmt_pct(v, ctx.lang) for s, v in zip(df["suppressed"], df["share"])]
+    df = df.sort_values(["report_count", "crime_code"], ascending=[False, True], na_position="last")
+    return df.reset_index(drop=True)
+
+
+@chart("gr_top_crimes")
+def gr_top_crimes(ctx: Context) -> ChartSpec | None:
+    """The crime types that hit each at-risk group most. With option `group`, the top five for
+    that group (counts and shares); without, the top three of each at-risk group side by side
+    (shares of each group's reports)."""
+    if not ctx.has_age:
+        return None
+    group = ctx.options.get("group")
+    if group:
+        return _top_crimes_one(ctx, group)
+    groups = _allowed_groups(ctx, measures.AT_RISK_GROUPS)
+    profiles = {g: _crime_profile(ctx, g) for g in groups}
+    profiles = {g: p for g, p in profiles.items() if not p.empty}
+    if not profiles:
+        return None
+    tops = {g: p.head(TOP_N_COMPARE) for g, p in profiles.items()}
+    codes: list[str] = []
+    for p in tops.values():
+        for c in p["crime_code"]:
+            if c not in codes:
+                codes.append(c)
+    rows = []
+    for g, p in profiles.items():
+        by_code = p.set_index("crime_code")
+        for c in codes:
+            if c in by_code.index:
+                r = by_code.loc[c]
+                rows.append((g, c, r["report_count"], r["report_count_display"], r["share"], r["share_display"], bool(r["suppressed"])))
+            else:
+                rows.append((g, c, 0.0, i18n.fmt_int(0, ctx.lang), 0.0, i18n.fmt_pct(0.0, ctx.lang), False))
+    df = pd.DataFrame(rows, columns=["victim_age_group", "crime_code", "report_count", "report_count_display", "share", "share_display", "suppressed"])
+    crime_names = {c: ctx.crime_name(c) for c in codes}
+    fig = go.Figure()
+    for g in profiles:
+        part = df[df["victim_age_group"] == g]
+        hover = [f"{ctx.group_name(g)} · {crime_names[c]}: {sd} ({cd})"
+                 for c, sd, cd in zip(part["crime_code"], part["share_display"], part["report_count_display"])]
+        fig.add_bar(
+            y=[_wrap(crime_names[c]) for c in part["crime_code"]], x=part["share"].astype("float64").tolist(), orientation="h",
+            name=ctx.group_name(g), marker_color=GROUP_COLORS[g], customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    _style(fig, x_title=ctx.t("gr_share_of_group"), height=max(440, 40 * len(codes) * max(1, len(profiles)) // 2 + 160))
+    fig.update_layout(barmode="group", hovermode="closest")
+    fig.update_yaxes(autorange="reversed", type="category", rangemode="normal")
+    fig.update_xaxes(ticksuffix=" %")
+
+    top_codes = {g: p["crime_code"].iloc[0] for g, p in tops.items() if not pd.isna(p["report_count"].iloc[0])}
+    if top_codes:
+        best = pd.Series(list(top_codes.values())).value_counts()
+        code = best.index[0]
+        where = [g for g, c in top_codes.items() if c == code]
+        if len(profiles) == 1:
+            title = ctx.t("gr_top_title_compare_one", crime=ctx.crime_name(code), group=_short(ctx, where[0]),
+                          victims=_victims(ctx, where[0]), period=ctx.period_label())
+        elif len(where) == len(profiles):
+            title = ctx.t("gr_top_title_compare_all", crime=ctx.crime_name(code), period=ctx.period_label())
+        else:
+            names = [_short(ctx, g) for g in where]
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ctx.t("gr_and") + names[-1]
+            title = ctx.t("gr_top_title_compare_some", crime=ctx.crime_name(code), groups=listed, period=ctx.period_label())
+    else:
+        title = ctx.t("gr_top_title_plain_all", period=ctx.period_label())
+    notes = ctx.notes() + [ctx.t("gr_note_top_compare", n=TOP_N_COMPARE)] + _suppression_note(ctx, df)
+    table = pd.DataFrame({
+        ctx.t("victim_group"): [ctx.group_name(g) for g in df["victim_age_group"]],
+        ctx.t("crime_type"): [crime_names[c] for c in df["crime_code"]],
+        ctx.t("reports"): df["report_count_display"],
+        ctx.t("gr_share_of_group"): df["share"].astype("float64").round(1),
+        "display": df["share_display"],
+    })
+    return ChartSpec(
+        chart_id="gr_top_crimes", kind="hbar", title=title, subtitle=ctx.subtitle(), source_line=ctx.source_line(),
+        figure=fig, data=table, x=ctx.t("crime_type"), y=ctx.t("gr_share_of_group"), series=ctx.t("victim_group"),
+        lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes, y_format="percent",
+    )
+
+
+def _wrap(text: str, width: int = 38) -> str:
+    """Break long crime names over lines for horizontal bar labels."""
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def _top_crimes_one(ctx: Context, group: str) -> ChartSpec | None:
+    if not _group_allowed(ctx, group):
+        return None
+    profile = _crime_profile(ctx, group)
+    if profile.empty:
+        return None
+    df = profile.head(TOP_N)
+    names = [ctx.crime_name(c) for c in df["crime_code"]]
+    labels = [SUPPRESSED if s else f"{cd} ({sd})" for s, cd, sd in zip(df["suppressed"], df["report_count_display"], df["share_display"])]
+    hover = [f"{n}: {cd} · {sd}" for n, cd, sd in zip(names, df["report_count_display"], df["share_display"])]
+    fig = go.Figure()
+    fig.add_bar(
+        y=[_wrap(n) for n in names], x=df["report_count"].tolist(), orientation="h", marker_color=GROUP_COLORS[group],
+        text=labels, textposition="outside", customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+        name=ctx.group_name(group), cliponaxis=False,
+    )
+    _style(fig, x_title=ctx.t("reports"), height=440)
+    fig.update_layout(hovermode="closest", showlegend=False, margin=dict(r=20))
+    top_count = df["report_count"].max()
+    fig.update_xaxes(range=[0, top_count * 1.3 if not pd.isna(top_count) and top_count > 0 else 10])
+    _mark_suppressed(fig, [_wrap(n) for n in names], df["suppressed"], horizontal=True)
+    fig.update_yaxes(autorange="reversed", type="category", rangemode="normal")
+    top = df.iloc[0]
+    if not top["suppressed"]:
+        title = ctx.t("gr_top_title_one", crime=ctx.crime_name(top["crime_code"]), pct=top["share_display"],
+                      group=_short(ctx, group), victims=_victims(ctx, group), period=ctx.period_label())
+    else:
+        title = ctx.t("gr_top_title_plain", group=_short(ctx, group), victims=_victims(ctx, group), period=ctx.period_label())
+    notes = ctx.notes() + [ctx.t("gr_note_top_one", n=TOP_N)] + _suppression_note(ctx, df)
+    table = pd.DataFrame({
+        ctx.t("crime_type"): names,
+        ctx.t("reports"): df["report_count"].tolist(),
+        "display": df["report_count_display"].tolist(),
+        ctx.t("gr_share_of_group"): [SUPPRESSED if s else round(v, 1) for s, v in zip(df["suppressed"], df["share"])],
+    })
+    table[ctx.t("gr_share_of_group")] = table[ctx.t("gr_share_of_group")].astype(str)
+    extra = ctx.group_name(group) if not ctx.f.groups or len(ctx.f.groups) != 1 else None
+    return ChartSpec(
+        chart_id="gr_top_crimes", kind="hbar", title=title, subtitle=ctx.subtitle(extra=extra),
+        source_line=ctx.source_line(), figure=fig, data=table, x=ctx.t("crime_type"), y=ctx.t("reports"),
+        lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes,
+    )
+
+
+# gr_sex -------------------------------------------------------------------------------
+
+@chart("gr_sex")
+def gr_sex(ctx: Context) -> ChartSpec | None:
+    """Female / male / not recorded, as shares of each group's reports (counts in hover and table)."""
+    if not ctx.has_age:
+        return None
+    raw = _group_counts(ctx, ctx.f, ("victim_age_group", "victim_sex"))
+    if raw.empty or raw["report_count"].sum() == 0:
+        return None
+    groups = [g for g in _allowed_groups(ctx) if g in set(raw["victim_age_group"])]
+    raw = raw[raw["victim_age_group"].isin(groups)]
+    df = _grid(raw, {"victim_age_group": groups, "victim_sex": list(SEX_ORDER)})
+    totals = df.groupby("victim_age_group")["report_count"].sum()
+    df = _suppress(df, ctx.f, ctx.lang)
+    df["share"] = pd.Series([c / totals[g] * 100.0 if totals[g] else np.nan
+                             for g, c in zip(df["victim_age_group"], df["report_count"])], dtype="float64")
+    df["share_display"] = [SUPPRESSED if s else i18n.fmt_pct(v, ctx.lang) for s, v in zip(df["suppressed"], df["share"])]
+    group_names = {g: ctx.group_name(g) for g in groups}
+    sex_names = {s: ctx.t(f"sex_{s}") for s in SEX_ORDER}
+    fig = go.Figure()
+    for s in SEX_ORDER:
+        part = df[df["victim_sex"] == s]
+        hover = [f"{group_names[g]} · {sex_names[s]}: {sd} ({cd})"
+                 for g, sd, cd in zip(part["victim_age_group"], part["share_display"], part["report_count_display"])]
+        fig.add_bar(
+            x=[_axis_label(group_names[g]) for g in part["victim_age_group"]], y=part["share"].tolist(), name=sex_names[s],
+            marker_color=SEX_COLORS[s], customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+            text=[sd if (not pd.isna(v) and v >= 6) or sd == SUPPRESSED else "" for sd, v in zip(part["share_display"], part["share"])],
+            textposition="inside", insidetextanchor="middle",
+        )
+    _style(fig, y_title=ctx.t("gr_share_of_group"), height=440)
+    fig.update_layout(barmode="stack", hovermode="closest", legend=dict(traceorder="normal"))
+    fig.update_xaxes(type="category", tickangle=0, tickfont=dict(size=11))
+    fig.update_yaxes(range=[0, 100], ticksuffix=" %")
+
+    female = df[(df["victim_sex"] == "female")].set_index("victim_age_group")
+    cands = [g for g in _candidates(groups) if g in female.index]
+    shown = female.loc[cands]
+    shown = shown[shown["share"].notna()]
+    if len(cands) == 1 and not shown.empty:
+        g = cands[0]
+        title = ctx.t("gr_sex_title_single", pct=shown.loc[g, "share_display"], group=_short(ctx, g), victims=_victims(ctx, g), period=ctx.period_label())
+    elif not shown.empty:
+        g = shown["share"].idxmax()
+        title = ctx.t("gr_sex_title_top", group=_subject(ctx, g), pct=shown.loc[g, "share_display"], period=ctx.period_label())
+    else:
+        title = ctx.t("gr_sex_title_plain", period=ctx.period_label())
+    notes = ctx.notes() + [ctx.t("gr_note_sex")] + _suppression_note(ctx, df)
+    table = pd.DataFrame({
+        ctx.t("victim_group"): [group_names[g] for g in df["victim_age_group"]],
+        ctx.t("victim_sex"): [sex_names[s] for s in df["victim_sex"]],
+        ctx.t("reports"): df["report_count_display"],
+        ctx.t("gr_share_of_group"): df["share"].round(1),
+        "display": df["share_display"],
+    })
+    return ChartSpec(
+        chart_id="gr_sex", kind="stacked_bar", title=title, subtitle=ctx.subtitle(), source_line=ctx.source_line(),
+        figure=fig, data=table, x=ctx.t("victim_group"), y=ctx.t("gr_share_of_group"), series=ctx.t("victim_sex"),
+        lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes, y_format="percent",
+    )
+
+
+# gr_minor_proxy -----------------------------------------------------------------------
+
+def _regions_label(ctx: Context) -> str:
+    if not ctx.f.regions:
+        return ctx.t("all_regions")
+    names = [ctx.region_name(c) for c in ctx.f.regions]
+    return ", ".join(names) if len(names) <= 3 else ctx.t("n_regions", n=len(names))
+
+
+def proxy_crimes(ctx: Context) -> list[str]:
+    """The minors' crime types (Ley 30096 art. 5, CP 183-B) this source has data for."""
+    present = set(queries.crimes_with_data(ctx.con, ctx.f.source))
+    return [c for c in measures.MINOR_CRIMES if c in present]
+
+
+@chart("gr_minor_proxy")
+def gr_minor_proxy(ctx: Context) -> ChartSpec | None:
+    """For sources without victim age: reports under the two articles whose victims are minors
+    by legal definition, per year. Uses both articles whatever the crime-type filter says."""
+    codes = proxy_crimes(ctx)
+    if not codes:
+        return None
+    pf = ctx.f.with_(crimes=tuple(codes), groups=())
+    raw = queries.counts(ctx.con, pf, ("period_start", "crime_code"), grain="year")
+    if raw.empty or raw["report_count"].sum() == 0:
+        return None
+    raw = raw.assign(year=pd.to_datetime(raw["period_start"]).dt.year)
+    raw = raw.groupby(["year", "crime_code"], as_index=False)["report_count"].sum()
+    years = _years(ctx)
+    df = _grid(raw, {"year": years, "crime_code": codes})
+    df = _suppress(df, pf, ctx.lang)
+    complete = {y: _year_complete(ctx, y) for y in years}
+    names = {c: ctx.crime_name(c) for c in codes}
+    colors = {"5": ACCENT, "183-B": "#D55E00"}
+    fig = go.Figure()
+    for k, c in enumerate(codes):
+        part = df[df["crime_code"] == c]
+        hover = [f"{names[c]} · {y}: {d}" for y, d in zip(part["year"], part["report_count_display"])]
+        fig.add_bar(
+            x=[str(y) for y in part["year"]], y=part["report_count"].tolist(), name=_wrap(names[c], 60),
+            marker_color=[colors.get(c, ACCENT) if complete[y] else MUTED for y in part["year"]],
+            text=part["report_count_display"].tolist(), textposition="outside", customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>", cliponaxis=False,
+        )
+        # Suppressed bars are not drawn: write "<5" where each would stand in its group.
+        offset = (k - (len(codes) - 1) / 2) * (0.8 / len(codes))
+        for i, hide in enumerate(part["suppressed"]):
+            if hide:
+                fig.add_annotation(x=i + offset, y=0, text=SUPPRESSED, showarrow=False, yanchor="bottom", yshift=2,
+                                   font=dict(size=12, color="#52606D"))
+    _style(fig, y_title=ctx.t("reports"), height=440)
+    fig.update_layout(barmode="group", hovermode="closest", legend=dict(font=dict(size=12)))
+    fig.update_xaxes(type="category")
+    if not (df["report_count"].max() >= 5):  # only zeros and "<5": keep a readable count axis
+        fig.update_yaxes(range=[0, 10])
+
+    complete_years = [y for y in years if complete[y]]
+    year = complete_years[-1] if complete_years else years[-1]
+    latest = df[df["year"] == year]
+    period = str(year) if complete[year] else ctx.period_label(max(ctx.f.period_from, date(year, 1, 1)), ctx.f.period_to)
+    # Only state the sum when no part of it is suppressed (else the sum would reveal the part).
+    if not latest["suppressed"].any() and latest["report_count"].sum() > 0:
+        title = ctx.t("gr_proxy_title", n=i18n.fmt_int(latest["report_count"].sum(), ctx.lang), period=period)
+    else:
+        title = ctx.t("gr_proxy_title_plain", period=ctx.period_label())
+    notes = ctx.notes(regional=bool(ctx.f.regions)) + [ctx.t("gr_note_proxy")] + _suppression_note(ctx, df)
+    incomplete = [y for y in years if not complete[y]]
+    if incomplete:
+        notes.append(ctx.t("gr_note_incomplete_years", years=", ".join(str(y) for y in incomplete),
+                           as_of=i18n.fmt_date(min(ctx.coverage["last_date"], ctx.f.period_end), ctx.lang)))
+    table = pd.DataFrame({
+        ctx.t("year"): [str(y) for y in df["year"]],
+        ctx.t("crime_type"): [names[c] for c in df["crime_code"]],
+        ctx.t("reports"): df["report_count"],
+        "display": df["report_count_display"],
+        ctx.t("status"): [ctx.t("complete") if complete[y] else ctx.t("incomplete") for y in df["year"]],
+    })
+    return ChartSpec(
+        chart_id="gr_minor_proxy", kind="bar", title=title,
+        subtitle=f"{ctx.period_label()} · {_regions_label(ctx)} · {ctx.t('gr_proxy_crimes_label')}", source_line=ctx.source_line(),
+        figure=fig, data=table, x=ctx.t("year"), y=ctx.t("reports"), series=ctx.t("crime_type"), lang=ctx.lang,
+        synthetic=ctx.synthetic, display_column="display", notes=notes,
+    )
+
+
+# Non-chart computations for the page -------------------------------------------------
+
+def page_info(ctx: Context) -> dict:
+    """What the page needs to lay itself out: age recorded?, synthetic?, the groups the
+    per-group selector offers (code -> name), and whether a minors' proxy exists."""
+    has_age = ctx.has_age
+    selectable = [g for g in measures.AT_RISK_GROUPS if not ctx.f.groups or g in ctx.f.groups] if has_age else []
+    return {
+        "has_age": has_age,
+        "synthetic": ctx.synthetic,
+        "groups": {g: ctx.group_name(g) for g in selectable},
+        "proxy_crimes": proxy_crimes(ctx) if not has_age else [],
+    }
+
+
+def definitions(ctx: Context) -> pd.DataFrame:
+    """The age bands and their legal basis, as a display table."""
+    ref = queries.age_groups(ctx.con)
+    yes, no = ctx.t("gr_yes"), ctx.t("gr_no")
+
+    def ages(row) -> str:
+        if pd.isna(row["min_age"]):
+            return "–"
+        if row["max_age"] >= 120:
+            return ctx.t("gr_ages_plus", min=int(row["min_age"]))
+        return f"{int(row['min_age'])}–{int(row['max_age'])}"
+
+    return pd.DataFrame({
+        ctx.t("victim_group"): ref[f"name_{ctx.lang}"],
+        ctx.t("gr_ages"): [ages(r) for _, r in ref.iterrows()],
+        ctx.t("gr_at_risk"): [yes if v else no for v in ref["is_at_risk"]],
+        ctx.t("gr_minor"): [yes if v else no for v in ref["is_minor"]],
+        ctx.t("gr_legal_basis"): ref[f"legal_basis_{ctx.lang}"],
+    })
