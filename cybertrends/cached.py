@@ -38,7 +38,12 @@ def db_version() -> tuple[str, int, int, int]:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(version: tuple) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(version[0], read_only=True)
+    # A fresh in-memory instance that ATTACHes the file read-only. `duckdb.connect(path)` would
+    # reuse the process-wide instance of that path, which still holds the file that was there
+    # before the ETL swapped a new one in, and so would keep serving the old data.
+    con = duckdb.connect(":memory:")
+    con.execute("attach $path as cyber (read_only)", {"path": version[0]})
+    con.execute("use cyber")
     con.execute("select count(*) from source_coverage").fetchone()  # proves it is our database
     return con
 
@@ -47,7 +52,9 @@ def cursor(version: tuple | None = None) -> duckdb.DuckDBPyConnection:
     """A cursor on the current database (one per call: connections are not thread-safe)."""
     version = version or db_version()
     try:
-        return _connection(version).cursor()
+        cur = _connection(version).cursor()
+        cur.execute("use cyber")
+        return cur
     except duckdb.Error as exc:
         raise DatabaseUnavailable("unreadable", Path(version[0]), str(exc).splitlines()[0][:200]) from None
 
