@@ -124,3 +124,34 @@ def test_deep_link_works_on_a_freshly_started_server(browser_app, sample_db):
             assert "Filters" in sidebar and "Lima" in sidebar
         finally:
             context.close()
+
+
+def test_briefing_page_downloads_a_pptx_pack(browser_app, tmp_path):
+    from pptx import Presentation
+
+    url, browser = browser_app
+    context, page = _open(browser, f"{url}/?lang=es")
+    try:
+        wait_until_rendered(page)
+        # add the overview chart from its page, then go to the briefing page
+        page.get_by_role("button", name="Añadir al informe", exact=True).first.click()
+        page.wait_for_timeout(800)
+        page.get_by_role("link", name="Informe").first.click()
+        page.wait_for_url("**/briefing**")
+        wait_until_rendered(page, expect_chart=False)
+        body = page.inner_text("body")
+        assert "Las denuncias se multiplicaron" in body  # the chart added on the overview page
+        with page.expect_download(timeout=120_000) as info:
+            page.get_by_role("button", name="PowerPoint (PPTX)").first.click()
+        path = tmp_path / "informe.pptx"
+        info.value.save_as(path)
+        deck = Presentation(str(path))
+        titles = [s.shapes.title.text if s.shapes.title is not None else "" for s in deck.slides]
+        assert len(deck.slides) == 3  # title, the chart, closing
+        assert any("Las denuncias se multiplicaron" in t for t in titles)
+        chart_slide = deck.slides[1]
+        charts = [sh.chart for sh in chart_slide.shapes if sh.has_chart]
+        assert charts and len(list(charts[0].plots[0].series[0].values)) > 12  # native chart with the monthly series
+        page.screenshot(path=str(ARTIFACTS / "briefing_page.png"), full_page=True)
+    finally:
+        context.close()
