@@ -115,5 +115,15 @@ def headline_metrics(heads) -> None:
             )
 
 
+def page_header(title_key: str, caption_key: str) -> None:
+    """Page title, one-line purpose, and the synthetic-data notice when the source is synthetic."""
+    from cybertrends import cached
+
+    st.title(t(title_key))
+    st.caption(t(caption_key))
+    if cached.compute("base", "is_synthetic", filters()):
+        synthetic_banner()
+
+
 def synthetic_banner() -> None:
     st.warning(t("synthetic_banner"), icon=":material/science:")

@@ -6,10 +6,7 @@ import ui
 from cybertrends import cached
 
 f = ui.filters()
-st.title(ui.t("ct_title"))
-st.caption(ui.t("ct_intro"))
-if cached.compute("base", "is_synthetic", f):
-    ui.synthetic_banner()
+ui.page_header("ct_title", "ct_intro")
 
 why = cached.compute("crime_types", "notices", f)
 

@@ -6,10 +6,7 @@ import ui
 from cybertrends import cached
 
 f = ui.filters()
-st.title(ui.t("app_title"))
-st.caption(ui.t("app_tagline"))
-if cached.compute("base", "is_synthetic", f):
-    ui.synthetic_banner()
+ui.page_header("app_title", "app_tagline")
 
 heads = cached.compute("overview", "headlines", f)
 ui.headline_metrics(heads)

@@ -8,10 +8,7 @@ from cybertrends import cached
 from cybertrends.charts.regions import DEFAULT_METRIC, DEFAULT_REGION, METRICS
 
 f = ui.filters()
-st.title(ui.t("rg_page_title"))
-st.caption(ui.t("rg_caption"))
-if cached.compute("base", "is_synthetic", f):
-    ui.synthetic_banner()
+ui.page_header("rg_page_title", "rg_caption")
 
 metric = st.segmented_control(
     ui.t("rg_metric_label"), list(METRICS), default=DEFAULT_METRIC, key="rg_metric", bind="query-params",
