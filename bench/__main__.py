@@ -1,0 +1,99 @@
+"""`make bench`: every benchmark in BENCHMARKS.md, in one run.
+
+    python -m bench [--sizes 1m,3m,10m] [--skip etl,pages,exports,redraw,load]
+
+Generates the synthetic input files once into bench/out/ (git-ignored), builds a database per
+size with the real ETL, then runs: ETL against DuckDB's bare read and a pandas pipeline
+(bench.etl), page query times (bench.pages), exports (bench.exports), browser filter-change
+to redraw (bench.redraw) and the concurrent-session load test (bench.load). Writes
+bench/out/results.json and prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+OUT = Path(__file__).parent / "out"
+SIZES = {"1m": 1_000_000, "3m": 3_000_000, "10m": 10_000_000}
+
+
+def machine() -> dict:
+    mem = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0)
+    return {
+        "cpus": os.cpu_count(), "memory_gib": round(mem / 1024 / 1024, 1), "python": platform.python_version(),
+        "duckdb": duckdb.__version__, "platform": platform.platform(),
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def sample_file(size: str) -> Path:
+    path = OUT / f"incidents_{size}.csv"
+    if not path.exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "etl", "sample", "--rows", str(SIZES[size]), "--seed", "2026",
+                        "--out", str(path)], check=True)
+    return path
+
+
+def database(size: str) -> Path:
+    db = OUT / f"cybercrime_{size}.duckdb"
+    if not db.exists():
+        subprocess.run([sys.executable, "-m", "etl", "load", str(sample_file(size)), "--db", str(db),
+                        "--source", "synthetic"], check=True, stdout=subprocess.DEVNULL)
+    return db
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--sizes", default="1m,3m,10m")
+    parser.add_argument("--skip", default="")
+    args = parser.parse_args(argv)
+    sizes = [s for s in args.sizes.split(",") if s]
+    skip = set(args.skip.split(","))
+    results: dict = {"machine": machine(), "load_average_start": os.getloadavg()}
+    started = time.time()
+
+    if "etl" not in skip and importlib.util.find_spec("bench.etl") is not None:
+        from bench import etl as etl_bench
+
+        results["etl"] = {size: etl_bench.run(sample_file(size)) for size in sizes}
+    dbs = {size: database(size) for size in sizes}
+    largest = dbs[sizes[-1]]
+    if "pages" not in skip:
+        from bench import pages
+
+        results["pages"] = {size: pages.run(db) for size, db in dbs.items()}
+    if "exports" not in skip:
+        from bench import exports
+
+        results["exports"] = exports.run(largest)
+    if "redraw" not in skip:
+        from bench import redraw
+
+        results["redraw"] = redraw.run(largest, changes=10)
+    if "load" not in skip:
+        from bench import load
+
+        results["load"] = load.run(largest, n_sessions=10, seconds=60)
+    results["load_average_end"] = os.getloadavg()
+    results["seconds"] = round(time.time() - started, 1)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    print(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

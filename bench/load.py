@@ -1,0 +1,72 @@
+"""Load benchmark: 10 concurrent browser sessions switch pages and change filters for 60 s
+against the real server while one ETL load publishes a new database in the middle.
+
+    python -m bench.load DB [--sessions N] [--seconds S]
+
+Works on a copy of DB (the load publishes into it). Reports p50/p95 time to redraw, errors,
+the server's peak memory, and whether every session showed the new data after the swap.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from bench import sessions
+from cybertrends import i18n
+from tests.browser_helpers import streamlit_server
+
+HEADER = ("report_id,report_date,incident_date,ubigeo,crime_code,modality,channel,victim_age,victim_sex,"
+          "victim_type,amount_lost_pen")
+
+
+def _latest_year(db: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select year(max(period_start)) from agg_counts where source = 'synthetic'").fetchone()[0]
+
+
+def _total(db: Path, year: int) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("""select sum(report_count) from report_counts where source = 'synthetic'
+            and law = 'Ley 30096' and year(period_start) = $y""", {"y": year}).fetchone()[0]
+
+
+def run(db: Path, n_sessions: int = 10, seconds: float = 60) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="cybertrends-load-"))
+    try:
+        live = work / "cybercrime.duckdb"
+        shutil.copyfile(db, live)
+        year = _latest_year(live)
+        extra = work / "synthetic_load_extra.csv"
+        extra.write_text(HEADER + "\n" + "\n".join(
+            f"LOAD{i},{year}-06-15,,150101,8,phishing,email,50,F,persona natural,100" for i in range(1234)) + "\n")
+        with streamlit_server(live) as url:
+            port = url.rsplit(":", 1)[1]
+            pids = subprocess.run(["pgrep", "-f", f"server.port {port}"], capture_output=True, text=True).stdout.split()
+            result = sessions.run(url, int(pids[0]) if pids else 0, "/usr/bin/chromium", n_sessions, seconds, extra, live)
+        expected = i18n.fmt_int(_total(live, year), "en")
+        out = result.summary()
+        out["db"] = str(db)
+        out["expected_total_after_swap"] = expected
+        out["sessions_showing_new_data"] = sum(s.final_total == expected for s in result.sessions)
+        out["first_errors"] = result.errors[:5]
+        return out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    n = int(argv[argv.index("--sessions") + 1]) if "--sessions" in argv else 10
+    s = float(argv[argv.index("--seconds") + 1]) if "--seconds" in argv else 60
+    print(json.dumps(run(Path(argv[0]), n, s), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

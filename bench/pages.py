@@ -1,0 +1,155 @@
+"""Page benchmark: the server-side time of every page for typical filter changes.
+
+For each page, one "interaction" is everything the page computes for a filter set: its chart
+builders (queries, measures, figure) and its non-chart computations, exactly as the page calls
+them, on an uncached connection (the app caches results; this measures a cache miss). Reported
+per page as p50 and p95 over the filter changes, with the share spent in DuckDB queries.
+
+    python -m bench.pages DB [DB ...]
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from cybertrends import charts, queries
+from cybertrends.charts import base
+from cybertrends.charts.base import Context
+from cybertrends.filters import Filters
+
+# What each page computes (see pages/*.py): ("chart", id, options) or ("compute", module, function).
+PAGES = {
+    "overview": [("compute", "overview", "headlines"), ("compute", "overview", "key_findings"),
+                 ("chart", "overview_trend", {})],
+    "crime_types": [("compute", "crime_types", "notices")] + [
+        ("chart", c, {}) for c in ("ct_index", "ct_cagr", "ct_yoy", "ct_share", "ct_modality", "ct_channel")],
+    "regions": [("chart", "rg_map", {"metric": "rate"}), ("chart", "rg_rank", {"metric": "rate"}),
+                ("chart", "rg_trend", {"region": "15"}), ("compute", "regions", "lima_status"),
+                ("chart", "rg_lima", {})],
+    "at_risk_groups": [("compute", "groups", "page_info"), ("chart", "gr_counts", {}), ("chart", "gr_rates", {}),
+                       ("chart", "gr_growth", {}), ("chart", "gr_sex", {}),
+                       ("chart", "gr_top_crimes", {"group": "older"}), ("chart", "gr_rates", {"group": "older"})],
+}
+
+
+def filter_changes(con: duckdb.DuckDBPyConnection) -> list[Filters]:
+    """Typical changes an analyst makes, on the record-level source with most data."""
+    src = queries.sources(con)
+    src = src[src["has_victim_age"]].sort_values("report_count", ascending=False).iloc[0]
+    first, last = queries.period_bounds(con, src["source"])
+    ley = tuple(c for c, is_ley in queries.crimes(con)[["crime_code", "is_ley_30096"]].itertuples(index=False) if is_ley)
+    penal = tuple(c for c in queries.crimes(con)["crime_code"] if c not in ley)
+    base_f = Filters(source=src["source"], period_from=first, period_to=last, grain="month", crimes=ley)
+    two_years = date(last.year - 1, 1, 1)
+    return [
+        base_f,
+        base_f.with_(lang="en"),
+        base_f.with_(regions=("15",)),
+        base_f.with_(regions=("04", "08", "13")),
+        base_f.with_(period_from=two_years),
+        base_f.with_(crimes=("8",)),
+        base_f.with_(groups=("older",)),
+        base_f.with_(groups=("child", "adolescent")),
+        base_f.with_(crimes=penal),
+        base_f.with_(regions=("20",), period_from=two_years, groups=("young",)),
+    ]
+
+
+class _TimedConnection:
+    """Wraps a connection to add up the time spent in `execute` (DuckDB query time)."""
+
+    def __init__(self, con):
+        self._con = con
+        self.query_seconds = 0.0
+
+    def execute(self, *args, **kwargs):
+        started = time.perf_counter()
+        result = self._con.execute(*args, **kwargs)
+        # results stream: fetching happens in .df()/.fetchall(); wrap to time it too
+        self.query_seconds += time.perf_counter() - started
+        return _TimedResult(result, self)
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+class _TimedResult:
+    def __init__(self, result, owner):
+        self._result, self._owner = result, owner
+
+    def _timed(self, name, *args):
+        started = time.perf_counter()
+        value = getattr(self._result, name)(*args)
+        self._owner.query_seconds += time.perf_counter() - started
+        return value
+
+    def df(self):
+        return self._timed("df")
+
+    def fetchall(self):
+        return self._timed("fetchall")
+
+    def fetchone(self):
+        return self._timed("fetchone")
+
+    def __getattr__(self, name):
+        return getattr(self._result, name)
+
+
+def _run_page(con, page: str, f: Filters) -> tuple[float, float]:
+    timed = _TimedConnection(con)
+    started = time.perf_counter()
+    for kind, a, b in PAGES[page]:
+        if kind == "chart":
+            charts.build(a, timed, f, **b)
+        else:
+            import importlib
+
+            getattr(importlib.import_module(f"cybertrends.charts.{a}"), b)(Context(timed, f))
+    return time.perf_counter() - started, timed.query_seconds
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run(db: Path) -> dict:
+    charts._load_all()
+    con = duckdb.connect(str(db), read_only=True)
+    records = con.execute("select count(*) from fact_incident").fetchone()[0]
+    changes = filter_changes(con)
+    out = {"db": str(db), "records": records, "pages": {}}
+    for page in PAGES:
+        _run_page(con, page, changes[0])  # warm-up: DuckDB opens and caches the file blocks
+        totals, query_times = [], []
+        for f in changes:
+            for _ in range(2):
+                total, q = _run_page(con, page, f)
+                totals.append(total)
+                query_times.append(q)
+        out["pages"][page] = {
+            "samples": len(totals),
+            "query_p50_ms": round(statistics.median(query_times) * 1000, 1),
+            "query_p95_ms": round(percentile(query_times, 95) * 1000, 1),
+            "total_p50_ms": round(statistics.median(totals) * 1000, 1),
+            "total_p95_ms": round(percentile(totals, 95) * 1000, 1),
+        }
+    return out
+
+
+def main(argv: list[str]) -> int:
+    results = [run(Path(p)) for p in argv]
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

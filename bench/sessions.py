@@ -1,0 +1,206 @@
+"""Concurrent browser sessions against a real `streamlit run` server (Playwright, async API).
+
+Each session switches pages and changes filters in a loop for a fixed time; halfway through, an
+ETL load publishes a new database. Used by the load benchmark (10 sessions, 60 s) and, shortened,
+by tests/test_concurrent_sessions.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.browser_helpers import CHROMIUM_ARGS
+
+# (path, query) pairs the sessions cycle through: page switches and filter changes.
+VIEWS = [
+    ("", "lang=es"),
+    ("regions", "lang=es&rg_metric=count"),
+    ("crime_types", "lang=en&regions=Lima"),
+    ("at_risk_groups", "lang=es&regions=Arequipa"),
+    ("", "lang=en&regions=Cusco&regions=Piura"),
+    ("regions", "lang=en&rg_metric=growth"),
+]
+
+
+@dataclass
+class SessionStats:
+    redraw_seconds: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    final_total: str | None = None
+
+
+@dataclass
+class LoadResult:
+    sessions: list[SessionStats]
+    publish_seconds: float | None
+    server_rss_max_mb: float
+
+    @property
+    def redraws(self) -> list[float]:
+        return [t for s in self.sessions for t in s.redraw_seconds]
+
+    @property
+    def errors(self) -> list[str]:
+        return [e for s in self.sessions for e in s.errors]
+
+    def percentile(self, p: float) -> float:
+        values = sorted(self.redraws)
+        if not values:
+            return float("nan")
+        return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+    def summary(self) -> dict:
+        return {
+            "sessions": len(self.sessions), "redraws": len(self.redraws),
+            "p50_s": round(statistics.median(self.redraws), 3) if self.redraws else None,
+            "p95_s": round(self.percentile(95), 3), "errors": len(self.errors),
+            "server_rss_max_mb": round(self.server_rss_max_mb, 1), "publish_s": self.publish_seconds,
+        }
+
+
+async def _wait_rendered(page, timeout_ms: float) -> None:
+    await page.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout_ms)
+    await page.wait_for_selector(".js-plotly-plot .main-svg", timeout=timeout_ms)
+    await page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                                 timeout=timeout_ms)
+
+
+async def _errors(page) -> list[str]:
+    out = []
+    for selector in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]'):
+        for element in await page.query_selector_all(selector):
+            out.append((await element.inner_text())[:300])
+    return out
+
+
+_MAIN_TEXT = "() => (document.querySelector('[data-testid=\"stMain\"]') || document.body).innerText"
+_DONE = """(prev) => {
+    const main = document.querySelector('[data-testid="stMain"]') || document.body;
+    return main.innerText !== prev
+        && !document.querySelector('[data-testid="stStatusWidget"]')
+        && !document.querySelector('[data-stale="true"]')
+        && document.querySelectorAll('.js-plotly-plot .main-svg').length > 0;
+}"""
+NAV = '[data-testid="stSidebarNavLink"]'
+
+
+async def _act(page, locator, timeout_ms: float) -> float:
+    """Click `locator` and wait until the app has redrawn."""
+    before = await page.evaluate(_MAIN_TEXT)
+    started = time.monotonic()
+    await locator.click()
+    await page.wait_for_function(_DONE, arg=before, timeout=timeout_ms, polling=50)
+    return time.monotonic() - started
+
+
+async def _session(browser, url: str, index: int, stop_at: float, stats: SessionStats, timeout_ms: float) -> None:
+    """Open the app once, then alternate page switches (sidebar navigation) and filter changes
+    (language switch, which reruns every query and chart) until `stop_at`."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    try:
+        await page.goto(f"{url}/?lang=en")
+        await _wait_rendered(page, timeout_ms)
+        step = index
+        lang = "en"
+        while time.monotonic() < stop_at:
+            step += 1
+            try:
+                if step % 2:
+                    target = [0, 1, 2, 3][(step // 2) % 4]  # overview, crime types, regions, at-risk groups
+                    if await page.locator(NAV).nth(target).get_attribute("aria-current") == "page":
+                        target = (target + 1) % 4
+                    stats.redraw_seconds.append(await _act(page, page.locator(NAV).nth(target), timeout_ms))
+                else:
+                    lang = "es" if lang == "en" else "en"  # always a real change
+                    button = page.locator('[data-testid="stSidebar"] button').filter(has_text=re.compile(f"^{lang}$"))
+                    stats.redraw_seconds.append(await _act(page, button.first, timeout_ms))
+                stats.errors += await _errors(page)
+            except Exception as exc:  # a timeout or navigation failure counts as an error
+                stats.errors.append(f"step {step}: {type(exc).__name__}: {str(exc)[:200]}")
+        await page.goto(f"{url}/?lang=en")  # after the swap: the overview headline total
+        await _wait_rendered(page, timeout_ms)
+        metric = await page.query_selector('[data-testid="stMetricValue"]')
+        stats.final_total = (await metric.inner_text()).strip() if metric else None
+    finally:
+        await context.close()
+
+
+def _rss_mb(pid: int) -> float:
+    total = 0.0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def run(url: str, server_pid: int, chromium: str, sessions: int, seconds: float, publish_file: Path, db: Path,
+        timeout_ms: float = 60_000) -> LoadResult:
+    """Drive `sessions` browsers for `seconds`; publish `publish_file` into `db` halfway."""
+    from playwright.async_api import async_playwright
+
+    stats = [SessionStats() for _ in range(sessions)]
+    rss_max = [0.0]
+    publish_time: list[float | None] = [None]
+    done = threading.Event()
+
+    def watch_memory():
+        while not done.is_set():
+            rss_max[0] = max(rss_max[0], _rss_mb(server_pid))
+            time.sleep(0.5)
+
+    def publish_later():
+        time.sleep(seconds / 2)
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, "-m", "etl", "load", str(publish_file), "--db", str(db)],
+                                capture_output=True, text=True)
+        publish_time[0] = round(time.monotonic() - started, 2)
+        if result.returncode != 0:
+            stats[0].errors.append(f"publish failed: {result.stdout[-500:]}")
+
+    async def warm_up(browser):
+        """One pass over the views first, so timings measure a serving app, not cold caches."""
+        context = await browser.new_context()
+        page = await context.new_page()
+        for path, query in VIEWS:
+            await page.goto(f"{url}/{path}?{query}")
+            await _wait_rendered(page, timeout_ms * 3)
+        await context.close()
+
+    async def main():
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+            await warm_up(browser)
+            for t in threads:
+                t.start()
+            stop_at = time.monotonic() + seconds
+            await asyncio.gather(*[_session(browser, url, i, stop_at, stats[i], timeout_ms) for i in range(sessions)])
+            await browser.close()
+
+    threads = [threading.Thread(target=watch_memory, daemon=True), threading.Thread(target=publish_later, daemon=True)]
+    try:
+        asyncio.run(main())
+    finally:
+        done.set()
+        if threads[1].is_alive():
+            threads[1].join(timeout=120)
+    return LoadResult(stats, publish_time[0], rss_max[0])
