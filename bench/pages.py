@@ -26,8 +26,7 @@ from cybertrends.filters import Filters
 
 # What each page computes (see pages/*.py): ("chart", id, options) or ("compute", module, function).
 PAGES = {
-    "overview": [("compute", "overview", "headlines"), ("compute", "overview", "key_findings"),
-                 ("chart", "overview_trend", {})],
+    "overview": [("compute", "overview", "summary"), ("chart", "overview_trend", {})],
     "crime_types": [("compute", "crime_types", "notices")] + [
         ("chart", c, {}) for c in ("ct_index", "ct_cagr", "ct_yoy", "ct_share", "ct_modality", "ct_channel")],
     "regions": [("chart", "rg_map", {"metric": "rate"}), ("chart", "rg_rank", {"metric": "rate"}),

@@ -8,7 +8,7 @@ from cybertrends import cached
 f = ui.filters()
 ui.page_header("app_title", "app_tagline")
 
-heads = cached.compute("overview", "headlines", f)
+heads, findings = cached.compute("overview", "summary", f)
 ui.headline_metrics(heads)
 
 left, right = st.columns([2, 1], gap="large")
@@ -17,5 +17,5 @@ with left:
 with right:
     with st.container(border=True):
         st.markdown(f"#### {ui.t('key_findings')}")
-        for sentence in cached.compute("overview", "key_findings", f):
+        for sentence in findings:
             st.markdown(f"- {sentence}")

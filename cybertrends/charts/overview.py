@@ -152,6 +152,12 @@ def key_findings(ctx: Context, heads: list[Headline] | None = None) -> list[str]
     return out[:3] if len(out) > 3 else out
 
 
+def summary(ctx: Context) -> tuple[list[Headline], list[str]]:
+    """Headlines and the findings written from them, computed once (one cache entry per view)."""
+    heads = headlines(ctx)
+    return heads, key_findings(ctx, heads)
+
+
 @chart("overview_trend")
 def overview_trend(ctx: Context) -> ChartSpec | None:
     """National trend: reports per month (or year) with a 12-month rolling mean."""
