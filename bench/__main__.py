@@ -62,36 +62,48 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [s for s in args.sizes.split(",") if s]
     skip = set(args.skip.split(","))
-    results: dict = {"machine": machine(), "load_average_start": os.getloadavg()}
+    results: dict = {"machine": machine(), "load_average_start": os.getloadavg(), "load_average_before": {}}
     started = time.time()
+
+    def before(name: str) -> None:  # other processes slow every figure down: keep the load next to it
+        results["load_average_before"][name] = round(os.getloadavg()[0], 2)
 
     if "etl" not in skip and importlib.util.find_spec("bench.etl") is not None:
         from bench import etl as etl_bench
 
+        before("etl")
         results["etl"] = {size: etl_bench.run(sample_file(size)) for size in sizes}
+        results["etl_growth"] = etl_bench.growth(results["etl"])
     dbs = {size: database(size) for size in sizes}
     largest = dbs[sizes[-1]]
     if "pages" not in skip:
         from bench import pages
 
+        before("pages")
         results["pages"] = {size: pages.run(db) for size, db in dbs.items()}
     if "exports" not in skip:
         from bench import exports
 
+        before("exports")
         results["exports"] = exports.run(largest)
     if "redraw" not in skip:
         from bench import redraw
 
+        before("redraw")
         results["redraw"] = redraw.run(largest, changes=10)
     if "load" not in skip:
         from bench import load
 
+        before("load")
         results["load"] = load.run(largest, n_sessions=10, seconds=60)
     results["load_average_end"] = os.getloadavg()
     results["seconds"] = round(time.time() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
     print(json.dumps(results, indent=2, default=str))
+    from bench import report
+
+    report.main([str(OUT / "results.json")])  # the figures into BENCHMARKS.md
     return 0
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cybertrends import paths
@@ -24,7 +25,9 @@ from etl import load
 
 
 def _summary_table(outcome: load.LoadOutcome) -> Table:
-    table = Table(title=f"Load summary → {outcome.db}", title_justify="left")
+    # File names, values and messages come from data files: printed as plain text, never as
+    # rich markup (a value such as "[/red]" would otherwise vanish or crash the command).
+    table = Table(title=f"Load summary → {escape(str(outcome.db))}", title_justify="left")
     for name, justify in (
         ("file", "left"), ("source", "left"), ("status", "left"), ("rows read", "right"),
         ("loaded", "right"), ("rejected", "right"), ("out of scope", "right"), ("time (s)", "right"),
@@ -33,7 +36,7 @@ def _summary_table(outcome: load.LoadOutcome) -> Table:
     for f in outcome.files:
         status = f"[red]{f.status}[/red]" if f.status == "rejected" else f.status
         table.add_row(
-            f.file_name, f.source, status, f"{f.rows_read:,}", f"{f.rows_loaded:,}", f"{f.rows_rejected:,}",
+            escape(f.file_name), f.source, status, f"{f.rows_read:,}", f"{f.rows_loaded:,}", f"{f.rows_rejected:,}",
             f"{f.rows_out_of_scope:,}", f"{f.seconds:.2f}",
         )
     return table
@@ -43,17 +46,19 @@ def _print_outcome(console: Console, outcome: load.LoadOutcome) -> None:
     console.print(_summary_table(outcome))
     for f in outcome.files:
         if f.status == "rejected":
-            console.print(f"[red]REJECTED[/red] {f.message}", highlight=False)
+            console.print(f"[red]REJECTED[/red] {escape(f.message)}", highlight=False)
         elif f.top_reasons:
-            console.print(f"[yellow]{f.file_name}[/yellow]: {f.rows_rejected:,} rows quarantined; most common reasons:")
+            console.print(f"[yellow]{escape(f.file_name)}[/yellow]: {f.rows_rejected:,} rows quarantined; most common reasons:",
+                          highlight=False)
             for column, reason, n in f.top_reasons:
-                console.print(f"  {n:>8,}  {column}: {reason}", highlight=False)
+                console.print(f"  {n:>8,}  {escape(column)}: {escape(reason)}", highlight=False)
         if f.status != "rejected" and f.message:
-            console.print(f"  note ({f.file_name}): {f.message}", highlight=False)
+            console.print(f"  note ({escape(f.file_name)}): {escape(f.message)}", highlight=False)
     if outcome.published:
-        console.print(f"[green]Published[/green] {outcome.db}")
+        console.print(f"[green]Published[/green] {escape(str(outcome.db))}", highlight=False)
     else:
-        console.print(f"[red]Nothing published[/red]: the database at {outcome.db} is unchanged.")
+        console.print(f"[red]Nothing published[/red]: the database at {escape(str(outcome.db))} is unchanged.",
+                      highlight=False)
 
 
 def cmd_load(args, console: Console) -> int:
@@ -68,7 +73,7 @@ def cmd_load(args, console: Console) -> int:
 def cmd_build(args, console: Console) -> int:
     files = load.raw_files()
     if not files:
-        console.print(f"[red]No data files under {paths.RAW_DIR}[/red]")
+        console.print(f"[red]No data files under {escape(str(paths.RAW_DIR))}[/red]")
         return 1
     outcome = load.build(db=args.db, show_progress=console.is_terminal)
     _print_outcome(console, outcome)
@@ -78,7 +83,7 @@ def cmd_build(args, console: Console) -> int:
 def cmd_status(args, console: Console) -> int:
     db = Path(args.db) if args.db else paths.db_path()
     if not db.exists():
-        console.print(f"[red]No database at {db}[/red]. Run `python -m etl build` first.")
+        console.print(f"[red]No database at {escape(str(db))}[/red]. Run `python -m etl build` first.")
         return 1
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
@@ -86,12 +91,12 @@ def cmd_status(args, console: Console) -> int:
                       rows_loaded, rows_rejected, rows_out_of_scope, left(sha256, 12), coalesce(message, '')
                from load_log order by loaded_at, file_name"""
         ).fetchall()
-    table = Table(title=f"Load log of {db}", title_justify="left")
+    table = Table(title=f"Load log of {escape(str(db))}", title_justify="left")
     for name in ("file", "source", "status", "loaded at (UTC)", "read", "loaded", "rejected", "out of scope",
                  "sha256", "message"):
         table.add_column(name, justify="right" if name in ("read", "loaded", "rejected", "out of scope") else "left")
     for r in rows:
-        table.add_row(*[f"{v:,}" if isinstance(v, int) else str(v) for v in r])
+        table.add_row(*[f"{v:,}" if isinstance(v, int) else escape(str(v)) for v in r])
     console.print(table)
     return 0
 

@@ -9,7 +9,8 @@ User-supplied paths and values are always bound as parameters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
@@ -25,6 +26,9 @@ class AdapterResult:
     rows_read: int
     rows_out_of_scope: int
     notes: list[str]
+    # The rows to insert into `fact_table`: a SELECT over the staged tables, and its parameters.
+    ok_sql: str = "select * from scratch.stg_ok"
+    ok_params: dict = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------
@@ -123,25 +127,42 @@ READ_CSV = """
 """
 
 
-def stage_raw(con: duckdb.DuckDBPyConnection, fmt: FileFormat, n_columns: int, progress=None) -> None:
-    """Stage the file as text columns c0..cN plus `line_number`; wrong-shaped lines go to
-    `scratch.raw_errors` with their line numbers (DuckDB's rejects)."""
-    con.execute("drop table if exists csv_rejects")
-    con.execute("drop table if exists csv_reject_scans")
-    con.execute(f"drop table if exists {SCRATCH}.raw_unnumbered")
-    sql = f"create table {SCRATCH}.raw_unnumbered as select * from {READ_CSV}"
-    params = _read_csv_params(fmt, n_columns)
+def _ordered(con: duckdb.DuckDBPyConnection, sql: str, params: dict, progress=None) -> None:
+    """Run one statement with `preserve_insertion_order` on: the only statements that need it
+    are the reads whose rowids stand for file order (line numbers). Everything else runs
+    without it, which lets DuckDB parallelise freely."""
+    con.execute("set preserve_insertion_order = true")
     try:
         if progress is not None:
             progress(con, sql, params)
         else:
             con.execute(sql, params)
+    finally:
+        con.execute("set preserve_insertion_order = false")
+
+
+def read_text(con: duckdb.DuckDBPyConnection, fmt: FileFormat, n_columns: int, table: str,
+              select: str = "*", progress=None) -> bool:
+    """Read the file as text columns c0..cN into `scratch.<table>` (file order: rowid r is the
+    r-th well-formed record); wrong-shaped lines go to `scratch.raw_errors` with their line
+    numbers (DuckDB's rejects), and `scratch.reject_shift` tells how to turn a rowid into a
+    line number (`line_of`). `select` may project the columns to keep. Returns whether any
+    line was rejected."""
+    con.execute("drop table if exists csv_rejects")
+    con.execute("drop table if exists csv_reject_scans")
+    con.execute(f"drop table if exists {SCRATCH}.{table}")
+    sql = f"create table {SCRATCH}.{table} as select {select} from {READ_CSV}"
+    try:
+        _ordered(con, sql, _read_csv_params(fmt, n_columns), progress)
     except duckdb.Error as exc:
-        raise FileRejected(fmt.original.name, f"cannot be read as CSV: {_first_line(exc)}") from None
-    rejects = con.execute(
-        "select line, error_type, error_message, csv_line from csv_rejects order by line"
-    ).fetchall()
-    if any(r[1] == "INVALID UNICODE" for r in rejects):
+        raise _unreadable(fmt, exc) from None
+    return _stage_rejects(con)
+
+
+def _stage_rejects(con: duckdb.DuckDBPyConnection) -> bool:
+    """From DuckDB's rejects of the last read: `scratch.raw_errors` (one row per wrong-shaped
+    line) and `scratch.reject_shift` (see `line_of`). Returns whether any line was rejected."""
+    if _count(con, "select count(*) from csv_rejects where error_type = 'INVALID UNICODE'"):
         raise _InvalidUnicode()
     con.execute(f"drop table if exists {SCRATCH}.raw_errors")
     con.execute(
@@ -156,18 +177,39 @@ def stage_raw(con: duckdb.DuckDBPyConnection, fmt: FileFormat, n_columns: int, p
         from csv_rejects
         group by line"""
     )
-    # Good rows keep file order (preserve_insertion_order), so rowid r is the r-th good record;
-    # its line is r + 2 (header, 0-based) plus the rejected lines before it.
+    # Good records keep file order, so rowid r is the r-th good record; its line is r + 2
+    # (header, 0-based) plus the rejected lines before it. The i-th rejected line (0-based) at
+    # line L comes after t = L - 2 - i good records: it precedes record r when t <= r.
+    con.execute(
+        f"""create or replace table {SCRATCH}.reject_shift as
+        select t, max(k) as k from (
+            select line - 2 - (row_number() over (order by line) - 1) as t,
+                   row_number() over (order by line) as k
+            from (select distinct line from csv_rejects))
+        group by t"""
+    )
+    return _count(con, f"select count(*) from {SCRATCH}.reject_shift") > 0
+
+
+def line_of(rowid: str, shifted: bool) -> str:
+    """SQL for the line number of good record `rowid` (an expression over a small relation)."""
+    if not shifted:
+        return f"({rowid} + 2)"
+    return (f"({rowid} + 2 + coalesce((select max(s.k) from {SCRATCH}.reject_shift s "
+            f"where s.t <= {rowid}), 0))")
+
+
+def stage_raw(con: duckdb.DuckDBPyConnection, fmt: FileFormat, n_columns: int, progress=None) -> None:
+    """Stage the file as text columns c0..cN plus `line_number` in `scratch.raw`; wrong-shaped
+    lines go to `scratch.raw_errors` with their line numbers (DuckDB's rejects)."""
+    shifted = read_text(con, fmt, n_columns, "raw_unnumbered", progress=progress)
     con.execute(f"drop table if exists {SCRATCH}.raw")
-    if rejects:
+    if shifted:
         con.execute(
             f"""create table {SCRATCH}.raw as
-            with rej as (
-                select line, row_number() over (order by line) - 1 as i
-                from (select distinct line from csv_rejects)
-            ), th as (select line - 2 - i as t from rej)
-            select r.*, r.rowid + 2 + (select count(*) from th where th.t <= r.rowid) as line_number
-            from {SCRATCH}.raw_unnumbered as r"""
+            select r.*, r.rowid + 2 + coalesce(s.k, 0) as line_number
+            from {SCRATCH}.raw_unnumbered as r
+            asof left join {SCRATCH}.reject_shift as s on r.rowid >= s.t"""
         )
     else:
         con.execute(
@@ -184,8 +226,23 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:300]
 
 
+def _unreadable(fmt: FileFormat, exc: duckdb.Error, what: str = "cannot be read as CSV") -> FileRejected:
+    """The rejection for a failed read. Running out of memory is not the file's fault: say so,
+    and what to change."""
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        limit = os.environ.get("CYBERTRENDS_ETL_MEMORY_LIMIT", "1GB")
+        return FileRejected(fmt.original.name, f"the load ran out of memory (DuckDB memory limit {limit}); "
+                            "set CYBERTRENDS_ETL_MEMORY_LIMIT higher (e.g. 2GB) and load again")
+    return FileRejected(fmt.original.name, f"{what}: {_first_line(exc)}")
+
+
 def _count(con, sql: str, params=None) -> int:
     return int(con.execute(sql, params or {}).fetchone()[0])
+
+
+def bind_used(sql: str, params: dict) -> dict:
+    """Only the parameters `sql` uses (DuckDB rejects unused named parameters)."""
+    return {k: v for k, v in params.items() if f"${k}" in sql}
 
 
 # Shared SQL expressions ------------------------------------------------------------------
@@ -208,168 +265,349 @@ def _date(expr: str) -> str:
 
 # --------------------------------------------------------------------------------------
 # Canonical incidents (also the synthetic sample)
+#
+# Built to load ten million rows at close to DuckDB's own read speed. Writing a big table
+# (even to memory) costs more than parsing the CSV, so the file is never staged: it is parsed
+# twice and only the fact table is written.
+# 1. Profile pass (parallel; only aggregates are kept): the distinct combinations of the
+#    columns with few values (the two dates; ubigeo and crime code; age, sex, victim type,
+#    modality and channel) with their row counts, a hash of every report_id (an id seen twice,
+#    or already loaded from another file, makes a candidate), and DuckDB's rejects
+#    (wrong-shaped lines). Every distinct value is then parsed and checked once, with the
+#    expressions a row-by-row check would use, into small lookup tables.
+# 2. Only if some value breaks a rule or some id is a candidate: an attention pass reads the
+#    file in order, numbers the records, and keeps those rows (usually few) with their line
+#    numbers; the detailed reasons and the exact duplicate checks run over them.
+# 3. The insert (run by load.py): the file once more, joined to three lookups (hash probes, not
+#    a regex or strptime per row): every row that breaks no rule and is no candidate, plus
+#    the attention rows that turned out fine.
 
-def load_incidents(con, fmt: FileFormat, file_name: str, source: str, progress=None) -> AdapterResult:
-    pos = _column_positions(fmt, INCIDENT_COLUMNS, INCIDENT_REQUIRED)
-    stage_raw(con, fmt, len(fmt.header), progress)
+READ_CSV_AGAIN = """
+    read_csv($path, delim = $delim, header = true, auto_detect = false, columns = $columns,
+             quote = '"', escape = '"', encoding = $encoding, compression = $compression,
+             ignore_errors = true)
+"""
 
-    def col(name: str) -> str:
-        return _txt(f"c{pos[name]}") if name in pos else "cast(null as varchar)"
+# Lookup tables over combinations of columns (one join each) and their aliases.
+_COMBOS = {
+    "c_dates": ("cd", ("report_date", "incident_date")),
+    "c_place": ("cp", ("ubigeo", "crime_code")),
+    "c_person": ("cv", ("victim_age", "victim_sex", "victim_type", "modality", "channel")),
+}
 
-    con.execute(
-        f"""create or replace table {SCRATCH}.typed as
-        select
-            line_number,
-            {col('report_id')} as report_id,
-            {col('report_date')} as report_date_raw,
-            {_date(col('report_date'))} as report_date,
-            {col('incident_date')} as incident_date_raw,
-            {_date(col('incident_date'))} as incident_date,
-            {col('ubigeo')} as ubigeo_raw,
-            case when regexp_full_match({col('ubigeo')}, '[0-9]{{5,6}}')
-                 then lpad({col('ubigeo')}, 6, '0') end as ubigeo,
-            {col('crime_code')} as crime_raw,
-            regexp_replace(
-                regexp_replace(upper({col('crime_code')}), '^ART(ICULO|ÍCULO)?\\.?\\s*', ''),
-                '^S/ART$', 'S/Art') as crime_code,
-            {col('modality')} as modality_raw,
-            {_norm(col('modality'))} as modality_key,
-            {col('channel')} as channel_raw,
-            {_norm(col('channel'))} as channel_key,
-            {col('victim_age')} as age_raw,
-            case when regexp_full_match({col('victim_age')}, '-?[0-9]{{1,4}}')
-                 then cast({col('victim_age')} as integer) end as victim_age,
-            {col('victim_sex')} as sex_raw,
-            case {_norm(col('victim_sex'))}
+
+def _lookup_sql(name: str, values: str) -> str:
+    """SQL of the lookup table `name` over `values` (a query giving distinct `v` and its row
+    count `n`). Each row has `v` (the value as read), `t` (trimmed, NULL when blank) and its
+    parsed and checked columns; the expressions are the row-level rules, unchanged."""
+    base = f"select v, {_txt('v')} as t, n from ({values})"
+    if name == "m_date":
+        return f"""select *, d is not null and d between $first and current_date as ok_report,
+                   t is null or d is not null as ok_incident
+            from (select v, t, n, {_date('t')} as d from ({base}))"""
+    if name == "m_ubigeo":
+        return f"""select *, coalesce(ubigeo in (select ubigeo from ref_district), false) as ok,
+                   substr(ubigeo, 1, 2) as region_code,
+                   case when substr(ubigeo, 1, 2) = '15' then
+                        case when substr(ubigeo, 1, 4) = '1501' then 'metro' else 'rest' end end as lima_area
+            from (select v, t, n, case when regexp_full_match(t, '[0-9]{{5,6}}') then lpad(t, 6, '0') end as ubigeo
+                  from ({base}))"""
+    if name == "m_crime":
+        return f"""select *, crime_code is not null
+                       and (crime_code = 'S/Art' or regexp_full_match(crime_code, '[0-9]{{1,3}}(-[A-Z]{{1,2}})?')) as ok,
+                   coalesce(crime_code in (select crime_code from ref_crime), false) as in_scope
+            from (select v, t, n,
+                         regexp_replace(regexp_replace(upper(t), '^ART(ICULO|ÍCULO)?\\.?\\s*', ''), '^S/ART$', 'S/Art')
+                             as crime_code
+                  from ({base}))"""
+    if name in ("m_modality", "m_channel"):
+        what = "modality" if name == "m_modality" else "channel"
+        return f"""select *, code_known is not null as known,
+                   case when k is null or k = '' then null else coalesce(code_known, 'other') end as code
+            from (select *, (select min(a.{what}) from ref_{what}_alias a where a.alias = m.k) as code_known
+                  from (select v, t, n, {_norm('t')} as k from ({base})) m)"""
+    if name == "m_age":
+        return f"""select *, t is null or (age is not null and age between 0 and 120) as ok,
+                   (select min(g.age_group) from ref_age_group g where a.age between g.min_age and g.max_age)
+                       as age_group
+            from (select v, t, n, case when regexp_full_match(t, '-?[0-9]{{1,4}}') then cast(t as integer) end as age
+                  from ({base})) a"""
+    if name == "m_sex":
+        return f"""select *, t is null or sex is not null as ok from (
+            select v, t, n, case {_norm('t')}
                 when 'f' then 'female' when 'femenino' then 'female' when 'mujer' then 'female'
                 when 'female' then 'female'
                 when 'm' then 'male' when 'masculino' then 'male' when 'hombre' then 'male'
                 when 'male' then 'male' when 'varon' then 'male'
-            end as victim_sex,
-            {col('victim_type')} as type_raw,
-            case {_norm(col('victim_type'))}
+            end as sex from ({base}))"""
+    if name == "m_type":
+        return f"""select *, t is null or vtype is not null as ok from (
+            select v, t, n, case {_norm('t')}
                 when 'persona natural' then 'person' when 'natural' then 'person' when 'person' then 'person'
                 when 'persona juridica' then 'company' when 'juridica' then 'company' when 'company' then 'company'
                 when 'estado' then 'state' when 'state' then 'state' when 'entidad publica' then 'state'
-            end as victim_type,
-            {col('amount_lost_pen')} as amount_raw,
-            try_cast({col('amount_lost_pen')} as decimal(14, 2)) as amount_lost_pen
-        from {SCRATCH}.raw"""
+            end as vtype from ({base}))"""
+    raise KeyError(name)
+
+
+def _combo_sql(name: str) -> str:
+    """SQL of the lookup over the combinations `scratch.k_<name>`, joined to the single-value
+    lookups: parsed values, the fact columns they give, and `bad` (some rule broken)."""
+    k = f"{SCRATCH}.k_{name[2:]}"
+    m = lambda table: f"{SCRATCH}.{table}"  # noqa: E731
+    if name == "c_dates":
+        return f"""select k.k1, k.k2, k.n, a.t as report_date_raw, a.d as report_date,
+                b.t as incident_date_raw, b.d as incident_date,
+                not (coalesce(a.ok_report, false) and coalesce(b.ok_incident, true)
+                     and not coalesce(b.d > a.d, false)) as bad
+            from {k} k left join {m('m_date')} a on a.v = k.k1 left join {m('m_date')} b on b.v = k.k2"""
+    if name == "c_place":
+        return f"""select k.k1, k.k2, k.n, u.t as ubigeo_raw, u.ubigeo, u.region_code, u.lima_area,
+                coalesce(u.ok, false) as ubigeo_known, c.t as crime_raw, c.crime_code,
+                coalesce(c.in_scope, false) as in_scope,
+                not (coalesce(u.ok, false) and coalesce(c.ok, false)) as bad
+            from {k} k left join {m('m_ubigeo')} u on u.v = k.k1 left join {m('m_crime')} c on c.v = k.k2"""
+    if name == "c_person":
+        return f"""select k.k1, k.k2, k.k3, k.k4, k.k5, k.n, a.t as age_raw, a.age as age_value, s.t as sex_raw,
+                s.sex as sex_value, t.t as type_raw, t.vtype as victim_type,
+                case when t.vtype in ('company', 'state') then null else a.age end as victim_age,
+                case when t.vtype in ('company', 'state') then 'unknown'
+                     else coalesce(a.age_group, 'unknown') end as victim_age_group,
+                case when t.vtype in ('company', 'state') then 'unknown'
+                     else coalesce(s.sex, 'unknown') end as victim_sex,
+                mo.code as modality, ch.code as channel,
+                not (coalesce(a.ok, true) and coalesce(s.ok, true) and coalesce(t.ok, true)) as bad
+            from {k} k left join {m('m_age')} a on a.v = k.k1 left join {m('m_sex')} s on s.v = k.k2
+            left join {m('m_type')} t on t.v = k.k3 left join {m('m_modality')} mo on mo.v = k.k4
+            left join {m('m_channel')} ch on ch.v = k.k5"""
+    raise KeyError(name)
+
+
+def load_incidents(con, fmt: FileFormat, file_name: str, source: str, progress=None) -> AdapterResult:
+    pos = _column_positions(fmt, INCIDENT_COLUMNS, INCIDENT_REQUIRED)
+    read = _read_csv_params(fmt, len(fmt.header))
+    # Only the columns we use are read (free-text columns a file may carry are never touched).
+    src_cols = ", ".join(f"c{pos[c]} as {c}" if c in pos else f"cast(null as varchar) as {c}" for c in INCIDENT_COLUMNS)
+    others = _count(
+        con, "select count(*) from (select 1 from fact_incident where source = $source and file_name <> $file limit 1)",
+        {"source": source, "file": file_name},
+    ) > 0
+
+    report_id = _txt("r.report_id")
+    amount_raw = _txt("r.amount_lost_pen")
+    amount = f"try_cast({amount_raw} as decimal(14, 2))"
+    amount_bad = f"({amount_raw} is not null and coalesce({amount} < 0, true))"
+    id_hash = f"case when {report_id} is not null then hash({report_id}) end"
+
+    # 1. Profile pass ------------------------------------------------------------------------
+    combo_cols = [c for _, cols in _COMBOS.values() for c in cols]
+    group_cols = [*combo_cols, "h", "id_missing", "amount_bad"]
+    sets = [f"({', '.join(cols)})" for _, cols in _COMBOS.values()] + ["(h)", "(id_missing, amount_bad)"]
+    seen_elsewhere = (
+        "or h in (select hash(report_id) from fact_incident where source = $source and file_name <> $file)"
+        if others else ""
     )
-    rows_read = _count(con, f"select count(*) from {SCRATCH}.typed") + _count(
-        con, f"select count(distinct line_number) from {SCRATCH}.raw_errors"
+    profile_sql = f"""
+        create or replace table {SCRATCH}.inc_profile as
+        select grouping_id({', '.join(group_cols)}) as gid, {', '.join(group_cols)}, count(*) as n
+        from (
+            select {', '.join(f'r.{c}' for c in combo_cols)},
+                   {id_hash} as h, {report_id} is null as id_missing, {amount_bad} as amount_bad
+            from (select {src_cols} from {READ_CSV}) r
+        )
+        group by grouping sets ({', '.join(sets)})
+        having grouping(h) = 1 or (h is not null and (count(*) > 1 {seen_elsewhere}))"""
+    con.execute("drop table if exists csv_rejects")
+    con.execute("drop table if exists csv_reject_scans")
+    try:
+        run = progress or (lambda c, sql, p: c.execute(sql, p))
+        run(con, profile_sql, {**read, **({"source": source, "file": file_name} if others else {})})
+    except duckdb.Error as exc:
+        raise _unreadable(fmt, exc) from None
+    shifted = _stage_rejects(con)
+
+    def profile_of(*cols: str) -> str:
+        """The profile rows grouped by exactly `cols` (grouping_id bit is 0 for grouped columns)."""
+        bits = sum(1 << (len(group_cols) - 1 - i) for i, c in enumerate(group_cols) if c not in cols)
+        return f"select * from {SCRATCH}.inc_profile where gid = {bits}"
+
+    for name, (_, cols) in _COMBOS.items():
+        keys = ", ".join(f"{c} as k{i + 1}" for i, c in enumerate(cols))
+        con.execute(f"create or replace table {SCRATCH}.k_{name[2:]} as select {keys}, n from ({profile_of(*cols)})")
+
+    def values(combo: str, *keys: str) -> str:
+        union = " union all ".join(f"select {k} as v, n from {SCRATCH}.k_{combo[2:]}" for k in keys)
+        return f"select v, sum(n) as n from ({union}) group by v"
+
+    for table, combo, keys in (
+        ("m_date", "c_dates", ("k1", "k2")), ("m_ubigeo", "c_place", ("k1",)), ("m_crime", "c_place", ("k2",)),
+        ("m_modality", "c_person", ("k4",)), ("m_channel", "c_person", ("k5",)), ("m_age", "c_person", ("k1",)),
+        ("m_sex", "c_person", ("k2",)), ("m_type", "c_person", ("k3",)),
+    ):
+        sql = _lookup_sql(table, values(combo, *keys))
+        con.execute(f"create or replace table {SCRATCH}.{table} as {sql}", bind_used(sql, {"first": FIRST_VALID_DATE}))
+    for name in _COMBOS:
+        con.execute(f"create or replace table {SCRATCH}.{name} as {_combo_sql(name)}")
+    con.execute(f"create or replace table {SCRATCH}.inc_cand as select h from ({profile_of('h')})")
+    rows_good_shape = _count(con, f"select coalesce(sum(n), 0) from ({profile_of('id_missing', 'amount_bad')})")
+    rows_read = rows_good_shape + _count(con, f"select count(distinct line_number) from {SCRATCH}.raw_errors")
+
+    joins = " ".join(
+        f"left join {SCRATCH}.{name} {alias} on "
+        + " and ".join(f"{alias}.k{i + 1} is not distinct from r.{c}" for i, c in enumerate(cols))
+        for name, (alias, cols) in _COMBOS.items()
     )
-    params = {"first": FIRST_VALID_DATE, "source": source, "file": file_name}
+    broken = f"cd.bad or cp.bad or cv.bad or {report_id} is null or {amount_bad}"
+    fact_cols = f"""
+            {report_id} as report_id, cd.report_date, cd.incident_date, cp.ubigeo, cp.region_code, cp.lima_area,
+            cp.crime_code, cp.in_scope, cv.modality, cv.channel, cv.victim_age, cv.victim_age_group, cv.victim_sex,
+            cv.victim_type, {amount} as amount_lost_pen"""
+
+    # 2. Attention pass: only when some value breaks a rule or some id is a candidate -------
+    checks = [f"select count(*) from {SCRATCH}.{name} where bad" for name in _COMBOS]
+    checks += [f"select count(*) from {SCRATCH}.inc_cand",
+               f"select coalesce(sum(n), 0) from ({profile_of('id_missing', 'amount_bad')}) where id_missing or amount_bad"]
+    attention = any(_count(con, sql) for sql in checks)
+    has_cand = _count(con, f"select count(*) from {SCRATCH}.inc_cand") > 0
+    detail_cols = """cd.report_date_raw, cd.incident_date_raw, cp.ubigeo_raw, cp.ubigeo_known, cp.crime_raw,
+                cv.age_raw, cv.age_value, cv.sex_raw, cv.sex_value, cv.type_raw"""
+    if attention:
+        _ordered(
+            con,
+            f"""create or replace table {SCRATCH}.inc_attn as
+            select r.rn - 1 as rid, {fact_cols}, {detail_cols}, {amount_raw} as amount_raw
+            from (select row_number() over () as rn, {src_cols} from {READ_CSV_AGAIN}) r {joins}
+            where {broken} {f"or {id_hash} in (select h from {SCRATCH}.inc_cand)" if has_cand else ""}""",
+            read,
+        )
+    else:
+        _ordered(
+            con,
+            f"""create or replace table {SCRATCH}.inc_attn as
+            select cast(null as bigint) as rid, {fact_cols}, {detail_cols}, {amount_raw} as amount_raw
+            from (select {src_cols} from {READ_CSV_AGAIN}) r {joins} limit 0""",
+            read,
+        )
+    con.execute(f"alter table {SCRATCH}.inc_attn add column line_number bigint")
+    con.execute(f"update {SCRATCH}.inc_attn set line_number = {line_of('rid', shifted)}")
+    con.execute(
+        f"""create or replace table {SCRATCH}.inc_dups as
+        select report_id, min(rid) as first_rid from {SCRATCH}.inc_attn
+        where report_id is not null group by report_id having count(*) > 1"""
+    )
+    con.execute(
+        f"""create or replace table {SCRATCH}.inc_xdups as
+        select i.report_id, any_value(i.file_name) as other_file
+        from fact_incident i
+        where {'true' if others else 'false'} and i.source = $source and i.file_name <> $file
+          and i.report_id in (select report_id from {SCRATCH}.inc_attn)
+        group by i.report_id""",
+        {"source": source, "file": file_name},
+    )
+
+    # The reasons, rule by rule, over the attention rows only -------------------------------
+    a = f"{SCRATCH}.inc_attn"
     con.execute(
         f"""create or replace table {SCRATCH}.stg_errors as
         select * from {SCRATCH}.raw_errors
         union all
         select line_number, 'report_id', 'missing report_id; expected a text identifier', null
-        from {SCRATCH}.typed where report_id is null
+        from {a} where report_id is null
         union all
         select line_number, 'report_date',
                case when report_date_raw is null then 'missing report_date; expected YYYY-MM-DD or DD/MM/YYYY'
                     else 'not a valid date; expected YYYY-MM-DD or DD/MM/YYYY' end,
                report_date_raw
-        from {SCRATCH}.typed where report_date is null
+        from {a} where report_date is null
         union all
         select line_number, 'report_date', 'date out of range; expected between 1990-01-01 and today', report_date_raw
-        from {SCRATCH}.typed where report_date < $first or report_date > current_date
+        from {a} where report_date < $first or report_date > current_date
         union all
         select line_number, 'incident_date', 'not a valid date; expected YYYY-MM-DD or DD/MM/YYYY', incident_date_raw
-        from {SCRATCH}.typed where incident_date_raw is not null and incident_date is null
+        from {a} where incident_date_raw is not null and incident_date is null
         union all
         select line_number, 'incident_date', 'incident_date is after report_date', incident_date_raw
-        from {SCRATCH}.typed where incident_date > report_date
+        from {a} where incident_date > report_date
         union all
         select line_number, 'ubigeo',
                case when ubigeo_raw is null then 'missing ubigeo; expected a 6-digit INEI district code'
                     when ubigeo is null then 'not a district code; expected 6 digits'
                     else 'unknown district code (not an INEI ubigeo)' end,
                ubigeo_raw
-        from {SCRATCH}.typed t
-        where ubigeo is null or not exists (select 1 from ref_district d where d.ubigeo = t.ubigeo)
+        from {a} where not ubigeo_known
         union all
         select line_number, 'crime_code',
                case when crime_raw is null then 'missing crime_code'
                     else 'unknown crime code; expected a Ley 30096 article (2-11, 12-A, S/Art) or a Penal Code article such as 196-A' end,
                crime_raw
-        from {SCRATCH}.typed
+        from {a}
         where crime_code is null or not (crime_code = 'S/Art' or regexp_full_match(crime_code, '[0-9]{{1,3}}(-[A-Z]{{1,2}})?'))
         union all
         select line_number, 'victim_age', 'not a valid age; expected whole years 0-120', age_raw
-        from {SCRATCH}.typed where age_raw is not null and (victim_age is null or victim_age < 0 or victim_age > 120)
+        from {a} where age_raw is not null and (age_value is null or age_value < 0 or age_value > 120)
         union all
         select line_number, 'victim_sex', 'unknown sex; expected F, M, Femenino, Masculino, Mujer, Hombre or blank', sex_raw
-        from {SCRATCH}.typed where sex_raw is not null and victim_sex is null
+        from {a} where sex_raw is not null and sex_value is null
         union all
         select line_number, 'victim_type', 'unknown victim type; expected persona natural, persona jurídica or Estado', type_raw
-        from {SCRATCH}.typed where type_raw is not null and victim_type is null
+        from {a} where type_raw is not null and victim_type is null
         union all
         select line_number, 'amount_lost_pen',
                case when amount_lost_pen is null then 'not a number; expected soles with . as decimal mark'
                     else 'negative amount; expected 0 or more' end,
                amount_raw
-        from {SCRATCH}.typed where amount_raw is not null and (amount_lost_pen is null or amount_lost_pen < 0)
+        from {a} where amount_raw is not null and (amount_lost_pen is null or amount_lost_pen < 0)
         union all
-        select t.line_number, 'report_id', 'duplicate report_id (first on line ' || f.first_line || ')', t.report_id
-        from {SCRATCH}.typed t
-        join (select report_id, min(line_number) as first_line from {SCRATCH}.typed
-              where report_id is not null group by report_id having count(*) > 1) f
-          on t.report_id = f.report_id and t.line_number > f.first_line
+        select b.line_number, 'report_id', 'duplicate report_id (first on line ' || {line_of('d.first_rid', shifted)} || ')',
+               b.report_id
+        from {a} b join {SCRATCH}.inc_dups d on d.report_id = b.report_id and b.rid > d.first_rid
         union all
-        select t.line_number, 'report_id', 'duplicate report_id (already loaded from ' || any_value(i.file_name) || ')', t.report_id
-        from {SCRATCH}.typed t
-        join fact_incident i on i.source = $source and i.report_id = t.report_id and i.file_name <> $file
-        group by t.line_number, t.report_id""",
-        params,
-    )
-    out_of_scope = _count(
-        con,
-        f"""select count(*) from {SCRATCH}.typed t
-        where not exists (select 1 from ref_crime c where c.crime_code = t.crime_code)
-          and not exists (select 1 from {SCRATCH}.stg_errors e where e.line_number = t.line_number)""",
+        select b.line_number, 'report_id', 'duplicate report_id (already loaded from ' || x.other_file || ')', b.report_id
+        from {a} b join {SCRATCH}.inc_xdups x on x.report_id = b.report_id""",
+        {"first": FIRST_VALID_DATE},
     )
     con.execute(
-        f"""create or replace table {SCRATCH}.stg_ok as
-        select
-            $source as source, $file as file_name, t.report_id, t.report_date, t.incident_date,
-            t.ubigeo, substr(t.ubigeo, 1, 2) as region_code,
-            case when substr(t.ubigeo, 1, 2) = '15' then
-                 case when substr(t.ubigeo, 1, 4) = '1501' then 'metro' else 'rest' end end as lima_area,
-            t.crime_code,
-            case when t.modality_key is null or t.modality_key = '' then null
-                 else coalesce(ma.modality, 'other') end as modality,
-            case when t.channel_key is null or t.channel_key = '' then null
-                 else coalesce(ca.channel, 'other') end as channel,
-            case when t.victim_type in ('company', 'state') then null else t.victim_age end as victim_age,
-            case when t.victim_type in ('company', 'state') or t.victim_age is null then 'unknown'
-                 else (select g.age_group from ref_age_group g
-                       where t.victim_age between g.min_age and g.max_age) end as victim_age_group,
-            case when t.victim_type in ('company', 'state') then 'unknown'
-                 else coalesce(t.victim_sex, 'unknown') end as victim_sex,
-            t.victim_type, t.amount_lost_pen
-        from {SCRATCH}.typed t
-        semi join ref_crime c on c.crime_code = t.crime_code
-        left join ref_modality_alias ma on ma.alias = t.modality_key
-        left join ref_channel_alias ca on ca.alias = t.channel_key
-        where not exists (select 1 from {SCRATCH}.stg_errors e where e.line_number = t.line_number)""",
-        {"source": source, "file": file_name},
+        f"""create or replace table {SCRATCH}.inc_attn_ok as
+        select * from {a} where line_number not in (select line_number from {SCRATCH}.stg_errors)"""
     )
+    # In scope = a crime code of ours; rows that break a rule are rejected, not out of scope.
+    out_of_scope = _count(
+        con,
+        f"""select coalesce((select sum(n) from {SCRATCH}.c_place where not in_scope), 0)
+                 - (select count(*) from {a} where not in_scope)
+                 + (select count(*) from {SCRATCH}.inc_attn_ok where not in_scope)""",
+    )
+
+    # 3. The insert (run by load.py after the --strict check) -------------------------------
+    out_cols = ("report_id, report_date, incident_date, ubigeo, region_code, lima_area, crime_code, modality, "
+                "channel, victim_age, victim_age_group, victim_sex, victim_type, amount_lost_pen")
+    # Every row must find its combinations (a file that changed after the profile pass would
+    # not: such rows are left out, and load.py rejects the changed file).
+    exclude = ["cd.n is not null and cp.n is not null and cv.n is not null"]
+    if attention:
+        exclude.append(f"not ({broken})")
+        if has_cand:
+            exclude.append(f"{id_hash} not in (select h from {SCRATCH}.inc_cand)")
+    ok_sql = f"""
+        select $source as source, $file as file_name, {out_cols} from (
+            select {fact_cols}
+            from (select {src_cols} from {READ_CSV_AGAIN}) r {joins}
+            where cp.in_scope {''.join(' and ' + e for e in exclude)}
+        )
+        union all
+        select $source, $file, {out_cols} from {SCRATCH}.inc_attn_ok where in_scope"""
+
     notes = []
-    for what, raw, key, table in (
-        ("modality", "modality_raw", "modality_key", "ref_modality_alias"),
-        ("channel", "channel_raw", "channel_key", "ref_channel_alias"),
-    ):
+    for what, table in (("modality", "m_modality"), ("channel", "m_channel")):
         unknown = con.execute(
-            f"""select {raw}, count(*) as n from {SCRATCH}.typed t
-            where {key} <> '' and not exists (select 1 from {table} a where a.alias = t.{key})
-            group by all order by n desc, {raw} limit 5"""
+            f"""select t, sum(n)::bigint as n from {SCRATCH}.{table}
+            where k <> '' and not known group by t order by n desc, t limit 5"""
         ).fetchall()
         if unknown:
             listed = ", ".join(f"'{v}' ({n})" for v, n in unknown)
             notes.append(f"unknown {what} values kept as 'other': {listed}")
-    return AdapterResult("fact_incident", rows_read, out_of_scope, notes)
+    return AdapterResult("fact_incident", rows_read, out_of_scope, notes, ok_sql=ok_sql,
+                         ok_params={**read, "source": source, "file": file_name})
 
 
 # --------------------------------------------------------------------------------------
@@ -382,7 +620,8 @@ def _stage_mpfn_repaired(con, fmt: FileFormat) -> None:
     con.execute(f"drop table if exists {SCRATCH}.raw_lines")
     con.execute(f"drop table if exists {SCRATCH}.raw_lines_unnumbered")
     try:
-        con.execute(
+        _ordered(
+            con,
             f"""create table {SCRATCH}.raw_lines_unnumbered as
             select line
             from read_csv($path, delim = '\x01', header = false, auto_detect = false, quote = '',
@@ -392,7 +631,7 @@ def _stage_mpfn_repaired(con, fmt: FileFormat) -> None:
              "compression": "gzip" if fmt.compressed else "none"},
         )
     except duckdb.Error as exc:
-        raise FileRejected(fmt.original.name, f"cannot be read as text: {_first_line(exc)}") from None
+        raise _unreadable(fmt, exc, "cannot be read as text") from None
     con.execute(
         f"""create table {SCRATCH}.raw_lines as
         select line, rowid + 1 as line_number from {SCRATCH}.raw_lines_unnumbered"""

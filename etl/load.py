@@ -7,6 +7,7 @@ the live database stays exactly as it was.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 import uuid
@@ -23,6 +24,8 @@ from etl.detect import FileFormat, FileRejected, sniff, use_windows_1252
 SCHEMA_SQL = Path(__file__).parent / "sql" / "schema.sql"
 AGGREGATES_SQL = Path(__file__).parent / "sql" / "aggregates.sql"
 SCHEMA_VERSION = "1"
+# DuckDB's memory limit for a load (it spills beyond it); keeps a 10-million-row load small.
+MEMORY_LIMIT = os.environ.get("CYBERTRENDS_ETL_MEMORY_LIMIT", "1GB")
 SOURCES = ("incidents", "synthetic", "mpfn", "sidpol")
 DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
 
@@ -62,6 +65,29 @@ def sha256_of(path: Path) -> str:
         while chunk := fh.read(1 << 22):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+class _Digest:
+    """sha256 of a file, computed in a background thread while DuckDB reads it (hashlib
+    releases the GIL), so a new file costs no extra pass before its load starts."""
+
+    def __init__(self, path: Path):
+        self._value: str | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            self._value = sha256_of(path)
+        except BaseException as exc:  # re-raised by result()
+            self._error = exc
+
+    def result(self, raise_errors: bool = True) -> str | None:
+        self._thread.join()
+        if self._error is not None and raise_errors:
+            raise self._error
+        return self._value
 
 
 def raw_files(folder: Path = paths.RAW_DIR) -> list[Path]:
@@ -144,13 +170,41 @@ class _Progress:
 
 
 def _open(staging: publish.Staging) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(staging.path))
-    con.execute("set preserve_insertion_order = true")  # line numbers follow file order
-    con.execute("attach $p as scratch", {"p": str(staging.scratch)})
+    # Staging tables live in memory (an attached in-memory database): writing them to disk
+    # compressed costs more than the whole read. The memory limit keeps the process small:
+    # above it DuckDB spills to `staging.scratch`, a directory beside the database that is
+    # removed with it. Order is preserved only for the reads that need line numbers.
+    con = duckdb.connect(str(staging.path), config={
+        "temp_directory": str(staging.scratch),
+        "memory_limit": MEMORY_LIMIT,
+        "preserve_insertion_order": False,
+        # Every join in the ETL has the small table on its right (the build side). Left as
+        # is, DuckDB misjudges the size of a CSV scan joined to several lookups and builds a
+        # hash table over the whole file instead (3x slower, and out of memory at 10M rows).
+        # And grouping sets are kept as one aggregate over the scan (the rewrite would first
+        # materialise the whole file).
+        "disabled_optimizers": "build_side_probe_side,grouping_sets",
+    })
+    con.execute("attach ':memory:' as scratch")
     con.execute(SCHEMA_SQL.read_text())
     con.execute("insert or replace into meta values ('schema_version', $v)", {"v": SCHEMA_VERSION})
     reference.load_reference_tables(con)
     return con
+
+
+def _drop_scratch(con) -> None:
+    """Free the staging tables of a file before the next one."""
+    names = [r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where database_name = 'scratch'").fetchall()]
+    for name in names:
+        con.execute(f'drop table if exists scratch."{name}"')
+
+
+def _fingerprint(path: Path) -> tuple[int, int, int]:
+    """Size, modification time and inode: a file rewritten or appended to while it is loaded
+    changes at least one of them."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _previous(con, file_name: str):
@@ -167,14 +221,21 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
     file_name = path.name
     if not path.exists():
         raise FileRejected(file_name, f"file not found: {path}")
-    digest = sha256_of(path)
+    fingerprint = _fingerprint(path)
     prev = _previous(con, file_name)
+    hasher = _Digest(path)
+    if prev is not None:
+        digest = hasher.result()
     if prev is not None and prev[0] == digest:
         summary = FileSummary(file_name, prev[1], "unchanged", prev[2], prev[3], prev[4], prev[5],
                               message="same content as the loaded version; nothing changed")
         _log(con, summary, digest)
         return summary
-    fmt = sniff(path)
+    try:
+        fmt = sniff(path)
+    except BaseException:
+        hasher.result()
+        raise
     try:
         source = _choose_source(fmt, requested)
         adapter = adapters.ADAPTERS[source]
@@ -202,14 +263,31 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
         con.execute("delete from fact_incident where file_name = $f", {"f": file_name})
         con.execute("delete from fact_count where file_name = $f", {"f": file_name})
         con.execute("delete from rejected_rows where file_name = $f", {"f": file_name})
-        con.execute(f"insert into {result.fact_table} by name select * from scratch.stg_ok")
+        try:
+            loaded = int(con.execute(f"insert into {result.fact_table} by name {result.ok_sql}",
+                                     adapters.bind_used(result.ok_sql, result.ok_params)).fetchone()[0])
+        except duckdb.ConstraintException:
+            if _fingerprint(path) == fingerprint:
+                raise
+            loaded = -1  # rows the first pass did not see: rejected just below
+        # The incidents adapter reads the file more than once: a file changed meanwhile (or a
+        # read that disagrees with the first) must not load silently wrong rows or counts.
+        if _fingerprint(path) != fingerprint:
+            raise FileRejected(file_name, "the file changed while it was being loaded (its size or modification "
+                                          "time changed); load it again once it is complete")
+        if loaded + rejected_lines + result.rows_out_of_scope != result.rows_read:
+            raise FileRejected(
+                file_name,
+                f"the file changed while it was being loaded ({result.rows_read:,} rows read, but "
+                f"{loaded:,} loaded + {rejected_lines:,} rejected + {result.rows_out_of_scope:,} out of scope); "
+                "load it again",
+            )
         con.execute(
             """insert into rejected_rows
             select $f, $s, line_number, column_name, reason, value from scratch.stg_errors
             order by line_number, column_name""",
             {"f": file_name, "s": source},
         )
-        loaded = int(con.execute("select count(*) from scratch.stg_ok").fetchone()[0])
         top = con.execute(
             """select column_name, reason, count(*) as n from scratch.stg_errors
             group by all order by n desc, column_name limit 5"""
@@ -218,11 +296,14 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
             file_name, source, status, result.rows_read, loaded, rejected_lines, result.rows_out_of_scope,
             message="; ".join(result.notes), top_reasons=[(c, r, n) for c, r, n in top],
         )
+        digest = hasher.result()
         summary.seconds = time.perf_counter() - started
         _log(con, summary, digest)
         return summary
     finally:
+        hasher.result(raise_errors=False)
         fmt.cleanup()
+        _drop_scratch(con)
 
 
 def _log(con, s: FileSummary, digest: str) -> None:
@@ -237,7 +318,11 @@ def _log(con, s: FileSummary, digest: str) -> None:
 
 
 def _finish(con) -> None:
+    # The aggregates are written in their ORDER BY order (small tables; the order makes the
+    # pages' filters skip row groups).
+    con.execute("set preserve_insertion_order = true")
     con.execute(AGGREGATES_SQL.read_text())
+    con.execute("set preserve_insertion_order = false")
     for sql in ("drop table if exists csv_rejects", "drop table if exists csv_reject_scans"):
         con.execute(sql)
     con.execute("insert or replace into meta values ('build_id', $v)", {"v": uuid.uuid4().hex})
@@ -270,6 +355,10 @@ def load_files(
                     summaries.append(_load_one(con, path, source, strict, progress))
                 except FileRejected as exc:
                     summaries.append(FileSummary(path.name, source, "rejected", message=str(exc)))
+                except duckdb.OutOfMemoryException:
+                    summaries.append(FileSummary(path.name, source, "rejected", message=(
+                        f"{path.name}: the load ran out of memory (DuckDB memory limit {MEMORY_LIMIT}); "
+                        "set CYBERTRENDS_ETL_MEMORY_LIMIT higher (e.g. 2GB) and load again")))
             if any(s.status == "rejected" for s in summaries):
                 return LoadOutcome(summaries, False, db)
             _finish(con)

@@ -24,8 +24,15 @@ def _fsync_dir(path: Path) -> None:
 
 
 def temp_paths(live: Path) -> list[Path]:
-    """Leftovers of earlier loads (temporary databases and scratch files)."""
+    """Leftovers of earlier loads (temporary databases, their WAL files and spill directories)."""
     return sorted(live.parent.glob(f"{live.name}.tmp-*")) + sorted(live.parent.glob(f"{live.name}.scratch-*"))
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -41,7 +48,8 @@ def exclusive_lock(live: Path) -> Iterator[None]:
 
 
 class Staging:
-    """The next database (`path`) and a scratch database for staging tables (`scratch`)."""
+    """The next database (`path`) and a scratch directory (`scratch`) where DuckDB spills
+    staging data that does not fit its memory limit."""
 
     def __init__(self, live: Path, fresh: bool):
         pid = os.getpid()
@@ -49,17 +57,17 @@ class Staging:
         self.path = live.parent / f"{live.name}.tmp-{pid}"
         self.scratch = live.parent / f"{live.name}.scratch-{pid}"
         for p in temp_paths(live):  # we hold the lock: anything left is from a dead load
-            p.unlink(missing_ok=True)
+            _remove(p)
         if live.exists() and not fresh:
             shutil.copyfile(live, self.path)
 
     def discard(self) -> None:
         for p in (self.path, self.scratch, Path(f"{self.path}.wal"), Path(f"{self.scratch}.wal")):
-            p.unlink(missing_ok=True)
+            _remove(p)
 
     def publish(self) -> None:
         for p in (self.scratch, Path(f"{self.scratch}.wal")):
-            p.unlink(missing_ok=True)
+            _remove(p)
         with open(self.path, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(self.path, self.live)

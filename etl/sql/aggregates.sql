@@ -1,12 +1,23 @@
 -- Rebuilt on every publish from the fact tables, so pages never scan raw records.
 
+-- The record-level facts are scanned once, into the finest grain any table below needs
+-- (month x region x crime x age group x sex x modality x channel x Lima area): the tables
+-- are then sums over this (about 8x smaller at 10 million records).
+create or replace temp table agg_incident_fine as
+select source, date_trunc('month', report_date)::date as period_start, region_code, crime_code,
+       victim_age_group, victim_sex, modality, channel, lima_area,
+       count(*)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
+       min(report_date) as first_date, max(report_date) as last_date
+from fact_incident
+group by all;
+
 -- Grain: source x period x region x crime x age group x sex (age and sex NULL where the
 -- source has none). Incidents are counted by report month.
 create or replace table agg_counts as
-select source, date_trunc('month', report_date)::date as period_start, 'month' as period_grain,
+select source, period_start, 'month' as period_grain,
        region_code, crime_code, victim_age_group, victim_sex,
-       count(*)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen
-from fact_incident
+       sum(report_count)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen
+from agg_incident_fine
 group by all
 union all
 select source, period_start, period_grain, region_code, crime_code,
@@ -17,19 +28,19 @@ order by source, period_start, region_code, crime_code, victim_age_group, victim
 
 -- Grain: source x month x region x crime x age group x modality x channel (record-level sources).
 create or replace table agg_modality as
-select source, date_trunc('month', report_date)::date as period_start, region_code, crime_code,
+select source, period_start, region_code, crime_code,
        victim_age_group, coalesce(modality, 'unknown') as modality, coalesce(channel, 'unknown') as channel,
-       count(*)::bigint as report_count
-from fact_incident
+       sum(report_count)::bigint as report_count
+from agg_incident_fine
 group by all
 order by all;
 
 -- Grain: source x period x crime x Lima area x age group, for Lima region only, where the
 -- source can tell Lima Metropolitana from the rest of the region.
 create or replace table agg_lima_area as
-select source, date_trunc('month', report_date)::date as period_start, 'month' as period_grain,
-       crime_code, lima_area, victim_age_group, count(*)::bigint as report_count
-from fact_incident
+select source, period_start, 'month' as period_grain,
+       crime_code, lima_area, victim_age_group, sum(report_count)::bigint as report_count
+from agg_incident_fine
 where region_code = '15'
 group by all
 union all
@@ -41,9 +52,9 @@ order by all;
 
 -- Grain: one row per source. What period the data covers and how fresh it is.
 create or replace table source_coverage as
-select source, 'month' as period_grain, min(report_date) as first_date, max(report_date) as last_date,
-       max(report_date) as data_as_of, count(*)::bigint as report_count
-from fact_incident
+select source, 'month' as period_grain, min(first_date) as first_date, max(last_date) as last_date,
+       max(last_date) as data_as_of, sum(report_count)::bigint as report_count
+from agg_incident_fine
 group by source
 union all
 select source, any_value(period_grain), min(period_start),
@@ -54,6 +65,8 @@ select source, any_value(period_grain), min(period_start),
        sum(report_count)::bigint
 from fact_count
 group by source;
+
+drop table agg_incident_fine;
 
 -- The contract for analysts (README "Database contract").
 create or replace view report_counts as
