@@ -59,6 +59,12 @@ def cursor(version: tuple | None = None) -> duckdb.DuckDBPyConnection:
         raise DatabaseUnavailable("unreadable", Path(version[0]), str(exc).splitlines()[0][:200]) from None
 
 
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _shared(version: tuple) -> dict:
+    """Reference lookups shared by all charts of one database version (see charts.base)."""
+    return {}
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _sources(version: tuple) -> pd.DataFrame:
     return queries.sources(cursor(version))
@@ -121,7 +127,7 @@ def crimes_with_data(source: str) -> list[str]:
 
 @st.cache_data(max_entries=2000, show_spinner=False)
 def _chart(version: tuple, chart_id: str, f: Filters, options: tuple) -> ChartSpec | None:
-    return charts.build(chart_id, cursor(version), f, **dict(options))
+    return charts.build(chart_id, cursor(version), f, shared=_shared(version), **dict(options))
 
 
 def chart(chart_id: str, f: Filters, **options) -> ChartSpec | None:
@@ -134,7 +140,7 @@ def _compute(version: tuple, module: str, function: str, f: Filters, options: tu
     import importlib
 
     fn = getattr(importlib.import_module(f"cybertrends.charts.{module}"), function)
-    return fn(Context(cursor(version), f, dict(options)))
+    return fn(Context(cursor(version), f, dict(options), _shared(version)))
 
 
 def compute(module: str, function: str, f: Filters, **options):

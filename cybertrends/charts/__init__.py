@@ -31,13 +31,15 @@ def chart(chart_id: str):
     return register
 
 
-def build(chart_id: str, con: duckdb.DuckDBPyConnection, f: Filters, **options) -> ChartSpec | None:
+def build(chart_id: str, con: duckdb.DuckDBPyConnection, f: Filters, shared: dict | None = None,
+          **options) -> ChartSpec | None:
+    """Build chart `chart_id`; `shared` (one dict per database build) lets charts reuse lookups."""
     _load_all()
     try:
         builder = REGISTRY[chart_id]
     except KeyError:
         raise KeyError(f"unknown chart {chart_id!r}; known: {sorted(REGISTRY)}") from None
-    spec = builder(Context(con, f, dict(options)))
+    spec = builder(Context(con, f, dict(options), {} if shared is None else shared))
     if spec is not None:
         spec.filters, spec.options = f, dict(options)
     return spec

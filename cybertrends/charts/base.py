@@ -45,6 +45,7 @@ class Context:
     con: duckdb.DuckDBPyConnection
     f: Filters
     options: dict = field(default_factory=dict)
+    shared: dict = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -53,17 +54,24 @@ class Context:
     def t(self, key: str, **values) -> str:
         return i18n.t(key, self.lang, **values)
 
+    def _shared(self, key: tuple, compute):
+        """Reference lookups shared by every chart of the same database version (`shared` is
+        one dict per database build, see cached.py), so a page does not repeat them."""
+        if key not in self.shared:
+            self.shared[key] = compute()
+        return self.shared[key]
+
     @cached_property
     def coverage(self) -> dict:
-        cov = queries.coverage(self.con, self.f.source)
+        cov = self._shared(("coverage", self.f.source), lambda: queries.coverage(self.con, self.f.source))
         if cov is None:
             raise LookupError(f"source {self.f.source!r} has no data in this database")
-        return cov
+        return dict(cov)
 
     @cached_property
     def source_info(self) -> dict:
-        row = self.con.execute("select * from ref_source where source = $s", {"s": self.f.source}).df()
-        return row.iloc[0].to_dict()
+        return dict(self._shared(("source", self.f.source), lambda: self.con.execute(
+            "select * from ref_source where source = $s", {"s": self.f.source}).df().iloc[0].to_dict()))
 
     @property
     def synthetic(self) -> bool:
@@ -75,15 +83,15 @@ class Context:
 
     @cached_property
     def _crimes(self) -> pd.DataFrame:
-        return queries.crimes(self.con).set_index("crime_code")
+        return self._shared(("crimes",), lambda: queries.crimes(self.con).set_index("crime_code")).copy()
 
     @cached_property
     def _regions(self) -> pd.DataFrame:
-        return queries.regions(self.con).set_index("region_code")
+        return self._shared(("regions",), lambda: queries.regions(self.con).set_index("region_code")).copy()
 
     @cached_property
     def _groups(self) -> pd.DataFrame:
-        return queries.age_groups(self.con).set_index("age_group")
+        return self._shared(("groups",), lambda: queries.age_groups(self.con).set_index("age_group")).copy()
 
     def crime_name(self, code: str, with_article: bool = True) -> str:
         row = self._crimes.loc[code]
