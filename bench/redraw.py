@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.sessions import _DONE, _MAIN_TEXT  # the same 'redrawn' condition as the load test
 from tests.browser_helpers import chromium, streamlit_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -25,16 +26,6 @@ def _settle(page, timeout_ms: float = 60_000) -> None:
     # the status widget appears while the script reruns; wait for it to go and charts to exist
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=timeout_ms)
-
-
-_MAIN_TEXT = "() => (document.querySelector('[data-testid=\"stMain\"]') || document.body).innerText"
-_DONE = """(prev) => {
-    const main = document.querySelector('[data-testid="stMain"]') || document.body;
-    return main.innerText !== prev
-        && !document.querySelector('[data-testid="stStatusWidget"]')
-        && !document.querySelector('[data-stale="true"]')
-        && document.querySelectorAll('.js-plotly-plot .main-svg').length > 0;
-}"""
 
 
 def _click_and_time(page, locator) -> float:
