@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from cybertrends import cached, i18n
+from cybertrends import cached, i18n, queries
 from cybertrends.filters import Filters
 
 st.set_page_config(page_title="Cibercrimen en el Perú", page_icon=":material/shield_lock:", layout="wide")
@@ -43,24 +43,14 @@ PAGES = [
 page = st.navigation(PAGES)
 
 
-def _default_source() -> str:
-    """A real source with two or more years of data if there is one (growth needs a
-    comparison); otherwise the synthetic sample, which the page then marks clearly."""
-    for row in sources.itertuples():
-        if not row.is_synthetic and row.last_date.year > row.first_date.year:
-            return row.source
-    synthetic = sources[sources["is_synthetic"]]
-    return synthetic["source"].iloc[0] if not synthetic.empty else sources["source"].iloc[0]
-
-
 def _sidebar_filters() -> Filters:
     info = sources.set_index("source")
     st.header(t("filters"), divider="gray")
     ids = list(info.index)
-    default_source = _default_source()
-    synthetic_first = sorted(ids, key=lambda s: (s != default_source, ids.index(s)))
+    default_source = queries.default_source(sources.to_dict("records"))
+    default_first = sorted(ids, key=lambda s: (s != default_source, ids.index(s)))
     source = st.selectbox(
-        t("filter_source"), synthetic_first, key="source", bind="query-params",
+        t("filter_source"), default_first, key="source", bind="query-params",
         format_func=lambda s: info.loc[s, f"name_{lang}"], help=t("filter_source_help"),
     )
     grain = info.loc[source, "period_grain"]

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from cybertrends import i18n, paths
+from cybertrends import i18n, paths, queries
 from cybertrends.filters import Filters
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -1277,14 +1277,7 @@ class ArgumentError(ValueError):
     """A bad command-line value (exit code 2)."""
 
 
-def default_source(sources: Sequence[dict]) -> str:
-    """A real source with two or more years of data if there is one (growth needs a
-    comparison); otherwise the synthetic sample (same rule as the dashboard)."""
-    for row in sources:
-        if not row["is_synthetic"] and row["last_date"].year > row["first_date"].year:
-            return row["source"]
-    synthetic = [row for row in sources if row["is_synthetic"]]
-    return (synthetic or list(sources))[0]["source"]
+default_source = queries.default_source  # one rule, shared with the dashboard
 
 
 def _sources(con: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -89,6 +89,23 @@ def fmt_period(value: date, grain: str, lang: str) -> str:
     return str(value.year) if grain == "year" else fmt_month(value, lang)
 
 
+def fmt_cover_months(covered_from: date, covered_to: date, lang: str) -> str:
+    """The months a part-period covers: 'ene–nov' (or '20 ene–15 jun' when it starts or ends
+    mid-month)."""
+    def month(d: date) -> str:
+        return format_date(d, "MMM", locale=LOCALES[lang_or_default(lang)]).replace(".", "")
+
+    first = month(covered_from) if covered_from.day == 1 else f"{covered_from.day} {month(covered_from)}"
+    nxt = date.fromordinal(covered_to.toordinal() + 1)
+    last = month(covered_to) if nxt.day == 1 else f"{covered_to.day} {month(covered_to)}"
+    return first if first == last else f"{first}–{last}"
+
+
+def fmt_partial(start: date, covered_from: date, covered_to: date, grain: str, lang: str) -> str:
+    """A period that its data cover only in part: '2025 (ene–nov)', 'jun 2025 (1–15 jun)'."""
+    return f"{fmt_period(start, grain, lang)} ({fmt_cover_months(covered_from, covered_to, lang)})"
+
+
 def fmt_span(start: date, end: date, grain: str, lang: str) -> str:
     """A readable span: '2023', '2019–2025', 'ene 2024–jun 2025'."""
     if grain == "year":

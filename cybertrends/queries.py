@@ -124,6 +124,17 @@ def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
+def default_source(sources: list[dict]) -> str:
+    """The source a view opens on when none is asked for: a real source with two or more
+    years of data (growth needs a comparison), else the synthetic sample. `sources` are rows
+    with source, is_synthetic, first_date and last_date (as `sources()` returns them)."""
+    for row in sources:
+        if not row["is_synthetic"] and row["last_date"].year > row["first_date"].year:
+            return row["source"]
+    synthetic = [row for row in sources if row["is_synthetic"]]
+    return (synthetic or list(sources))[0]["source"]
+
+
 def coverage(con: duckdb.DuckDBPyConnection, source: str) -> dict | None:
     row = con.execute(
         "select period_grain, first_date, last_date, data_as_of from source_coverage where source = $s",
@@ -132,6 +143,15 @@ def coverage(con: duckdb.DuckDBPyConnection, source: str) -> dict | None:
     if row is None:
         return None
     return {"grain": row[0], "first_date": row[1], "last_date": row[2], "data_as_of": row[3]}
+
+
+def source_periods(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
+    """Every period the source has data for: the days it covers and its cut date."""
+    return con.execute(
+        """select period_grain, period_start, covered_from, covered_to, data_as_of
+        from source_period where source = $s order by period_start""",
+        {"s": source},
+    ).df()
 
 
 def regions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

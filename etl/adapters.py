@@ -26,6 +26,7 @@ class AdapterResult:
     rows_read: int
     rows_out_of_scope: int
     notes: list[str]
+    data_as_of: date | None = None  # the source's own cut date, if the file states one
     # The rows to insert into `fact_table`: a SELECT over the staged tables, and its parameters.
     ok_sql: str = "select * from scratch.stg_ok"
     ok_params: dict = field(default_factory=dict)
@@ -677,7 +678,70 @@ def _stage_mpfn_repaired(con, fmt: FileFormat) -> None:
     )
 
 
+# Spanish month names as `periodo_denuncia` writes them ("ENERO - NOVIEMBRE").
+MPFN_MONTHS = {
+    "ENERO": 1, "FEBRERO": 2, "MARZO": 3, "ABRIL": 4, "MAYO": 5, "JUNIO": 6, "JULIO": 7,
+    "AGOSTO": 8, "SETIEMBRE": 9, "SEPTIEMBRE": 9, "OCTUBRE": 10, "NOVIEMBRE": 11, "DICIEMBRE": 12,
+}
+# Formats the MPFN files use for their dates; one is chosen per file (`_mpfn_date_format`).
+MPFN_DATE_FORMATS = {"%d/%m/%Y": "dd/mm/yyyy", "%m/%d/%Y": "m/d/yyyy", "%Y-%m-%d": "yyyy-mm-dd"}
+
+
+def _mpfn_date_format(con, file_name: str) -> str | None:
+    """The one date format of this file's `fecha_corte` / `fecha_descarga`, decided per file
+    from every value in it, never per row: the format that reads all of them and puts no date
+    before the year it reports. None when the file has no dates. A file whose dates fit two
+    formats with different results, or no single format, is rejected."""
+    rows = con.execute(
+        f"""select v, min(year) as year from (
+                select fecha_corte_raw as v, year from {SCRATCH}.typed
+                union all select fecha_descarga_raw, year from {SCRATCH}.typed)
+            where v is not null group by v order by v"""
+    ).fetchall()
+    if not rows:
+        return None
+    values, years = [r[0] for r in rows], [r[1] for r in rows]
+    fits = {}
+    for fmt in MPFN_DATE_FORMATS:
+        dates, ok = con.execute(
+            """select list(try_strptime(v, $fmt)::date order by v),
+                      bool_and(coalesce(year(try_strptime(v, $fmt)) >= coalesce(y, 0), false))
+            from (select unnest($values) as v, unnest($years) as y)""",
+            {"fmt": fmt, "values": values, "years": years},
+        ).fetchone()
+        if ok:
+            fits[fmt] = dates
+    if len(fits) == 1:
+        return next(iter(fits))
+    if not fits:
+        first = con.execute(
+            f"""select line_number, c, v from (
+                    select line_number, 'fecha_corte' as c, fecha_corte_raw as v from {SCRATCH}.typed
+                    union all select line_number, 'fecha_descarga', fecha_descarga_raw from {SCRATCH}.typed)
+                where v is not null and try_strptime(v, '%d/%m/%Y') is null
+                  and try_strptime(v, '%m/%d/%Y') is null and try_strptime(v, '%Y-%m-%d') is null
+                order by line_number limit 1"""
+        ).fetchone()
+        if first is None:
+            raise FileRejected(file_name, "cannot read the dates unambiguously: the file mixes dd/mm/yyyy and "
+                               "m/d/yyyy dates (or a date falls before the year it reports); expected every "
+                               "date of the file in one format", None, "fecha_corte")
+        raise FileRejected(file_name, f"not a date: {first[2]!r}; expected dd/mm/yyyy or m/d/yyyy, one format "
+                           "for the whole file", first[0], first[1])
+    results = list(fits.values())
+    if all(r == results[0] for r in results):
+        return next(iter(fits))
+    names = " or as ".join(MPFN_DATE_FORMATS[f] for f in fits)
+    raise FileRejected(file_name, f"cannot read the dates unambiguously: every date ({', '.join(values[:3])}) "
+                       f"reads as {names}, with different results; expected a file whose dates fit one "
+                       "format only (e.g. a day above 12)", None, "fecha_corte")
+
+
 def load_mpfn(con, fmt: FileFormat, file_name: str, source: str, progress=None) -> AdapterResult:
+    """Counts per period x prosecutor's office x article. The region is the office's own
+    department (`ubigeo_pjfs`, else `dpto_pjfs`; the fiscal district's department only for
+    files with neither); the fiscal district is kept as a second geography; the period and
+    its last day come from `periodo_denuncia`; the cut date from `fecha_corte`."""
     wanted = {c: (c,) for c in MPFN_COLUMNS}
     pos = _column_positions(fmt, wanted, MPFN_REQUIRED)
     standard_order = [fmt.header.index(c) if c in fmt.header else None for c in MPFN_COLUMNS]
@@ -697,21 +761,37 @@ def load_mpfn(con, fmt: FileFormat, file_name: str, source: str, progress=None) 
         f"""create or replace table {SCRATCH}.typed as
         select line_number,
             {col('anio_denuncia')} as year_raw, try_cast({col('anio_denuncia')} as integer) as year,
+            {col('periodo_denuncia')} as periodo_raw,
+            regexp_extract(upper(strip_accents(coalesce({col('periodo_denuncia')}, 'ENERO - DICIEMBRE'))),
+                           '^([A-Z]+)(?:\\s*-\\s*([A-Z]+))?$', ['m1', 'm2']) as periodo,
             {col('distrito_fiscal')} as district_raw,
             upper(strip_accents({col('distrito_fiscal')})) as district_key,
+            {col('ubigeo_pjfs')} as ubigeo_raw,
+            case when regexp_full_match({col('ubigeo_pjfs')}, '[0-9]{{5,6}}')
+                 then lpad({col('ubigeo_pjfs')}, 6, '0') end as ubigeo,
+            {col('dpto_pjfs')} as dpto_raw,
+            upper(strip_accents({col('prov_pjfs')})) as prov_key,
             {col('generico')} as generico,
             {col('articulo')} as article_raw,
             case when upper({col('articulo')}) in ('S/ART', 'S/N', 'S/A') then 'S/Art'
                  else upper({col('articulo')}) end as article,
             {col('cantidad')} as count_raw, try_cast({col('cantidad')} as bigint) as report_count,
-            try_strptime({col('fecha_corte')}, '%d/%m/%Y')::date as data_as_of
+            {col('fecha_corte')} as fecha_corte_raw,
+            {col('fecha_descarga')} as fecha_descarga_raw
         from {SCRATCH}.raw"""
     )
+    date_format = _mpfn_date_format(con, file_name)
     rows_read = _count(con, f"select count(*) from {SCRATCH}.typed") + _count(
         con, f"select count(distinct line_number) from {SCRATCH}.raw_errors"
     )
+    months = ", ".join(f"('{k}', {v})" for k, v in MPFN_MONTHS.items())
+    # Region: the office's ubigeo (leading zero restored), else its department's name, else
+    # (files with neither) the fiscal district's department.
     con.execute(
         f"""create or replace table {SCRATCH}.typed_scope as
+        with months as (select * from (values {months}) m(k, v)),
+        dept as (select region_code, upper(strip_accents(region_name)) as k from ref_region
+                 union select region_code, region_name_upper from ref_region)
         select t.*,
             case when t.generico like '%30096%' then t.article
                  when regexp_matches(upper(coalesce(t.generico, '')), '^(LEY|D\\.? ?LEG|DECRETO|DELITOS ADUANEROS|DELITOS TRIBUTARIOS)')
@@ -720,10 +800,20 @@ def load_mpfn(con, fmt: FileFormat, file_name: str, source: str, progress=None) 
                      then t.article
             end as crime_code,
             t.generico like '%30096%' as is_ley_30096,
-            fd.region_code
+            m1.v as month_from, coalesce(m2.v, m1.v) as month_to,
+            ru.region_code as ubigeo_region, fd.region_code as district_region,
+            case when t.ubigeo_raw is not null then ru.region_code
+                 when t.dpto_raw is not null then rd.region_code
+                 else fd.region_code end as region_code,
+            try_strptime(t.fecha_corte_raw, $fmt)::date as data_as_of
         from {SCRATCH}.typed t
+        left join months m1 on m1.k = t.periodo.m1
+        left join months m2 on m2.k = nullif(t.periodo.m2, '')
+        left join ref_region ru on ru.region_code = substr(t.ubigeo, 1, 2)
+        left join dept rd on rd.k = upper(strip_accents(t.dpto_raw))
         left join (select upper(strip_accents(fiscal_district)) as k, region_code from ref_fiscal_district) fd
-          on fd.k = t.district_key"""
+          on fd.k = t.district_key""",
+        {"fmt": date_format or "%d/%m/%Y"},
     )
     con.execute(
         f"""create or replace table {SCRATCH}.stg_errors as
@@ -732,8 +822,18 @@ def load_mpfn(con, fmt: FileFormat, file_name: str, source: str, progress=None) 
         select line_number, 'anio_denuncia', 'not a valid year; expected 4 digits (1990-2100)', year_raw
         from {SCRATCH}.typed_scope where year is null or year < 1990 or year > 2100
         union all
+        select line_number, 'periodo_denuncia',
+               'not a valid period; expected Spanish month names such as ''ENERO - DICIEMBRE''', periodo_raw
+        from {SCRATCH}.typed_scope where month_from is null or month_to is null or month_from > month_to
+        union all
+        select line_number, 'ubigeo_pjfs', 'not a known office ubigeo; expected a 6-digit code starting 01-25', ubigeo_raw
+        from {SCRATCH}.typed_scope where ubigeo_raw is not null and ubigeo_region is null
+        union all
+        select line_number, 'dpto_pjfs', 'unknown department; expected one of the 24 departments or Callao', dpto_raw
+        from {SCRATCH}.typed_scope where ubigeo_raw is null and dpto_raw is not null and region_code is null
+        union all
         select line_number, 'distrito_fiscal', 'unknown fiscal district; expected one of the 34 MPFN fiscal districts', district_raw
-        from {SCRATCH}.typed_scope where region_code is null
+        from {SCRATCH}.typed_scope where district_region is null
         union all
         select line_number, 'cantidad', 'not a valid count; expected a whole number 0 or more', count_raw
         from {SCRATCH}.typed_scope where report_count is null or report_count < 0
@@ -749,17 +849,26 @@ def load_mpfn(con, fmt: FileFormat, file_name: str, source: str, progress=None) 
     )
     con.execute(
         f"""create or replace table {SCRATCH}.stg_ok as
-        select $source as source, $file as file_name, make_date(year, 1, 1) as period_start,
-               'year' as period_grain, region_code, cast(null as varchar) as lima_area,
-               district_raw as geo_label, crime_code, report_count, data_as_of
+        select $source as source, $file as file_name, make_date(year, month_from, 1) as period_start,
+               'year' as period_grain, region_code,
+               case when region_code = '15' then
+                   case when ubigeo like '1501%' or (ubigeo is null and prov_key = 'LIMA') then 'metro'
+                        when ubigeo is not null or prov_key is not null then 'rest' end end as lima_area,
+               district_raw as geo_label, crime_code, report_count, data_as_of,
+               last_day(make_date(year, month_to, 1)) as period_end, district_raw as fiscal_district
         from {SCRATCH}.typed_scope t
         where crime_code is not null
           and not exists (select 1 from {SCRATCH}.stg_errors e where e.line_number = t.line_number)""",
         {"source": source, "file": file_name},
     )
     notes = ["unquoted commas repaired (fixed leading/trailing fields)"] if repaired else []
-    notes.append("fiscal districts mapped to departments; Lima Noroeste (which also serves part of Callao) counted under Lima")
-    return AdapterResult("fact_count", rows_read, out_of_scope, notes)
+    by_district = _count(con, f"select count(*) from {SCRATCH}.typed_scope where ubigeo_raw is null and dpto_raw is null")
+    if by_district:
+        notes.append(f"{by_district} rows without the office's ubigeo or department: region taken from the fiscal district")
+    if date_format and date_format != "%d/%m/%Y":
+        notes.append(f"dates read as {MPFN_DATE_FORMATS[date_format]}")
+    as_of = con.execute(f"select max(data_as_of) from {SCRATCH}.stg_ok").fetchone()[0]
+    return AdapterResult("fact_count", rows_read, out_of_scope, notes, data_as_of=as_of)
 
 
 # --------------------------------------------------------------------------------------
@@ -823,7 +932,8 @@ def load_sidpol(con, fmt: FileFormat, file_name: str, source: str, progress=None
                         when region_label = 'REGION LIMA' then 'rest'
                         when substr(ubigeo, 1, 4) = '1501' then 'metro' else 'rest' end end as lima_area,
                region_label as geo_label, '196' as crime_code, report_count,
-               cast(null as date) as data_as_of
+               cast(null as date) as data_as_of, last_day(make_date(year, month, 1)) as period_end,
+               cast(null as varchar) as fiscal_district
         from {SCRATCH}.typed t
         where modality_key = 'estafa'
           and not exists (select 1 from {SCRATCH}.stg_errors e where e.line_number = t.line_number)""",

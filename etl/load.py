@@ -12,7 +12,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -42,6 +42,7 @@ class FileSummary:
     seconds: float = 0.0
     message: str = ""
     top_reasons: list[tuple[str, str, int]] = field(default_factory=list)
+    data_as_of: date | None = None
 
 
 @dataclass
@@ -209,7 +210,7 @@ def _fingerprint(path: Path) -> tuple[int, int, int]:
 
 def _previous(con, file_name: str):
     return con.execute(
-        """select sha256, source, rows_read, rows_loaded, rows_rejected, rows_out_of_scope
+        """select sha256, source, rows_read, rows_loaded, rows_rejected, rows_out_of_scope, data_as_of
         from load_log where file_name = $f and status in ('loaded', 'replaced')
         order by loaded_at desc limit 1""",
         {"f": file_name},
@@ -228,7 +229,7 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
         digest = hasher.result()
     if prev is not None and prev[0] == digest:
         summary = FileSummary(file_name, prev[1], "unchanged", prev[2], prev[3], prev[4], prev[5],
-                              message="same content as the loaded version; nothing changed")
+                              message="same content as the loaded version; nothing changed", data_as_of=prev[6])
         _log(con, summary, digest)
         return summary
     try:
@@ -295,6 +296,7 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
         summary = FileSummary(
             file_name, source, status, result.rows_read, loaded, rejected_lines, result.rows_out_of_scope,
             message="; ".join(result.notes), top_reasons=[(c, r, n) for c, r, n in top],
+            data_as_of=result.data_as_of,
         )
         digest = hasher.result()
         summary.seconds = time.perf_counter() - started
@@ -308,11 +310,13 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
 
 def _log(con, s: FileSummary, digest: str) -> None:
     con.execute(
-        "insert into load_log values ($f, $h, $s, $t, $r, $l, $j, $o, $st, $m, $sec)",
+        """insert into load_log (file_name, sha256, source, loaded_at, rows_read, rows_loaded, rows_rejected,
+                                 rows_out_of_scope, status, message, seconds, data_as_of)
+        values ($f, $h, $s, $t, $r, $l, $j, $o, $st, $m, $sec, $asof)""",
         {
             "f": s.file_name, "h": digest, "s": s.source, "t": datetime.now(timezone.utc).replace(tzinfo=None),
             "r": s.rows_read, "l": s.rows_loaded, "j": s.rows_rejected, "o": s.rows_out_of_scope,
-            "st": s.status, "m": s.message, "sec": round(s.seconds, 3),
+            "st": s.status, "m": s.message, "sec": round(s.seconds, 3), "asof": s.data_as_of,
         },
     )
 

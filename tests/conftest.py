@@ -71,10 +71,11 @@ def mpfn_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
-    """The database `make run` builds: every bundled file under data/raw/."""
+    """The database `make run` builds: every bundled file under data/raw/, by a fresh
+    `python -m etl build`."""
     db = tmp_path_factory.mktemp("built") / "cybercrime.duckdb"
-    outcome = load.build(db=db)
-    assert outcome.published, outcome.files
+    result = run_cli("build", "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
     return db
 
 

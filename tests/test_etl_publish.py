@@ -140,8 +140,9 @@ def test_build_loads_every_bundled_file(sample_db):
 
 def test_report_counts_contract(sample_db):
     columns = [r[0] for r in query(sample_db, "select column_name from (describe report_counts)")]
-    assert columns == ["source", "period_start", "period_grain", "region_code", "region_name", "law", "article",
-                       "crime_name_es", "crime_name_en", "victim_age_group", "victim_sex", "report_count"]
+    assert columns == ["source", "period_start", "period_grain", "period_end", "region_code", "region_name",
+                       "fiscal_district", "law", "article", "crime_name_es", "crime_name_en", "victim_age_group",
+                       "victim_sex", "report_count"]
     # the view equals an independent count over the facts
     independent = query(sample_db, "select count(*) from fact_incident where source = 'synthetic'")
     assert query(sample_db, "select sum(report_count) from report_counts where source = 'synthetic'") == independent

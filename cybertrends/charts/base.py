@@ -73,6 +73,59 @@ class Context:
         return dict(self._shared(("source", self.f.source), lambda: self.con.execute(
             "select * from ref_source where source = $s", {"s": self.f.source}).df().iloc[0].to_dict()))
 
+    @cached_property
+    def periods(self):
+        """The periods the source covers (cybertrends.measures.Periods): complete, partial, gaps."""
+        from cybertrends import measures
+
+        def compute():
+            cov = self.coverage
+            if self.f.source in measures.RECORD_LEVEL_SOURCES:
+                return measures.Periods.continuous(cov["grain"], cov["first_date"], cov["last_date"])
+            df = queries.source_periods(self.con, self.f.source)
+            covers = [measures.Cover(pd.Timestamp(r.period_start).date(), r.period_grain,
+                                     pd.Timestamp(r.covered_from).date(), pd.Timestamp(r.covered_to).date(),
+                                     None if pd.isna(r.data_as_of) else pd.Timestamp(r.data_as_of).date())
+                      for r in df.itertuples()]
+            return measures.Periods(cov["grain"], covers)
+
+        return self._shared(("periods", self.f.source), compute)
+
+    def span(self):
+        """The latest complete span in the filter and the equal span a year earlier, or None
+        (see measures.Periods.span). Every growth figure compares these spans."""
+        return self.periods.span(self.f)
+
+    def complete_years(self) -> list[int]:
+        """Calendar years the selection and the data both cover completely."""
+        return self.periods.complete_years(self.f.period_from, self.f.period_end)
+
+    def missing_periods(self) -> list:
+        """Periods of the selection with no data at all (no file): gaps, never zeros."""
+        from cybertrends import measures
+
+        if self.f.source in measures.RECORD_LEVEL_SOURCES:
+            return []
+        return self.periods.missing(self.f.period_from, self.f.period_to)
+
+    def period_name(self, start) -> str:
+        """A period as the reader should see it: '2023', '2025 (ene–nov)' for a part-year,
+        'jun 2025' for a month."""
+        start = pd.Timestamp(start).date()
+        cover = self.periods.get(start)
+        if cover is None or cover.complete:
+            return i18n.fmt_period(start, self.f.grain, self.lang)
+        return i18n.fmt_partial(cover.start, cover.covered_from, cover.covered_to, self.f.grain, self.lang)
+
+    def period_status(self, start) -> str:
+        """'completo', 'parcial (ene–nov)' or 'sin archivo' for tables."""
+        cover = self.periods.get(pd.Timestamp(start).date())
+        if cover is None:
+            return self.t("no_file")
+        if cover.complete:
+            return self.t("complete")
+        return self.t("partial_period", months=i18n.fmt_cover_months(cover.covered_from, cover.covered_to, self.lang))
+
     @property
     def synthetic(self) -> bool:
         return bool(self.source_info["is_synthetic"])
@@ -141,10 +194,19 @@ class Context:
         text = f"{self.period_label(start, end)} · {self.filters_label()}"
         return f"{text} · {extra}" if extra else text
 
-    def source_line(self) -> str:
+    def source_line(self, start=None, end=None) -> str:
+        """Source, and its cut date: the source's own (MPFN `fecha_corte`) for the periods in
+        view, else the last day of data."""
         name = self.source_info[f"name_{self.lang}"]
-        as_of = i18n.fmt_date(self.coverage["data_as_of"], self.lang)
-        return self.t("source_line", source=name, as_of=as_of)
+        lo = pd.Timestamp(start or self.f.period_from).date()
+        hi = pd.Timestamp(end or self.f.period_to).date()
+        cuts = sorted({c.data_as_of for p, c in self.periods.by_start.items() if lo <= p <= hi and c.data_as_of})
+        if not cuts:
+            return self.t("source_line", source=name, as_of=i18n.fmt_date(self.coverage["data_as_of"], self.lang))
+        if len(cuts) == 1:
+            return self.t("source_line_cut", source=name, cut=i18n.fmt_date(cuts[0], self.lang))
+        return self.t("source_line_cuts", source=name, first=i18n.fmt_date(cuts[0], self.lang),
+                      last=i18n.fmt_date(cuts[-1], self.lang))
 
     def notes(self, regional: bool = False) -> list[str]:
         notes = []
@@ -157,9 +219,8 @@ class Context:
         return notes
 
     def is_complete(self, start) -> bool:
-        from cybertrends.measures import is_complete
-
-        return is_complete(pd.Timestamp(start).date(), self.f.grain, self.coverage["last_date"])
+        """The period starting `start` has data over all its days (a missing period is not)."""
+        return self.periods.is_complete(pd.Timestamp(start).date())
 
 
 def style(fig: go.Figure, y_title: str | None = None, x_title: str | None = None, height: int = 420) -> go.Figure:

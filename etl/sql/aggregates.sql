@@ -11,20 +11,24 @@ select source, date_trunc('month', report_date)::date as period_start, region_co
 from fact_incident
 group by all;
 
--- Grain: source x period x region x crime x age group x sex (age and sex NULL where the
--- source has none). Incidents are counted by report month.
+-- Grain: source x period x region x crime x age group x sex x fiscal district (age and sex
+-- NULL where the source has none; fiscal district only for mpfn). Incidents are counted by
+-- report month. `period_end` is the last day the period covers (a part-year file: its month).
 create or replace table agg_counts as
-select source, period_start, 'month' as period_grain,
-       region_code, crime_code, victim_age_group, victim_sex,
+select source, period_start, 'month' as period_grain, last_day(period_start) as period_end,
+       region_code, crime_code, victim_age_group, victim_sex, cast(null as varchar) as fiscal_district,
        sum(report_count)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen
 from agg_incident_fine
 group by all
 union all
-select source, period_start, period_grain, region_code, crime_code,
-       cast(null as varchar), cast(null as varchar), sum(report_count)::bigint, cast(null as decimal(18, 2))
+select source, period_start, period_grain,
+       coalesce(period_end, case when period_grain = 'year' then make_date(year(period_start), 12, 31)
+                                 else last_day(period_start) end),
+       region_code, crime_code, cast(null as varchar), cast(null as varchar), fiscal_district,
+       sum(report_count)::bigint, cast(null as decimal(18, 2))
 from fact_count
 group by all
-order by source, period_start, region_code, crime_code, victim_age_group, victim_sex;
+order by source, period_start, region_code, crime_code, victim_age_group, victim_sex, fiscal_district;
 
 -- Grain: source x month x region x crime x age group x modality x channel (record-level sources).
 create or replace table agg_modality as
@@ -57,21 +61,38 @@ select source, 'month' as period_grain, min(first_date) as first_date, max(last_
 from agg_incident_fine
 group by source
 union all
-select source, any_value(period_grain), min(period_start),
-       max(case when period_grain = 'year' then make_date(year(period_start), 12, 31)
-                else last_day(period_start) end),
-       coalesce(max(data_as_of), max(case when period_grain = 'year' then make_date(year(period_start), 12, 31)
-                                         else last_day(period_start) end)),
-       sum(report_count)::bigint
-from fact_count
+select source, any_value(period_grain), min(period_start), max(period_end),
+       coalesce(max(data_as_of), max(period_end)), sum(report_count)::bigint
+from (select *, coalesce(period_end, case when period_grain = 'year' then make_date(year(period_start), 12, 31)
+                                          else last_day(period_start) end) as period_end
+      from fact_count)
 group by source;
+
+-- Grain: one row per source x period (month or year) that has data: the days it covers.
+-- A period is complete when it covers its whole month or year; a period with no row is a
+-- gap (no file), never a zero.
+create or replace table source_period as
+select f.source, 'month' as period_grain, f.period_start,
+       greatest(f.period_start, c.first_date) as covered_from,
+       least(last_day(f.period_start), c.last_date) as covered_to,
+       cast(null as date) as data_as_of
+from (select distinct source, period_start from agg_incident_fine) f
+join source_coverage c using (source)
+union all
+select source, period_grain, period_start, min(period_start),
+       max(coalesce(period_end, case when period_grain = 'year' then make_date(year(period_start), 12, 31)
+                                     else last_day(period_start) end)),
+       max(data_as_of)
+from fact_count
+group by all
+order by all;
 
 drop table agg_incident_fine;
 
 -- The contract for analysts (README "Database contract").
 create or replace view report_counts as
-select a.source, a.period_start, a.period_grain, a.region_code, r.region_name,
-       c.law, c.article, c.name_es as crime_name_es, c.name_en as crime_name_en,
+select a.source, a.period_start, a.period_grain, a.period_end, a.region_code, r.region_name,
+       a.fiscal_district, c.law, c.article, c.name_es as crime_name_es, c.name_en as crime_name_en,
        a.victim_age_group, a.victim_sex, a.report_count
 from agg_counts a
 join ref_region r on r.region_code = a.region_code

@@ -15,8 +15,10 @@ create table if not exists load_log (
     rows_out_of_scope bigint not null,
     status varchar not null,      -- loaded | replaced | unchanged
     message varchar,
-    seconds double
+    seconds double,
+    data_as_of date               -- the source's own cut date (mpfn: fecha_corte); NULL if none
 );
+alter table load_log add column if not exists data_as_of date;
 
 -- One row per rule a row broke (a row may break several). Rows here are not in any count.
 create table if not exists rejected_rows (
@@ -52,12 +54,16 @@ create table if not exists fact_incident (
 create table if not exists fact_count (
     source varchar not null,
     file_name varchar not null,
-    period_start date not null,
+    period_start date not null,    -- first day covered
     period_grain varchar not null, -- month | year
     region_code varchar not null,
     lima_area varchar,
     geo_label varchar,             -- fiscal district (mpfn) or region label (sidpol)
     crime_code varchar not null,
     report_count bigint not null,
-    data_as_of date
+    data_as_of date,
+    period_end date,               -- last day covered (mpfn 'ENERO - NOVIEMBRE' 2025: 2025-11-30)
+    fiscal_district varchar        -- mpfn only: the Ministerio Público's own reporting unit
 );
+alter table fact_count add column if not exists period_end date;
+alter table fact_count add column if not exists fiscal_district varchar;
