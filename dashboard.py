@@ -56,7 +56,20 @@ def _sidebar_filters() -> Filters:
     grain = info.loc[source, "period_grain"]
 
     options = cached.period_options(source)
-    label = (lambda p: p) if grain == "year" else (lambda p: i18n.fmt_month(date.fromisoformat(p + "-01"), lang))
+    if grain == "year":
+        # A year with no file or only part of it says so in the slider: "2024 (sin archivo)".
+        covers = {row.period_start.year: row for row in cached.source_periods(source).itertuples()}
+
+        def label(p: str) -> str:
+            row = covers.get(int(p))
+            if row is None:
+                return f"{p} ({t('no_file')})"
+            if row.covered_to.month != 12 or row.covered_to.day != 31 or row.covered_from.month != 1:
+                return i18n.fmt_partial(date(int(p), 1, 1), row.covered_from.date(), row.covered_to.date(), grain, lang)
+            return p
+    else:
+        def label(p: str) -> str:
+            return i18n.fmt_month(date.fromisoformat(p + "-01"), lang)
     if len(options) > 1:
         first, last = st.select_slider(
             t("filter_period"), options=options, value=(options[0], options[-1]), key=f"period_{source}",

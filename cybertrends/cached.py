@@ -116,6 +116,16 @@ def period_options(source: str) -> list[str]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
+def _source_periods(version: tuple, source: str) -> pd.DataFrame:
+    return queries.source_periods(cursor(version), source)
+
+
+def source_periods(source: str) -> pd.DataFrame:
+    """Every period the source has data for, with the days it covers and its cut date."""
+    return _source_periods(db_version(), source)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
 def _crimes_with_data(version: tuple, source: str) -> list[str]:
     return queries.crimes_with_data(cursor(version), source)
 

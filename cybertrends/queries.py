@@ -154,6 +154,21 @@ def source_periods(con: duckdb.DuckDBPyConnection, source: str) -> pd.DataFrame:
     ).df()
 
 
+def file_periods(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per source file of a published-aggregate source and period: the days it
+    covers, its cut date, and its Ley 30096 and related Penal Code reports."""
+    return con.execute(
+        """select f.source, f.period_grain, f.period_start,
+                  max(coalesce(f.period_end, last_day(f.period_start))) as period_end,
+                  f.file_name, max(f.data_as_of) as data_as_of,
+                  sum(f.report_count) filter (where c.is_ley_30096)::bigint as ley_30096,
+                  sum(f.report_count) filter (where not c.is_ley_30096)::bigint as penal_code
+        from fact_count f join ref_crime c using (crime_code)
+        group by f.source, f.period_grain, f.period_start, f.file_name
+        order by f.source, f.period_start, f.file_name"""
+    ).df()
+
+
 def regions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """select region_code, region_name, population_2020, population_census_2017, geojson_id
@@ -202,7 +217,7 @@ def channels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def load_log(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         """select file_name, source, status, loaded_at, rows_read, rows_loaded, rows_rejected,
-                  rows_out_of_scope, message
+                  rows_out_of_scope, message, data_as_of
         from load_log order by loaded_at desc, file_name"""
     ).df()
 

@@ -13,6 +13,10 @@ st.subheader(ui.t("md_sources"))
 st.dataframe(cached.compute("methods", "sources_table", f), hide_index=True, width="stretch",
              column_config={ui.t("md_col_link"): st.column_config.LinkColumn()})
 
+st.subheader(ui.t("md_series"))
+st.caption(ui.t("md_series_help"))
+st.dataframe(cached.compute("methods", "series_table", f), hide_index=True, width="stretch")
+
 st.subheader(ui.t("md_caveats"))
 st.markdown(ui.t("md_caveats_text"))
 
@@ -26,6 +30,7 @@ st.markdown(ui.t("md_measures_text"))
 
 st.subheader(ui.t("md_load_log"))
 st.caption(ui.t("md_load_log_help"))
+st.caption(ui.t("md_out_of_scope_text"))
 st.dataframe(cached.compute("methods", "load_log_table", f), hide_index=True, width="stretch")
 rejections = cached.compute("methods", "rejections_table", f)
 st.markdown(f"**{ui.t('md_rejections')}**")

@@ -59,12 +59,45 @@ def age_table(ctx: Context) -> pd.DataFrame:
     })
 
 
+def series_table(ctx: Context) -> pd.DataFrame:
+    """The published-aggregate series year by year (or month by month): the file behind each
+    period, the months it covers, its cut date, its reports, and the gaps (no file)."""
+    df = queries.file_periods(ctx.con)
+    names = queries.sources(ctx.con).set_index("source")[f"name_{ctx.lang}"]
+    rows = []
+    for source, part in df.groupby("source", sort=False):
+        grain = part["period_grain"].iloc[0]
+        starts = [pd.Timestamp(p).date() for p in part["period_start"]]
+        by_start = {s: r for s, r in zip(starts, part.itertuples())}
+        for p in measures.period_range(min(starts), max(starts), grain):
+            r = by_start.get(p)
+            if r is None:
+                rows.append((names.get(source, source), i18n.fmt_period(p, grain, ctx.lang), ctx.t("md_no_file_period"),
+                             "–", "–", None, None))
+                continue
+            cover = measures.Cover(p, grain, p, pd.Timestamp(r.period_end).date())
+            covered = (ctx.t("complete") if cover.complete else
+                       ctx.t("partial_period", months=i18n.fmt_cover_months(p, cover.covered_to, ctx.lang)))
+            rows.append((names.get(source, source), i18n.fmt_period(p, grain, ctx.lang), covered, r.file_name,
+                         i18n.fmt_date(r.data_as_of, ctx.lang) if not pd.isna(r.data_as_of) else "–",
+                         None if pd.isna(r.ley_30096) else int(r.ley_30096),
+                         None if pd.isna(r.penal_code) else int(r.penal_code)))
+    out = pd.DataFrame(rows, columns=[ctx.t("md_col_source"), ctx.t("period"), ctx.t("md_col_covers"),
+                                      ctx.t("md_col_file"), ctx.t("md_col_cut"), ctx.t("md_col_ley"),
+                                      ctx.t("md_col_penal")])
+    for col in (ctx.t("md_col_ley"), ctx.t("md_col_penal")):
+        out[col] = out[col].astype("Int64")
+    return out
+
+
 def load_log_table(ctx: Context) -> pd.DataFrame:
     df = queries.load_log(ctx.con)
+    names = queries.sources(ctx.con).set_index("source")[f"name_{ctx.lang}"]
     return pd.DataFrame({
         ctx.t("md_col_file"): df["file_name"],
-        ctx.t("md_col_source"): df["source"],
-        ctx.t("md_col_status"): df["status"],
+        ctx.t("md_col_source"): [names.get(s, s) for s in df["source"]],
+        ctx.t("md_col_status"): [ctx.t(f"md_status_{s}") for s in df["status"]],
+        ctx.t("md_col_cut"): [i18n.fmt_date(d, ctx.lang) if not pd.isna(d) else "–" for d in df["data_as_of"]],
         ctx.t("md_col_loaded_at"): df["loaded_at"].dt.strftime("%Y-%m-%d %H:%M"),
         ctx.t("md_col_read"): df["rows_read"],
         ctx.t("md_col_loaded"): df["rows_loaded"],

@@ -1,0 +1,58 @@
+"""Data & methods page: the series table (files, coverage, cut dates, gaps) and the load log,
+in the chosen language, against independent SQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from cybertrends.charts import methods
+from cybertrends.charts.base import Context
+from cybertrends.filters import Filters
+from tests.apptest_helpers import run_app, texts
+from tests.conftest import query
+
+
+def _ctx(db, lang="es") -> Context:
+    con = duckdb.connect(str(db), read_only=True)
+    return Context(con, Filters("mpfn", date(2019, 1, 1), date(2025, 1, 1), "year", crimes=("8",), lang=lang))
+
+
+def test_series_table_lists_every_year_with_file_cut_date_and_gap(sample_db):
+    table = methods.series_table(_ctx(sample_db))
+    rows = {r["Periodo"]: r for r in table.to_dict("records")}
+    assert list(rows) == ["2019", "2020", "2021", "2022", "2023", "2024", "2025"]
+    expected = dict(query(sample_db, """select year(period_start)::varchar, sum(report_count) from report_counts
+        where source = 'mpfn' and law = 'Ley 30096' group by 1"""))
+    for year, n in expected.items():
+        assert rows[year]["Denuncias Ley 30096"] == n
+    cuts = dict(query(sample_db, """select year(period_start)::varchar, strftime(max(data_as_of), '%d/%m/%Y')
+        from fact_count where source = 'mpfn' group by 1"""))
+    for year, cut in cuts.items():
+        assert rows[year]["Fecha de corte"] == cut
+    assert rows["2024"]["Cobertura"] == "sin archivo" and rows["2024"]["Archivo"] == "–"
+    assert rows["2025"]["Cobertura"] == "parcial (ene–nov)"
+    assert rows["2023"]["Cobertura"] == "Completo"
+
+
+def test_load_log_in_english_names_sources_statuses_and_cut_dates(sample_db):
+    table = methods.load_log_table(_ctx(sample_db, "en"))
+    assert set(table["Status"]) == {"loaded"}
+    assert "mpfn" not in set(table["Source"]) and "Synthetic sample (demonstration data)" in set(table["Source"])
+    cut = table.set_index("File").loc["delitos_denunciados_2025_ene-nov_nacional.csv.gz", "Cut-off date"]
+    assert cut == "17 Dec 2025"
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_methods_page_describes_the_series(sample_db, lang):
+    at = run_app(sample_db, "pages/data_methods.py", params={"lang": lang})
+    assert not at.exception
+    text = texts(at)
+    assert ("Serie con vacíos" if lang == "es" else "A series with a gap") in text
+    frames = [df.value for df in at.dataframe]
+    series = next(f for f in frames if ("Fecha de corte" if lang == "es" else "Cut-off date") in f.columns
+                  and len(f) == 7)
+    # 2019-2025, the missing 2024 included as a row
+    assert series.iloc[5, 2] == ("sin archivo" if lang == "es" else "no file")
