@@ -72,6 +72,9 @@ SIDPOL_COLUMNS = (
 SIDPOL_REQUIRED = ("anio", "mes", "ubigeo_hecho", "p_modalidades", "cantidad")
 
 FIRST_VALID_DATE = date(1990, 1, 1)
+# The record key of the cell-key method (cybertrends/disclosure.py): 0-255, a function of the
+# record's source and report_id only, so it is stable across reloads of the same file.
+RECORD_KEY_SQL = "(hash(source || chr(31) || report_id) % 256)::utinyint"
 
 
 def detect_source(fmt: FileFormat) -> str | None:
@@ -590,13 +593,14 @@ def load_incidents(con, fmt: FileFormat, file_name: str, source: str, progress=N
         if has_cand:
             exclude.append(f"{id_hash} not in (select h from {SCRATCH}.inc_cand)")
     ok_sql = f"""
+        select *, {RECORD_KEY_SQL} as record_key from (
         select $source as source, $file as file_name, {out_cols} from (
             select {fact_cols}
             from (select {src_cols} from {READ_CSV_AGAIN}) r {joins}
             where cp.in_scope {''.join(' and ' + e for e in exclude)}
         )
         union all
-        select $source, $file, {out_cols} from {SCRATCH}.inc_attn_ok where in_scope"""
+        select $source, $file, {out_cols} from {SCRATCH}.inc_attn_ok where in_scope)"""
 
     notes = []
     for what, table in (("modality", "m_modality"), ("channel", "m_channel")):

@@ -188,6 +188,8 @@ def _open(staging: publish.Staging) -> duckdb.DuckDBPyConnection:
     })
     con.execute("attach ':memory:' as scratch")
     con.execute(SCHEMA_SQL.read_text())
+    # Databases built before record keys existed: give their records one (same rule as a load).
+    con.execute(f"update fact_incident set record_key = {adapters.RECORD_KEY_SQL} where record_key is null")
     con.execute("insert or replace into meta values ('schema_version', $v)", {"v": SCHEMA_VERSION})
     reference.load_reference_tables(con)
     return con

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from cybertrends import paths
+from cybertrends import disclosure, paths
 
 
 def _csv(name: str) -> str:
@@ -175,3 +175,4 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql, {"path": _csv(file_name)})
     for sql in _DERIVED:
         con.execute(sql)
+    disclosure.load_table(con)

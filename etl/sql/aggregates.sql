@@ -1,4 +1,7 @@
 -- Rebuilt on every publish from the fact tables, so pages never scan raw records.
+-- `key_sum` (record-level sources only) is the sum of the records' keys of the cell-key
+-- method: a cell's key is key_sum % 256, summed again when cells are summed
+-- (cybertrends/disclosure.py). These tables stay exact: they are the analysts' restricted tier.
 
 -- The record-level facts are scanned once, into the finest grain any table below needs
 -- (month x region x crime x age group x sex x modality x channel x Lima area): the tables
@@ -7,6 +10,7 @@ create or replace temp table agg_incident_fine as
 select source, date_trunc('month', report_date)::date as period_start, region_code, crime_code,
        victim_age_group, victim_sex, modality, channel, lima_area,
        count(*)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
+       sum(record_key)::bigint as key_sum,
        min(report_date) as first_date, max(report_date) as last_date
 from fact_incident
 group by all;
@@ -17,7 +21,8 @@ group by all;
 create or replace table agg_counts as
 select source, period_start, 'month' as period_grain, last_day(period_start) as period_end,
        region_code, crime_code, victim_age_group, victim_sex, cast(null as varchar) as fiscal_district,
-       sum(report_count)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen
+       sum(report_count)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
+       sum(key_sum)::bigint as key_sum
 from agg_incident_fine
 group by all
 union all
@@ -25,7 +30,7 @@ select source, period_start, period_grain,
        coalesce(period_end, case when period_grain = 'year' then make_date(year(period_start), 12, 31)
                                  else last_day(period_start) end),
        region_code, crime_code, cast(null as varchar), cast(null as varchar), fiscal_district,
-       sum(report_count)::bigint, cast(null as decimal(18, 2))
+       sum(report_count)::bigint, cast(null as decimal(18, 2)), cast(null as bigint)
 from fact_count
 group by all
 order by source, period_start, region_code, crime_code, victim_age_group, victim_sex, fiscal_district;
@@ -34,7 +39,7 @@ order by source, period_start, region_code, crime_code, victim_age_group, victim
 create or replace table agg_modality as
 select source, period_start, region_code, crime_code,
        victim_age_group, coalesce(modality, 'unknown') as modality, coalesce(channel, 'unknown') as channel,
-       sum(report_count)::bigint as report_count
+       sum(report_count)::bigint as report_count, sum(key_sum)::bigint as key_sum
 from agg_incident_fine
 group by all
 order by all;
@@ -43,12 +48,14 @@ order by all;
 -- source can tell Lima Metropolitana from the rest of the region.
 create or replace table agg_lima_area as
 select source, period_start, 'month' as period_grain,
-       crime_code, lima_area, victim_age_group, sum(report_count)::bigint as report_count
+       crime_code, lima_area, victim_age_group, sum(report_count)::bigint as report_count,
+       sum(key_sum)::bigint as key_sum
 from agg_incident_fine
 where region_code = '15'
 group by all
 union all
-select source, period_start, period_grain, crime_code, lima_area, cast(null as varchar), sum(report_count)::bigint
+select source, period_start, period_grain, crime_code, lima_area, cast(null as varchar), sum(report_count)::bigint,
+       cast(null as bigint)
 from fact_count
 where region_code = '15' and lima_area is not null
 group by all

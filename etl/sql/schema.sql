@@ -47,8 +47,10 @@ create table if not exists fact_incident (
     victim_age_group varchar not null,
     victim_sex varchar not null,  -- female | male | unknown
     victim_type varchar,          -- person | company | state
-    amount_lost_pen decimal(14, 2)
+    amount_lost_pen decimal(14, 2),
+    record_key utinyint           -- cell-key method: 0-255 from source and report_id (stable)
 );
+alter table fact_incident add column if not exists record_key utinyint;
 
 -- Grain: one row per source file line that carries a count (mpfn, sidpol), after mapping.
 create table if not exists fact_count (
