@@ -6,12 +6,16 @@
     python -m etl sample --rows N --seed S --out FILE
 
 Exit status: 0 when every file was loaded (rows may have been quarantined), 2 when any file
-was rejected (then nothing from the command is published), 1 on other errors.
+was rejected or the load failed for any other reason (then nothing from the command is
+published, and the reason is printed in one line; the traceback goes to the log), 1 when there
+is nothing to do (no data files, no database for `status`).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -118,14 +122,23 @@ def main(argv: list[str] | None = None) -> int:
 
     sample.add_arguments(p_sample)
     args = parser.parse_args(argv)
+    logging.basicConfig(level=os.environ.get("CYBERTRENDS_LOG_LEVEL", "WARNING"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     console = Console(width=160) if not sys.stdout.isatty() else Console()
-    if args.command == "load":
-        return cmd_load(args, console)
-    if args.command == "build":
-        return cmd_build(args, console)
-    if args.command == "status":
-        return cmd_status(args, console)
-    return sample.run(args)
+    try:
+        if args.command == "load":
+            return cmd_load(args, console)
+        if args.command == "build":
+            return cmd_build(args, console)
+        if args.command == "status":
+            return cmd_status(args, console)
+        return sample.run(args)
+    except (duckdb.Error, OSError, ValueError) as exc:
+        logging.getLogger("etl").debug("command failed", exc_info=True)
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        console.print(f"[red]Failed[/red]: {escape(first)} ({type(exc).__name__}); nothing was published.",
+                      highlight=False, soft_wrap=True)
+        return 2
 
 
 if __name__ == "__main__":

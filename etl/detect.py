@@ -48,6 +48,7 @@ class FileFormat:
     raw_header: list[str]
     compressed: bool
     temp_files: list[Path] = field(default_factory=list)
+    read_as: str | None = None  # set when the file was not read as UTF-8 (for the load log)
 
     def cleanup(self) -> None:
         for p in self.temp_files:
@@ -152,12 +153,15 @@ def sniff(path: Path) -> FileFormat:
     )
     if encoding == "cp1252":
         use_windows_1252(fmt)
+    elif encoding == "latin-1":
+        fmt.read_as = "Latin-1"
     return fmt
 
 
 def use_windows_1252(fmt: FileFormat) -> None:
     """Switch a format to Windows-1252: transcode to a temporary UTF-8 copy DuckDB can read."""
     tmp = transcode_to_utf8(fmt.original, fmt.original.name)
+    fmt.read_as = "Windows-1252"
     fmt.temp_files.append(tmp)
     fmt.path = tmp
     fmt.encoding = "utf-8"

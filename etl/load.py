@@ -7,6 +7,7 @@ the live database stays exactly as it was.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import time
@@ -20,6 +21,8 @@ import duckdb
 from cybertrends import paths
 from etl import adapters, publish, reference
 from etl.detect import FileFormat, FileRejected, sniff, use_windows_1252
+
+log = logging.getLogger(__name__)
 
 SCHEMA_SQL = Path(__file__).parent / "sql" / "schema.sql"
 AGGREGATES_SQL = Path(__file__).parent / "sql" / "aggregates.sql"
@@ -175,7 +178,10 @@ def _open(staging: publish.Staging) -> duckdb.DuckDBPyConnection:
     # compressed costs more than the whole read. The memory limit keeps the process small:
     # above it DuckDB spills to `staging.scratch`, a directory beside the database that is
     # removed with it. Order is preserved only for the reads that need line numbers.
-    con = duckdb.connect(str(staging.path), config={
+    # The database is attached under a fixed internal name: connecting to the path directly
+    # would name its catalog after the file (a database called scratch.duckdb would collide
+    # with the staging schema below).
+    con = duckdb.connect(":memory:", config={
         "temp_directory": str(staging.scratch),
         "memory_limit": MEMORY_LIMIT,
         "preserve_insertion_order": False,
@@ -186,6 +192,8 @@ def _open(staging: publish.Staging) -> duckdb.DuckDBPyConnection:
         # materialise the whole file).
         "disabled_optimizers": "build_side_probe_side,grouping_sets",
     })
+    con.execute("attach $path as cybertrends_build", {"path": str(staging.path)})
+    con.execute("use cybertrends_build")
     con.execute("attach ':memory:' as scratch")
     con.execute(SCHEMA_SQL.read_text())
     # Databases built before record keys existed: give their records one (same rule as a load).
@@ -295,9 +303,10 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
             """select column_name, reason, count(*) as n from scratch.stg_errors
             group by all order by n desc, column_name limit 5"""
         ).fetchall()
+        notes = ([f"read as {fmt.read_as} (not UTF-8)"] if fmt.read_as else []) + result.notes
         summary = FileSummary(
             file_name, source, status, result.rows_read, loaded, rejected_lines, result.rows_out_of_scope,
-            message="; ".join(result.notes), top_reasons=[(c, r, n) for c, r, n in top],
+            message="; ".join(notes), top_reasons=[(c, r, n) for c, r, n in top],
             data_as_of=result.data_as_of,
         )
         digest = hasher.result()
@@ -308,6 +317,11 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
         hasher.result(raise_errors=False)
         fmt.cleanup()
         _drop_scratch(con)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:300] if lines else type(exc).__name__
 
 
 def _log(con, s: FileSummary, digest: str) -> None:
@@ -353,7 +367,10 @@ def load_files(
         raise ValueError(f"unknown source {source!r}; expected auto or one of {SOURCES}")
     summaries: list[FileSummary] = []
     with publish.staged(db, fresh=fresh) as staging, _Progress(show_progress) as progress:
-        con = _open(staging)
+        try:
+            con = _open(staging)
+        except duckdb.IOException as exc:
+            raise duckdb.IOException(f"the database {db} cannot be opened: {_first_line(exc)}") from exc
         try:
             for path in files:
                 path = Path(path)
@@ -365,6 +382,12 @@ def load_files(
                     summaries.append(FileSummary(path.name, source, "rejected", message=(
                         f"{path.name}: the load ran out of memory (DuckDB memory limit {MEMORY_LIMIT}); "
                         "set CYBERTRENDS_ETL_MEMORY_LIMIT higher (e.g. 2GB) and load again")))
+                except (duckdb.Error, OSError) as exc:
+                    # Anything else DuckDB or the file system refuses: one line, the file named,
+                    # the traceback in the log; the command still publishes nothing.
+                    log.exception("unexpected error while loading %s", path)
+                    summaries.append(FileSummary(path.name, source, "rejected", message=(
+                        f"{path.name}: could not be loaded ({type(exc).__name__}: {_first_line(exc)})")))
             if any(s.status == "rejected" for s in summaries):
                 return LoadOutcome(summaries, False, db)
             _finish(con)

@@ -37,14 +37,27 @@ def _remove(path: Path) -> None:
 
 @contextlib.contextmanager
 def exclusive_lock(live: Path) -> Iterator[None]:
-    """One writer at a time per database."""
+    """One writer at a time per database. The lock file is removed when the writer is done,
+    so nothing is left beside the database; a writer that locked a file another writer had
+    just removed notices (the path no longer names its file) and locks the new one."""
     live.parent.mkdir(parents=True, exist_ok=True)
-    with open(live.parent / f"{live.name}.lock", "w") as lock:
+    path = live.parent / f"{live.name}.lock"
+    while True:
+        lock = open(path, "a")
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            same = os.stat(path).st_ino == os.fstat(lock.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        lock.close()  # removed by the previous writer after we opened it: start again
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
 
 
 class Staging:
