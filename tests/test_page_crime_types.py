@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cybertrends import charts, i18n
+from cybertrends import charts, i18n, measures
 from cybertrends.charts import crime_types as ct
 from cybertrends.charts.base import Context
 from cybertrends.filters import Filters
@@ -23,6 +23,7 @@ MINOR_CRIMES = ("5", "183-B")
 MINOR_GROUPS = ("child", "adolescent")
 PAGE = "pages/crime_types.py"
 MPFN_NAME = {"es": "Ministerio Público – Delitos denunciados", "en": "Public Prosecutor's Office – Reported offences"}
+SYNTH_NAME = {"es": "Muestra sintética (datos de demostración)", "en": "Synthetic sample (demonstration data)"}
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +49,11 @@ def synth(ley, lang="en", start=date(2019, 1, 1), end=date(2025, 12, 1), **kw) -
 
 def mpfn(crimes, lang="en", **kw) -> Filters:
     return Filters("mpfn", date(2023, 1, 1), date(2023, 1, 1), "year", crimes=crimes, lang=lang, **kw)
+
+
+def default_mpfn(crimes, lang="en", first=2019, last=2025, **kw) -> Filters:
+    """The view the dashboard opens on: the MPFN series, 2019 to the partial 2025."""
+    return Filters("mpfn", date(first, 1, 1), date(last, 1, 1), "year", crimes=crimes, lang=lang, **kw)
 
 
 def T(key, lang="en", **kw) -> str:
@@ -296,33 +302,212 @@ def test_cagr_needs_two_complete_years(con, ley):
     assert charts.build("ct_yoy", con, f) is not None
 
 
-def _ctx_with_coverage(con, f, first, last):
+def test_spans_follow_context_periods(con, ley):
+    """The charts take their spans from Context (one place: measures.Periods): a monthly
+    selection that starts mid-year compares the same months a year earlier, and a selection
+    whose year before has no data has no year-on-year change."""
+    f = synth(ley, start=date(2025, 7, 1), end=date(2025, 12, 1))
+    spec = charts.build("ct_yoy", con, f)
+    assert spec.subtitle.startswith("Jul 2025–Dec 2025 ·")
+    assert "Jul 2024–Dec 2024 (same months)" in spec.subtitle
+    exp, _ = expected_growth(con, f, (date(2024, 7, 1), date(2024, 12, 1)), (date(2025, 7, 1), date(2025, 12, 1)))
+    check_growth(spec, exp, crime_names(con), T("ct_change_col"))
+    first_year = synth(ley, end=date(2019, 12, 1))
+    assert Context(con, first_year).span() is None
+    assert charts.build("ct_yoy", con, first_year) is None
+    assert ct.notices(Context(con, first_year))["ct_yoy"]
+
+
+# The real series: MPFN 2019-2025 (2024 no file, 2025 Jan-Nov) ---------------------------------------
+
+def sql_unspecified(con, source: str, first: int, last: int, regions=(), groups=()) -> dict[int, tuple[int, int, float]]:
+    """{year: (reports without article, Ley 30096 reports, share %)} straight from
+    report_counts (published aggregates) or fact_incident (record-level sources)."""
+    if source in ("synthetic", "incidents"):
+        sql = """
+            select year(report_date) as y, count(*) filter (where crime_code = 'S/Art') as u, count(*) as n
+            from fact_incident
+            where source = $s and year(report_date) between $a and $b
+              and crime_code in (select crime_code from ref_crime where law = 'Ley 30096')
+              and (len($regions) = 0 or list_contains($regions, region_code))
+              and (len($groups) = 0 or list_contains($groups, victim_age_group))
+            group by 1 order by 1"""
+        params = {"s": source, "a": first, "b": last, "regions": list(regions), "groups": list(groups)}
+    else:
+        sql = """
+            select year(period_start) as y, coalesce(sum(report_count) filter (where article = 'S/Art'), 0) as u,
+                   sum(report_count) as n
+            from report_counts
+            where source = $s and law = 'Ley 30096' and year(period_start) between $a and $b
+              and (len($regions) = 0 or list_contains($regions, region_code))
+            group by 1 order by 1"""
+        params = {"s": source, "a": first, "b": last, "regions": list(regions)}
+    return {int(y): (int(u), int(n), u / n * 100) for y, u, n in con.execute(sql, params).fetchall()}
+
+
+def test_mpfn_series_as_loaded(con):
+    """The independent figures the tests below rely on match the published series (issue 8)."""
+    shares = sql_unspecified(con, "mpfn", 2019, 2025)
+    assert {y: n for y, (_, n, _) in shares.items()} == {
+        2019: 7897, 2020: 8674, 2021: 18424, 2022: 19064, 2023: 29580, 2025: 39430}
+    assert [round(shares[y][2], 1) for y in (2019, 2020, 2021, 2022, 2023, 2025)] == [62.4, 36.2, 13.2, 2.2, 2.8, 3.0]
+
+
+@pytest.mark.parametrize("source,regions,groups", [
+    ("mpfn", (), ()), ("mpfn", ("15",), ()), ("mpfn", ("07", "25", "12"), ()),
+    ("synthetic", (), ()), ("synthetic", ("04",), ("young", "adult")),
+])
+def test_unspecified_share_matches_sql(con, ley, source, regions, groups):
+    """The share of Ley 30096 reports without an article, per year, equals SQL over the facts,
+    for any region (and victim group) selection, whatever crime types are selected; a year
+    without a file has no row (never a zero)."""
+    if source == "mpfn":
+        f = default_mpfn(("8", "9"), regions=regions)
+    else:
+        f = synth(ley, crimes=("8", "9"), regions=regions, groups=groups)
+    got = ct.unspecified_shares(Context(con, f), f.period_from, f.period_to)
+    exp = sql_unspecified(con, source, 2019, 2025, regions, groups)
+    assert list(got["year"]) == sorted(exp)
+    if source == "mpfn":
+        assert 2024 not in set(got["year"])
+    for row in got.itertuples():
+        u, n, share = exp[row.year]
+        assert (row.unspecified, row.total) == (u, n)
+        assert row.share == pytest.approx(share, rel=1e-12)
+
+
+def caveat_items(con, lang, source, years, regions=()) -> str:
+    """The caveat's list of flagged years, written from independent SQL shares."""
+    shares = sql_unspecified(con, source, min(years), max(years), regions)
+    names = {2025: {"es": "2025 (ene–nov)", "en": "2025 (Jan–Nov)"}[lang]} if source == "mpfn" else {}
+    flagged = [y for y in sorted(shares) if y in years and shares[y][2] >= 10]
+    return ", ".join(T("ct_unspecified_item", lang, pct=i18n.fmt_pct(shares[y][2], lang), period=names.get(y, str(y)))
+                     for y in flagged)
+
+
+def has_caveat(spec) -> bool:
+    lang = spec.lang
+    marks = [T(f"ct_caveat_unspecified_short_{k}", lang, items="")[:25] for k in ("one", "many")]
+    notes = [T(f"ct_note_unspecified_{k}", lang, items="", n="10")[:25] for k in ("one", "many")]
+    return any(m in spec.subtitle for m in marks) or any(n in note for note in spec.notes for n in notes)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_mpfn_index_and_cagr_match_sql_over_complete_years(con, ley, lang):
+    """Default view: index and compound growth over the complete years 2019-2023 only (2024 has
+    no file, 2025 covers Jan-Nov): values equal independent SQL; no 2024 or 2025 value."""
+    f = default_mpfn(ley, lang)
+    years = [2019, 2020, 2021, 2022, 2023]
+    spec = charts.build("ct_index", con, f)
+    assert sorted(spec.data[T("year", lang)].unique()) == [str(y) for y in years]
+    exp = expected_index(con, f, years)
+    names = crime_names(con, lang)
+    y_col = T("ct_index_col", lang, first=2019)
+    for s, vals in exp.items():
+        label = T("ct_other", lang) if s == "other" else names[s]
+        rows = spec.data[spec.data[T("crime_type", lang)] == label].set_index(T("year", lang))
+        for y in years:
+            assert rows.loc[str(y), y_col] == pytest.approx(round(vals[y], 1), abs=0.051), (s, y)
+    for tr in spec.figure.data:
+        assert list(tr.x) == [str(y) for y in years]
+    assert any("2024" in n and T("no_file", lang) in n for n in spec.notes)
+    assert any({"es": "2025 (ene–nov)", "en": "2025 (Jan–Nov)"}[lang] in n for n in spec.notes)
+
+    cagr = charts.build("ct_cagr", con, f)
+    exp, total = expected_growth(con, f, (date(2019, 1, 1), date(2019, 1, 1)), (date(2023, 1, 1), date(2023, 1, 1)), years=4)
+    check_growth(cagr, exp, names, T("ct_cagr_col", lang), lang)
+    assert cagr.data.set_index(T("crime_type", lang)).loc[T("ct_total", lang), T("ct_cagr_col", lang)] == pytest.approx(round(total, 1))
+    assert "2019–2023" in cagr.title and cagr.subtitle.startswith("2019–2023 ·")
+
+
+def test_mpfn_yoy_is_2023_against_2022(con, ley):
+    """The latest complete year against the year before: 2023 vs 2022 (never the partial 2025,
+    never the missing 2024), every change equal to independent SQL."""
+    f = default_mpfn(ley)
+    spec = charts.build("ct_yoy", con, f)
+    exp, total = expected_growth(con, f, (date(2022, 1, 1), date(2022, 1, 1)), (date(2023, 1, 1), date(2023, 1, 1)))
+    check_growth(spec, exp, crime_names(con), T("ct_change_col"))
+    data = spec.data.set_index(T("crime_type"))
+    art8 = data.loc[crime_names(con)["8"]]
+    assert (art8[T("ct_reports_in", period="2022")], art8[T("ct_reports_in", period="2023")]) == exp["8"][:2]
+    assert exp["8"][:2] == (13754, 21751)  # the published figures (issue 8)
+    assert data.loc[T("ct_total"), T("ct_change_col")] == pytest.approx(round(total, 1))
+    assert spec.subtitle.startswith("2023 ·") and "vs. 2022" in spec.subtitle
+    cuts = dict(con.execute("""select year(period_start), data_as_of from source_period
+                               where source = 'mpfn' and year(period_start) in (2022, 2023)""").fetchall())
+    assert i18n.fmt_date(cuts[2022], "en") in spec.source_line and i18n.fmt_date(cuts[2023], "en") in spec.source_line
+
+
+def test_index_line_breaks_at_a_missing_year(con, ley):
+    """Were 2025 complete, the index would run 2019-2025 and break at 2024 (no file): NaN, never
+    0, and no line drawn across the gap; 2025 then indexed from the same 2019 base."""
+    f = default_mpfn(ley)
     ctx = Context(con, f)
-    ctx.__dict__["coverage"] = {"grain": f.grain, "first_date": first, "last_date": last, "data_as_of": last}
-    return ctx
+    covers = [measures.Cover(c.start, c.grain, c.start, c.end, c.data_as_of) for c in ctx.periods.by_start.values()]
+    ctx.__dict__["periods"] = measures.Periods("year", covers)  # 2025 treated as a full year
+    spec = ct.ct_index(ctx)
+    axis = [str(y) for y in range(2019, 2026)]
+    art8 = spec.data[spec.data[T("crime_type")] == crime_names(con)["8"]].set_index(T("year"))
+    assert list(art8.index) == axis
+    assert pd.isna(art8.loc["2024", T("ct_index_col", first=2019)]) and pd.isna(art8.loc["2024", T("reports")])
+    assert art8.loc["2024", "display"] == T("no_file")
+    cells = sql_cells(con, f, by_year=True).set_index(["k", "y"])["n"]
+    assert art8.loc["2025", T("ct_index_col", first=2019)] == pytest.approx(round(cells[("8", 2025)] / cells[("8", 2019)] * 100, 1))
+    for tr in spec.figure.data:
+        assert list(tr.x) == axis and tr.connectgaps is False
+        assert math.isnan(tr.y[axis.index("2024")])
+    assert any("2024" in n for n in spec.notes)
 
 
-def test_spans_yearly_and_partial_months(con, ley):
-    """Equal spans whatever the grain: yearly sources compare whole years; monthly selections
-    that start or end mid-year compare the same months a year earlier."""
-    yearly = Filters("mpfn", date(2021, 1, 1), date(2024, 1, 1), "year", crimes=ley)
-    ctx = _ctx_with_coverage(con, yearly, date(2021, 1, 1), date(2024, 6, 30))  # 2024 incomplete
-    assert ct.complete_years(ctx) == [2021, 2022, 2023]
-    span = ct.yoy_span(ctx)
-    assert (span.current_from, span.previous_from) == (date(2023, 1, 1), date(2022, 1, 1))
-    ctx = _ctx_with_coverage(con, yearly, date(2023, 1, 1), date(2024, 12, 31))
-    assert ct.complete_years(ctx) == [2023, 2024] and ct.yoy_span(ctx).previous_from == date(2023, 1, 1)
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_unspecified_caveat_on_article_charts(con, ley, lang):
+    """Where a period in view has >= 10 % of Ley 30096 reports without an article, the chart
+    says so in its subtitle (and the index marks the years on the figure) and in its notes
+    (exports carry them); the shares written equal independent SQL."""
+    f = default_mpfn(ley, lang)
+    index, cagr, yoy, share = (charts.build(c, con, f) for c in ("ct_index", "ct_cagr", "ct_yoy", "ct_share"))
+    for spec, years in ((index, range(2019, 2024)), (cagr, (2019, 2023)), (share, range(2019, 2026))):
+        items = caveat_items(con, lang, "mpfn", list(years))
+        assert items and items in spec.subtitle, spec.chart_id
+        assert any(items in n for n in spec.notes), spec.chart_id
+        assert has_caveat(spec)
+    assert "2020" not in caveat_items(con, lang, "mpfn", [2019, 2023])  # the CAGR only uses its two ends
+    assert not has_caveat(yoy)  # 2023 against 2022: both under 10 %
+    shares = sql_unspecified(con, "mpfn", 2019, 2023)
+    marks = sorted(a.text for a in index.figure.layout.annotations)
+    assert marks == sorted(T("ct_unspecified_mark", lang, pct=i18n.fmt_pct(shares[y][2], lang, digits=0))
+                           for y in (2019, 2020, 2021))
 
-    monthly = synth(ley, start=date(2025, 7, 1), end=date(2025, 12, 1))
-    span = ct.yoy_span(_ctx_with_coverage(con, monthly, date(2019, 1, 1), date(2025, 12, 31)))
-    assert (span.current_from, span.current_to, span.previous_from, span.previous_to) == (
-        date(2025, 7, 1), date(2025, 12, 1), date(2024, 7, 1), date(2024, 12, 1))
-    # Data ending mid-month: the last complete month is the end of the span.
-    span = ct.yoy_span(_ctx_with_coverage(con, synth(ley), date(2019, 1, 1), date(2025, 9, 14)))
-    assert (span.current_from, span.current_to) == (date(2025, 1, 1), date(2025, 8, 1))
-    assert ct.complete_years(_ctx_with_coverage(con, synth(ley), date(2019, 2, 3), date(2025, 9, 14))) == list(range(2020, 2025))
-    # No data a year before the span: no year-on-year change.
-    assert ct.yoy_span(_ctx_with_coverage(con, synth(ley, end=date(2019, 12, 1)), date(2019, 1, 1), date(2025, 12, 31))) is None
+    # 2022-2023 only: no period in view is flagged, no chart carries the caveat.
+    recent = default_mpfn(ley, lang, first=2022, last=2023)
+    for chart_id in ("ct_index", "ct_cagr", "ct_yoy", "ct_share"):
+        spec = charts.build(chart_id, con, recent)
+        assert spec is not None and not has_caveat(spec), chart_id
+        assert "S/Art" not in spec.subtitle and not any("S/Art" in n for n in spec.notes)
+
+    # 2019-2021: the change 2021 against 2020 is flagged for both years.
+    early = charts.build("ct_yoy", con, default_mpfn(ley, lang, first=2019, last=2021))
+    items = caveat_items(con, lang, "mpfn", [2020, 2021])
+    assert items.count("%") == 2 and items in early.subtitle and any(items in n for n in early.notes)
+
+    # A region's own share: Lima only.
+    lima = charts.build("ct_share", con, default_mpfn(ley, lang, regions=("15",)))
+    assert caveat_items(con, lang, "mpfn", list(range(2019, 2026)), ("15",)) in lima.subtitle
+
+    # Penal Code types only: the Ley 30096 classification does not concern them.
+    assert not has_caveat(charts.build("ct_index", con, default_mpfn(("196", "196-A", "176-B"), lang)))
+
+
+def test_unspecified_caveat_exported(con, ley):
+    """The caveat travels with the chart into its image export: subtitle and notes."""
+    from cybertrends import export
+
+    spec = charts.build("ct_cagr", con, default_mpfn(ley, "es"))
+    items = caveat_items(con, "es", "mpfn", [2019, 2023])
+    fig = export.export_figure(spec)
+    assert items in fig.layout.title.subtitle.text.replace("<br>", " ")
+    notes = [a.text for a in fig.layout.annotations if a.name == "notes"][0].replace("<br>", " ")
+    assert "S/Art" in notes
 
 
 # Share ------------------------------------------------------------------------------------------
@@ -394,17 +579,26 @@ def test_breakdown_by_year_matches_sql(con, ley):
 # Sources without the measure: mpfn ----------------------------------------------------------------
 
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_mpfn_says_why_instead_of_growth(con, ley, lang):
-    f = mpfn(ley, lang=lang)
+def test_mpfn_partial_year_alone_says_why(con, ley, lang):
+    """Jan-Nov 2025 alone: no index, change or compound growth (a partial year is never
+    compared with a full one, and 2024 has no file); the share is drawn and labelled
+    '2025 (ene–nov)'; modality and channel are not recorded by this source."""
+    f = Filters("mpfn", date(2025, 1, 1), date(2025, 1, 1), "year", crimes=ley, lang=lang)
     for chart_id in ("ct_index", "ct_yoy", "ct_cagr", "ct_modality", "ct_channel"):
         assert charts.build(chart_id, con, f) is None
-    assert charts.build("ct_share", con, f) is not None
+    share = charts.build("ct_share", con, f)
+    partial = {"es": "2025 (ene–nov)", "en": "2025 (Jan–Nov)"}[lang]
+    assert share.title.endswith(partial) and share.subtitle.startswith(partial)
     why = ct.notices(Context(con, f))
-    assert MPFN_NAME[lang] in why["growth"] and "2023" in why["growth"]
+    assert why["growth"] is None
+    assert partial in why["ct_index"] and partial in why["ct_yoy"] and why["ct_cagr"] == why["ct_index"]
     assert MPFN_NAME[lang] in why["breakdowns"]
     assert why["ct_modality"] and why["ct_channel"]
     synthetic = ct.notices(Context(con, synth(ley, lang=lang)))
     assert all(v is None for v in synthetic.values())
+    # 2019 alone: the year before has no file.
+    why = ct.notices(Context(con, Filters("mpfn", date(2019, 1, 1), date(2019, 1, 1), "year", crimes=ley, lang=lang)))
+    assert "2018" in why["ct_yoy"] and T("no_file", lang) in why["ct_yoy"]
 
 
 # Victim protection --------------------------------------------------------------------------------
@@ -522,7 +716,7 @@ def page_titles(at) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_page_synthetic_shows_all_charts(sample_db, con, ley, lang):
-    at = run_app(sample_db, PAGE, {"lang": lang})
+    at = run_app(sample_db, PAGE, {"lang": lang, "source": SYNTH_NAME[lang]})
     assert not at.exception
     f = synth(ley, lang=lang)
     expected = [charts.build(c, con, f).title for c in ("ct_index", "ct_cagr", "ct_yoy", "ct_share", "ct_modality", "ct_channel")]
@@ -539,15 +733,30 @@ def test_page_synthetic_shows_all_charts(sample_db, con, ley, lang):
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_page_mpfn_explains_missing_growth_and_modality(sample_db, con, ley, lang):
-    at = run_app(sample_db, PAGE, {"lang": lang, "source": MPFN_NAME[lang]})
+def test_page_default_is_mpfn_with_caveat(sample_db, con, ley, lang):
+    """Opened with no source: the real MPFN series 2019-2025 (Jan-Nov), index, compound growth,
+    year-on-year change and share drawn, the classification caveat on the charts, no
+    synthetic notice, and modality / channel explained instead of drawn."""
+    at = run_app(sample_db, PAGE, {"lang": lang})
     assert not at.exception
-    f = mpfn(ley, lang=lang)
-    assert page_titles(at) == [charts.build("ct_share", con, f).title]
+    f = default_mpfn(ley, lang)
+    assert at.session_state["filters"] == f
+    specs = [charts.build(c, con, f) for c in ("ct_index", "ct_cagr", "ct_yoy", "ct_share")]
+    assert page_titles(at) == [s.title for s in specs]
+    captions = [str(c.value) for c in at.caption]
+    for spec in specs:
+        assert spec.subtitle in captions
+    caveat = T("ct_caveat_unspecified_short_many", lang, items="")[:30]
+    flagged = [c for c in captions if caveat in c]
+    # index, compound growth (2019 in view) and share carry the caveat; 2023 vs 2022 does not
+    assert flagged == [specs[0].subtitle, specs[1].subtitle, specs[3].subtitle]
+    text = texts(at)
+    assert T("ct_title", lang) in text and T("synthetic_banner", lang) not in text
     infos = [str(i.value) for i in at.info]
-    why = ct.notices(Context(con, f))
-    assert why["growth"] in infos and why["breakdowns"] in infos
-    assert len(figures(at)) == 1
+    assert ct.notices(Context(con, f))["breakdowns"] in infos
+    figs = figures(at)
+    assert len(figs) == 4
+    assert all("2024" not in [str(x) for x in tr["x"]] for tr in figs[0]["data"])
 
 
 def crime_param(con, code, lang) -> str:
@@ -557,7 +766,8 @@ def crime_param(con, code, lang) -> str:
 
 
 def test_page_period_and_region_filters(sample_db, con, ley):
-    at = run_app(sample_db, PAGE, {"lang": "en", "period_synthetic": ["Mar 2024", "Jun 2025"], "regions": "Arequipa"})
+    at = run_app(sample_db, PAGE, {"lang": "en", "source": SYNTH_NAME["en"], "period_synthetic": ["Mar 2024", "Jun 2025"],
+                                   "regions": "Arequipa"})
     assert not at.exception
     f = synth(ley, start=date(2024, 3, 1), end=date(2025, 6, 1), regions=("04",))
     assert at.session_state["filters"] == f
@@ -574,12 +784,12 @@ def test_page_period_and_region_filters(sample_db, con, ley):
 
 
 def test_page_by_year_view_and_empty_selection(sample_db, con, ley):
-    at = run_app(sample_db, PAGE, {"lang": "es", "ct_view": "Por año"})
+    at = run_app(sample_db, PAGE, {"lang": "es", "source": SYNTH_NAME["es"], "ct_view": "Por año"})
     assert not at.exception
     figs = figures(at)
     assert [fig["layout"].get("barmode") for fig in figs[-2:]] == ["stack", "stack"]
     # An article with no reports in the sample: the empty state, not an error.
-    at = run_app(sample_db, PAGE, {"lang": "es", "crimes_ley": crime_param(con, "12-A", "es")})
+    at = run_app(sample_db, PAGE, {"lang": "es", "source": SYNTH_NAME["es"], "crimes_ley": crime_param(con, "12-A", "es")})
     assert not at.exception
     assert at.session_state["filters"].crimes == ("12-A",)
     assert T("empty_state", "es") in [str(i.value) for i in at.info]
@@ -589,7 +799,8 @@ def test_page_by_year_view_and_empty_selection(sample_db, con, ley):
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_page_minors_view_shows_no_count_below_five(sample_db, con, lang):
     view = {"es": "Por año", "en": "By year"}[lang]
-    at = run_app(sample_db, PAGE, {"lang": lang, "crimes_ley": crime_param(con, "5", lang), "ct_view": view})
+    at = run_app(sample_db, PAGE, {"lang": lang, "source": SYNTH_NAME[lang], "crimes_ley": crime_param(con, "5", lang),
+                                   "ct_view": view})
     assert not at.exception
     assert at.session_state["filters"].crimes == ("5",)
     figs = figures(at)

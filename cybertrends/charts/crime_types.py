@@ -1,9 +1,15 @@
 """Crime types page: growth by crime type (index, year-on-year change, compound annual growth),
 share of total, and the modality / channel breakdown of record-level sources.
 
-Growth always compares equal spans: complete years only for the index and the compound growth;
-for the year-on-year change, the latest complete year against the year before, or (monthly
-sources whose last year is incomplete) the same months a year earlier.
+Growth always compares equal spans, as Context decides them (measures.Periods): complete years
+only for the index and the compound growth (a year with no file is a gap, a part-year such as
+MPFN's Jan-Nov 2025 is left out); for the year-on-year change, ctx.span(): the latest complete
+year against the year before, or (monthly sources) the same months a year earlier.
+
+Classification caveat: before 2021 most Ley 30096 reports carry no article ("S/Art"). Every
+article-level chart (index, change, compound growth, share) computes that share for the periods
+it uses (`unspecified_shares`) and, where it reaches UNSPECIFIED_HIGH, says so in its subtitle
+and notes (the index also marks the years on the figure).
 
 Victim protection: a cell (crime type × year, modality × year, …) that contains minors' reports
 (crimes 5 and 183-B, victims aged 0–17, or filters that leave only minors) and counts 1–4 is
@@ -12,8 +18,10 @@ shown as "<5" and never enters a growth rate, an index or a share.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -37,27 +45,9 @@ SERIES_COLOURS = [c for c in PALETTE if c != "#F0E442"]  # Okabe–Ito without y
 
 
 # Periods -----------------------------------------------------------------------------------
-
-def _complete_years(first: date, last: date, grain: str, lo: date, hi_end: date) -> list[int]:
-    """Years fully covered by the data (first..last dates) and by the window lo..hi_end."""
-    data_from = date(first.year, 1, 1) if grain == "year" else first.replace(day=1)
-    end = min(last, hi_end)
-    return [y for y in range(lo.year, hi_end.year + 1)
-            if date(y, 1, 1) >= max(lo, data_from) and date(y, 12, 31) <= end]
-
-
-def complete_years(ctx: Context) -> list[int]:
-    """Complete years inside the selected period (the data and the selection cover all of them)."""
-    cov = ctx.coverage
-    return _complete_years(cov["first_date"], cov["last_date"], ctx.f.grain, ctx.f.period_from, ctx.f.period_end)
-
-
-def source_complete_years(ctx: Context) -> list[int]:
-    """Complete years the source has at all, whatever the selection."""
-    cov = ctx.coverage
-    return _complete_years(cov["first_date"], cov["last_date"], ctx.f.grain,
-                           date(cov["first_date"].year, 1, 1), date(cov["last_date"].year, 12, 31))
-
+# Which periods are complete, missing or comparable is decided in one place (measures.Periods,
+# through Context: ctx.complete_years(), ctx.span(), ctx.periods, ctx.period_name()). This module
+# only turns whole years into filter bounds and names periods for the reader.
 
 def _year_bounds(ctx: Context, first: int, last: int) -> tuple[date, date]:
     """`period_from` / `period_to` for whole years in the source's grain."""
@@ -69,27 +59,139 @@ def _years_filter(ctx: Context, first: int, last: int):
     return ctx.f.with_(period_from=start, period_to=end)
 
 
-def yoy_span(ctx: Context) -> measures.Span | None:
-    """The latest complete span in the selection and the same span a year earlier.
+def year_name(ctx: Context, year: int) -> str:
+    """A calendar year as the reader should see it: '2023', or '2025 (ene–nov)' when a yearly
+    source covers only part of it."""
+    return ctx.period_name(date(year, 1, 1)) if ctx.f.grain == "year" else str(year)
 
-    Yearly data: the last complete selected year against the year before. Monthly data: from
-    January (or the start of the selection, if later) to the last complete selected month,
-    against the same months a year earlier. None when the data have no such earlier span."""
-    f, cov = ctx.f, ctx.coverage
-    last = measures.last_complete_period(f.grain, min(cov["last_date"], f.period_end))
-    if last < f.period_from:
+
+def span_name(ctx: Context, start: date | None = None, end: date | None = None) -> str:
+    """The selected span with a partial first or last year named as such: '2019–2025 (ene–nov)'.
+    Monthly sources: the plain span ('ene 2024–jun 2025')."""
+    start, end = start or ctx.f.period_from, end or ctx.f.period_to
+    if ctx.f.grain != "year":
+        return ctx.period_label(start, end)
+    if start.year == end.year:
+        return ctx.period_name(start)
+    return f"{ctx.period_name(start)}–{ctx.period_name(end)}"
+
+
+def _subtitle(ctx: Context, start: date | None = None, end: date | None = None, extra: list[str] | None = None) -> str:
+    """`ctx.subtitle` with the period named by `span_name` (partial years marked) and any extra
+    clauses (comparison, classification caveat) appended."""
+    parts = [span_name(ctx, start, end), ctx.filters_label()] + [e for e in (extra or []) if e]
+    return " · ".join(parts)
+
+
+def _span_is_whole_year(ctx: Context, span: measures.Span) -> bool:
+    """The span compares whole calendar years (not the same months of two years)."""
+    return bool(ctx.periods.complete_years(span.current_from, span.current_end))
+
+
+def _left_out_notes(ctx: Context, years: list[int]) -> list[str]:
+    """Notes on the selected years an index or a compound growth over the complete `years`
+    leaves out: a year with no file inside first..last breaks the line (a gap, not a zero);
+    years before or after, or covered only in part, are named with their status."""
+    notes = []
+    missing_years = {p.year for p in ctx.missing_periods()} if ctx.f.grain == "year" else set()
+    inside = [y for y in sorted(missing_years) if years and years[0] < y < years[-1]]
+    if inside:
+        notes.append(ctx.t("note_missing_periods", periods=", ".join(year_name(ctx, y) for y in inside)))
+    left_out = [f"{y} ({ctx.t('no_file')})" if y in missing_years else year_name(ctx, y)
+                for y in range(ctx.f.period_from.year, ctx.f.period_to.year + 1)
+                if y not in years and y not in inside]
+    if left_out:
+        notes.append(ctx.t("ct_note_complete_years", years=", ".join(left_out),
+                           as_of=i18n.fmt_date(min(ctx.coverage["last_date"], ctx.f.period_end), ctx.lang)))
+    return notes
+
+
+# Classification caveat: reports with no article (S/Art) ----------------------------------------
+
+UNSPECIFIED = "S/Art"
+UNSPECIFIED_HIGH = 10.0  # % of Ley 30096 reports without an article from which a period is flagged
+
+
+def ley_codes(ctx: Context) -> tuple[str, ...]:
+    """Crime codes of Ley 30096 (articles 2-11, 12-A and S/Art)."""
+    crimes = ctx._crimes  # the shared reference lookup (one per database version)
+    return tuple(crimes.index[crimes["is_ley_30096"]])
+
+
+def unspecified_shares(ctx: Context, start: date, end: date) -> pd.DataFrame:
+    """Share (%) of Ley 30096 reports registered without an article (S/Art), per calendar year
+    from the period starting `start` to the one starting `end` (source's grain), for the regions
+    and victim groups selected, whatever crime types are selected.
+
+    Columns: year, unspecified, total, share. Years without data (no file) have no row. `share`
+    is NaN when a year has no Ley 30096 report or when a count is a protected minors' cell."""
+    ley = ley_codes(ctx)
+    empty = pd.DataFrame({"year": pd.Series(dtype="int64"), "unspecified": pd.Series(dtype="float64"),
+                          "total": pd.Series(dtype="float64"), "share": pd.Series(dtype="float64")})
+    f = ctx.f.with_(period_from=start, period_to=end, crimes=ley)
+    fine = queries.counts(ctx.con, f, ("period_start", "crime_code", "victim_age_group"), grain="year")
+    fine = fine[pd.to_numeric(fine["report_count"]).fillna(0) > 0]
+    if fine.empty:
+        return empty
+    fine["year"] = pd.to_datetime(fine["period_start"]).dt.year
+    total = protect(fine, f, ["year"], ctx.lang).set_index("year")
+    unspecified = protect(fine[fine["crime_code"] == UNSPECIFIED], f, ["year"], ctx.lang).set_index("year")
+    out = pd.DataFrame({"year": total.index.astype("int64")})
+    out["unspecified"] = [float(unspecified["report_count"].get(y, 0.0)) for y in out["year"]]
+    out["total"] = [float(total["report_count"].get(y)) for y in out["year"]]
+    out["share"] = [
+        np.nan if pd.isna(u) or pd.isna(t) or t == 0 else measures.share_pct(u, t)
+        for u, t in zip(out["unspecified"], out["total"])
+    ]
+    return out.sort_values("year").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """The classification caveat of an article-level chart: the flagged years with their share
+    of reports without an article, a short line for the subtitle and a full note."""
+
+    shares: pd.DataFrame  # rows of unspecified_shares() at or above UNSPECIFIED_HIGH
+    short: str
+    note: str
+
+
+def unspecified_caveat(ctx: Context, spans: list[tuple[date, date]]) -> Caveat | None:
+    """The caveat for a chart built on the periods `spans` ((start, end) pairs in the source's
+    grain), or None when the chart shows no Ley 30096 type or no period has a high share
+    (UNSPECIFIED_HIGH) of reports without an article."""
+    if not set(ctx.f.crimes) & set(ley_codes(ctx)):
         return None
-    if f.grain == "year":
-        span = measures.Span("year", last, last, measures.shift_year(last, -1), measures.shift_year(last, -1))
-    else:
-        start = max(date(last.year, 1, 1), f.period_from)
-        span = measures.Span("month", start, last, measures.shift_year(start, -1), measures.shift_year(last, -1))
-    data_from = cov["first_date"].replace(day=1) if f.grain == "month" else date(cov["first_date"].year, 1, 1)
-    return span if span.previous_from >= data_from else None
+    shares = pd.concat([unspecified_shares(ctx, a, b) for a, b in spans], ignore_index=True)
+    shares = shares.drop_duplicates("year").sort_values("year")
+    high = shares[shares["share"] >= UNSPECIFIED_HIGH].reset_index(drop=True)
+    if high.empty:
+        return None
+    items = ", ".join(ctx.t("ct_unspecified_item", pct=i18n.fmt_pct(s, ctx.lang), period=year_name(ctx, y))
+                      for y, s in zip(high["year"], high["share"]))
+    key = "one" if len(high) == 1 else "many"
+    return Caveat(
+        shares=high,
+        short=ctx.t(f"ct_caveat_unspecified_short_{key}", items=items),
+        note=ctx.t(f"ct_note_unspecified_{key}", items=items, n=i18n.fmt_num(UNSPECIFIED_HIGH, ctx.lang, 0)),
+    )
 
 
-def _span_is_whole_year(span: measures.Span) -> bool:
-    return span.grain == "year" or (span.current_from.month == 1 and span.current_to.month == 12)
+def _mark_unspecified_years(fig: go.Figure, ctx: Context, caveat: Caveat | None, years: list[int]) -> None:
+    """On a chart by year (category axis `years`): shade the flagged years and write their
+    share of reports without an article above the plot, so the figure itself (and its image
+    export) carries the caveat."""
+    if caveat is None:
+        return
+    for y, share in zip(caveat.shares["year"], caveat.shares["share"]):
+        if y not in years:
+            continue
+        i = years.index(y)
+        fig.add_vrect(x0=i - 0.5, x1=i + 0.5, fillcolor="#E4E7EB", opacity=0.45, line_width=0, layer="below")
+        fig.add_annotation(x=i, y=1, yref="paper", yanchor="bottom", showarrow=False,  # x: category position
+                           text=ctx.t("ct_unspecified_mark", pct=i18n.fmt_pct(share, ctx.lang, digits=0)),
+                           font=dict(size=11, color=REFERENCE_LINE))
+    fig.update_layout(margin=dict(t=44))
 
 
 # Victim protection -------------------------------------------------------------------------
@@ -200,26 +302,32 @@ def _legend_below(fig: go.Figure) -> None:
 @chart("ct_index")
 def ct_index(ctx: Context) -> ChartSpec | None:
     """One line per crime type (top TOP_N by volume, the rest as "other"), complete years only,
-    first selected complete year = 100."""
-    years = complete_years(ctx)
+    first selected complete year = 100. A year inside the range that is not complete (no file,
+    or covered in part) has no value: the line breaks there, it never drops to 0."""
+    years = ctx.complete_years()
     if len(years) < 2:
         return None
-    fine = queries.counts(ctx.con, _years_filter(ctx, years[0], years[-1]),
+    first, last = years[0], years[-1]
+    axis = list(range(first, last + 1))  # every year, so a gap shows as a break in the line
+    gaps = [y for y in axis if y not in years]
+    fine = queries.counts(ctx.con, _years_filter(ctx, first, last),
                           ("period_start", "crime_code", "victim_age_group"), grain="year")
     if fine.empty or fine["report_count"].sum() == 0:
         return None
     fine["year"] = pd.to_datetime(fine["period_start"]).dt.year
+    fine = fine[fine["year"].isin(years)]
     volume = fine.groupby("crime_code")["report_count"].sum()
     codes = _ranked(volume[volume > 0])
     top = codes if len(codes) <= TOP_N + 1 else codes[:TOP_N]
     fine["series"] = fine["crime_code"].where(fine["crime_code"].isin(top), OTHER)
     cells = protect(fine, ctx.f, ["series", "year"], ctx.lang).set_index(["series", "year"])
-    raw = cells["raw"].unstack(fill_value=0).reindex(columns=years, fill_value=0)
-    hidden = cells["hidden"].unstack(fill_value=False).reindex(columns=years, fill_value=False).astype(bool)
+    # A complete year without reports of a type is a zero; a year that is not complete is NaN.
+    raw = cells["raw"].unstack(fill_value=0).reindex(columns=years, fill_value=0).reindex(columns=axis)
+    hidden = cells["hidden"].unstack(fill_value=False).reindex(columns=axis, fill_value=False).astype(bool)
     order = top + ([OTHER] if OTHER in raw.index else [])
 
-    first, last = years[0], years[-1]
     y_col = ctx.t("ct_index_col", first=first)
+    gap_text = {y: (ctx.period_status(date(y, 1, 1)) if ctx.f.grain == "year" else ctx.t("incomplete").lower()) for y in gaps}
     rows, best, not_computable = [], None, []
     fig = go.Figure()
     for i, s in enumerate(order):
@@ -227,10 +335,12 @@ def ct_index(ctx: Context) -> ChartSpec | None:
         idx = measures.index_100(counts)
         name = ctx.t("ct_other") if s == OTHER else ctx.crime_name(s)
         label = ctx.t("ct_other") if s == OTHER else short_crime(ctx, s)
-        count_text = [i18n.SUPPRESSED if hidden.loc[s, y] else i18n.fmt_int(raw.loc[s, y], ctx.lang) for y in years]
-        idx_text = [i18n.SUPPRESSED if hidden.loc[s, y] else (ctx.t("ct_nd") if pd.isna(v) else i18n.fmt_num(v, ctx.lang, 0))
-                    for y, v in zip(years, idx)]
-        for y, v, c, it in zip(years, idx, counts, idx_text):
+        count_text = [gap_text[y] if y in gap_text else (i18n.SUPPRESSED if hidden.loc[s, y] else i18n.fmt_int(raw.loc[s, y], ctx.lang))
+                      for y in axis]
+        idx_text = [gap_text[y] if y in gap_text else (i18n.SUPPRESSED if hidden.loc[s, y] else
+                    (ctx.t("ct_nd") if pd.isna(v) else i18n.fmt_num(v, ctx.lang, 0)))
+                    for y, v in zip(axis, idx)]
+        for y, v, c, it in zip(axis, idx, counts, idx_text):
             rows.append({ctx.t("year"): str(y), ctx.t("crime_type"): name, y_col: None if pd.isna(v) else round(float(v), 1),
                          ctx.t("reports"): c, DISPLAY: it})
         if idx.isna().all():
@@ -241,7 +351,7 @@ def ct_index(ctx: Context) -> ChartSpec | None:
                 best = (s, float(idx[last]))
         colour = MUTED if s == OTHER else SERIES_COLOURS[i % len(SERIES_COLOURS)]
         fig.add_scatter(
-            x=[str(y) for y in years], y=idx, name=label, mode="lines+markers",
+            x=[str(y) for y in axis], y=idx, name=label, mode="lines+markers", connectgaps=False,
             line=dict(color=colour, width=2 if s == OTHER else 3, dash="dash" if s == OTHER else "solid"),
             marker=dict(size=7), customdata=list(zip(idx_text, count_text)),
             hovertemplate=f"{ctx.t('ct_index')} %{{customdata[0]}} · %{{customdata[1]}} {ctx.t('ct_reports_lower')}<extra>{label}</extra>",
@@ -252,6 +362,9 @@ def ct_index(ctx: Context) -> ChartSpec | None:
     style(fig, y_title=ctx.t("ct_index_axis", first=first), height=460)
     fig.update_xaxes(type="category")
     _legend_below(fig)
+    start, end = _year_bounds(ctx, first, last)
+    caveat = unspecified_caveat(ctx, [(start, end)])
+    _mark_unspecified_years(fig, ctx, caveat, axis)
 
     if best is None:
         title = ctx.t("ct_index_title_plain", first=first, last=last)
@@ -260,7 +373,9 @@ def ct_index(ctx: Context) -> ChartSpec | None:
         title = ctx.t(key, crime=ctx.crime_name(best[0]), idx=i18n.fmt_num(best[1], ctx.lang, 0), first=first, last=last)
 
     notes = ctx.notes()
-    notes += _partial_year_notes(ctx, years)
+    if caveat:
+        notes.append(caveat.note)
+    notes += _left_out_notes(ctx, years)
     if OTHER in order:
         notes.append(ctx.t("ct_note_top", n=len(top)))
     notes.append(ctx.t("ct_note_index_base", n=MIN_BASE, first=first))
@@ -268,22 +383,13 @@ def ct_index(ctx: Context) -> ChartSpec | None:
         notes.append(ctx.t("ct_note_index_nd", names="; ".join(not_computable), first=first))
     if hidden.to_numpy().any():
         notes.append(ctx.t("ct_note_suppressed"))
-    start, end = _year_bounds(ctx, first, last)
     return ChartSpec(
-        chart_id="ct_index", kind="line", title=title, subtitle=ctx.subtitle(start, end),
-        source_line=ctx.source_line(), figure=fig, data=pd.DataFrame(rows), x=ctx.t("year"), y=y_col,
+        chart_id="ct_index", kind="line", title=title,
+        subtitle=_subtitle(ctx, start, end, [caveat.short if caveat else None]),
+        source_line=ctx.source_line(start, end), figure=fig, data=pd.DataFrame(rows), x=ctx.t("year"), y=y_col,
         series=ctx.t("crime_type"), lang=ctx.lang, synthetic=ctx.synthetic, display_column=DISPLAY,
         notes=notes, y_format="index",
     )
-
-
-def _partial_year_notes(ctx: Context, years: list[int]) -> list[str]:
-    """A note naming the selected years left out because they are not complete."""
-    left_out = [y for y in range(ctx.f.period_from.year, ctx.f.period_to.year + 1) if y not in years]
-    if not left_out:
-        return []
-    return [ctx.t("ct_note_complete_years", years=", ".join(str(y) for y in left_out),
-                  as_of=i18n.fmt_date(ctx.coverage["last_date"], ctx.lang))]
 
 
 # Growth between two equal spans (year-on-year and compound annual growth) -------------------
@@ -327,7 +433,7 @@ def growth_table(ctx: Context, base_fine: pd.DataFrame, last_fine: pd.DataFrame,
 
 
 def _growth_chart(ctx: Context, chart_id: str, table: pd.DataFrame, *, y_col: str, base_label: str,
-                  last_label: str, title: str, subtitle: str, notes: list[str]) -> ChartSpec:
+                  last_label: str, title: str, subtitle: str, notes: list[str], source_line: str) -> ChartSpec:
     types = table[~table["is_total"]]
     total = table[table["is_total"]].iloc[0]
     shown = types[types["growth"].notna()].sort_values("growth", kind="stable")
@@ -366,7 +472,7 @@ def _growth_chart(ctx: Context, chart_id: str, table: pd.DataFrame, *, y_col: st
         ctx.t("ct_col_note"): ordered["reason"],
     })
     return ChartSpec(
-        chart_id=chart_id, kind="hbar", title=title, subtitle=subtitle, source_line=ctx.source_line(),
+        chart_id=chart_id, kind="hbar", title=title, subtitle=subtitle, source_line=source_line,
         figure=fig, data=data.reset_index(drop=True), x=ctx.t("crime_type"), y=y_col, lang=ctx.lang,
         synthetic=ctx.synthetic, display_column=DISPLAY, notes=notes, y_format="percent",
     )
@@ -383,8 +489,10 @@ def _growth_title(ctx: Context, table: pd.DataFrame, prefix: str, **values) -> s
 
 @chart("ct_yoy")
 def ct_yoy(ctx: Context) -> ChartSpec | None:
-    """Change (%) per crime type: the latest complete span against the same span a year earlier."""
-    span = yoy_span(ctx)
+    """Change (%) per crime type: the latest complete span against the same span a year earlier
+    (ctx.span(): for the MPFN series 2023 against 2022, never the partial 2025 nor the missing
+    2024)."""
+    span = ctx.span()
     if span is None:
         return None
     cur_f = ctx.f.with_(period_from=span.current_from, period_to=span.current_to)
@@ -398,8 +506,11 @@ def ct_yoy(ctx: Context) -> ChartSpec | None:
     table = growth_table(ctx, prev, cur, years=1)
     if table.loc[~table["is_total"], "growth"].isna().all():
         return None
+    caveat = unspecified_caveat(ctx, [(span.previous_from, span.previous_to), (span.current_from, span.current_to)])
     notes = ctx.notes()
-    if _span_is_whole_year(span):
+    if caveat:
+        notes.append(caveat.note)
+    if _span_is_whole_year(ctx, span):
         extra = ctx.t("ct_vs", prev=prev_label)
     else:
         extra = ctx.t("ct_vs_same_months", prev=prev_label)
@@ -407,13 +518,15 @@ def ct_yoy(ctx: Context) -> ChartSpec | None:
     title = _growth_title(ctx, table, "ct_yoy", period=cur_label, prev=prev_label)
     return _growth_chart(ctx, "ct_yoy", table, y_col=ctx.t("ct_change_col"), base_label=prev_label,
                          last_label=cur_label, title=title,
-                         subtitle=ctx.subtitle(span.current_from, span.current_to, extra=extra), notes=notes)
+                         subtitle=_subtitle(ctx, span.current_from, span.current_to, [extra, caveat.short if caveat else None]),
+                         notes=notes, source_line=ctx.source_line(span.previous_from, span.current_to))
 
 
 @chart("ct_cagr")
 def ct_cagr(ctx: Context) -> ChartSpec | None:
-    """Compound annual growth (%) per crime type between the first and last selected complete years."""
-    years = complete_years(ctx)
+    """Compound annual growth (%) per crime type between the first and last selected complete
+    years (a missing year in between is no obstacle: the growth spans the calendar years)."""
+    years = ctx.complete_years()
     if len(years) < 2:
         return None
     first, last = years[0], years[-1]
@@ -425,12 +538,18 @@ def ct_cagr(ctx: Context) -> ChartSpec | None:
     if table.loc[~table["is_total"], "growth"].isna().all():
         return None
     span = f"{first}–{last}"
-    notes = ctx.notes() + _partial_year_notes(ctx, years)
+    caveat = unspecified_caveat(ctx, [_year_bounds(ctx, first, first), _year_bounds(ctx, last, last)])
+    notes = ctx.notes()
+    if caveat:
+        notes.append(caveat.note)
+    notes += _left_out_notes(ctx, years)
     notes.append(ctx.t("ct_note_cagr", first=first, last=last, n=last - first))
     title = _growth_title(ctx, table, "ct_cagr", span=span)
     start, stop = _year_bounds(ctx, first, last)
     return _growth_chart(ctx, "ct_cagr", table, y_col=ctx.t("ct_cagr_col"), base_label=str(first),
-                         last_label=str(last), title=title, subtitle=ctx.subtitle(start, stop), notes=notes)
+                         last_label=str(last), title=title,
+                         subtitle=_subtitle(ctx, start, stop, [caveat.short if caveat else None]), notes=notes,
+                         source_line=ctx.source_line(start, stop))
 
 
 # Share of total ----------------------------------------------------------------------------
@@ -462,14 +581,21 @@ def ct_share(ctx: Context) -> ChartSpec | None:
     _hbar_layout(fig, shown["share"], len(shown), suffix=" %")
     top = shown.iloc[-1]
     title = ctx.t("ct_share_title", crime=ctx.crime_name(top["crime_code"]), pct=_pct(top["share"], ctx, signed=False),
-                  period=ctx.period_label())
+                  period=span_name(ctx))
+    caveat = unspecified_caveat(ctx, [(ctx.f.period_from, ctx.f.period_to)])
     notes = ctx.notes()
+    if caveat:
+        notes.append(caveat.note)
     if cells["hidden"].any():
         notes.append(ctx.t("ct_note_suppressed"))
-    incomplete = [p for p in (ctx.f.period_to,) if not ctx.is_complete(p)]
-    if incomplete:
-        notes.append(ctx.t("note_incomplete", period=i18n.fmt_period(incomplete[0], ctx.f.grain, ctx.lang),
-                           as_of=i18n.fmt_date(ctx.coverage["last_date"], ctx.lang)))
+    missing = ctx.missing_periods()
+    if missing:
+        notes.append(ctx.t("ct_note_share_missing", periods=", ".join(ctx.period_name(p) for p in missing)))
+    for p in measures.period_range(ctx.f.period_from, ctx.f.period_to, ctx.f.grain):
+        cover = ctx.periods.get(p)
+        if cover is not None and not cover.complete:
+            notes.append(ctx.t("note_incomplete", period=ctx.period_name(p),
+                               as_of=i18n.fmt_date(cover.covered_to, ctx.lang)))
     y_col = ctx.t("ct_share_col")
     data = pd.DataFrame({
         ctx.t("crime_type"): [ctx.crime_name(c) for c in cells["crime_code"]],
@@ -478,7 +604,8 @@ def ct_share(ctx: Context) -> ChartSpec | None:
         DISPLAY: [i18n.SUPPRESSED if h else _share_text(s, ctx) for h, s in zip(cells["hidden"], cells["share"])],
     }).reset_index(drop=True)
     return ChartSpec(
-        chart_id="ct_share", kind="hbar", title=title, subtitle=ctx.subtitle(), source_line=ctx.source_line(),
+        chart_id="ct_share", kind="hbar", title=title, subtitle=_subtitle(ctx, extra=[caveat.short if caveat else None]),
+        source_line=ctx.source_line(),
         figure=fig, data=data, x=ctx.t("crime_type"), y=y_col, lang=ctx.lang, synthetic=ctx.synthetic,
         display_column=DISPLAY, notes=notes, y_format="percent",
     )
@@ -574,7 +701,7 @@ def _breakdown(ctx: Context, dim: str, chart_id: str) -> ChartSpec | None:
     years = list(range(ctx.f.period_from.year, ctx.f.period_to.year + 1))
     cells = protect(fine, ctx.f, ["group", "year"], ctx.lang).set_index(["group", "year"])
     groups = keep + [g for g in (OTHER, UNKNOWN) if g in cells.index.get_level_values(0)]
-    complete = set(complete_years(ctx))
+    complete = set(ctx.complete_years())
     opacity = [1.0 if y in complete else 0.45 for y in years]
     rows = []
     for i, g in enumerate(groups):
@@ -633,21 +760,36 @@ def notices(ctx: Context) -> dict[str, str | None]:
     records neither modality nor channel), ct_modality, ct_channel."""
     cov = ctx.coverage
     source = ctx.source_info[f"name_{ctx.lang}"]
-    coverage = i18n.fmt_span(cov["first_date"].replace(day=1), cov["last_date"].replace(day=1), ctx.f.grain, ctx.lang)
-    src_years = source_complete_years(ctx)
-    sel_years = complete_years(ctx)
-    span = yoy_span(ctx)
+    first, last = cov["first_date"], cov["last_date"]
+    coverage = span_name(ctx, measures.period_start_of(first, ctx.f.grain), measures.period_start_of(last, ctx.f.grain))
+    src_years = ctx.periods.complete_years(date(first.year, 1, 1), date(last.year, 12, 31))
+    sel_years = ctx.complete_years()
+    span = ctx.span()
     out: dict[str, str | None] = {"growth": None, "ct_index": None, "ct_yoy": None, "ct_cagr": None}
     if len(src_years) < 2:
         if span is None:
             out["growth"] = ctx.t("ct_msg_source_growth", source=source, coverage=coverage)
         out["ct_index"] = out["ct_cagr"] = ctx.t("ct_msg_source_years", source=source, coverage=coverage)
     elif len(sel_years) < 2:
-        out["ct_index"] = out["ct_cagr"] = ctx.t("ct_msg_select_years", period=ctx.period_label(), n=len(sel_years))
+        out["ct_index"] = out["ct_cagr"] = ctx.t("ct_msg_select_years", period=span_name(ctx), n=len(sel_years))
     if span is None and out["growth"] is None:
-        out["ct_yoy"] = ctx.t("ct_msg_no_previous", source=source, coverage=coverage)
+        out["ct_yoy"] = _no_span_message(ctx, source, coverage)
     recorded = recorded_breakdowns(ctx.con, ctx.f.source)
     out["ct_modality"] = None if recorded["modality"] else ctx.t("ct_msg_no_modality", source=source)
     out["ct_channel"] = None if recorded["channel"] else ctx.t("ct_msg_no_channel", source=source)
     out["breakdowns"] = None if (recorded["modality"] or recorded["channel"]) else ctx.t("ct_msg_no_breakdowns", source=source)
     return out
+
+
+def _no_span_message(ctx: Context, source: str, coverage: str) -> str:
+    """Why there is no year-on-year change: the selection has no complete period, or the
+    period a year before its latest complete one is missing or partial."""
+    f = ctx.f
+    latest = ctx.periods.latest_complete(f.period_to, f.period_from)
+    if latest is None:
+        return ctx.t("ct_msg_no_complete", period=span_name(ctx))
+    if f.grain == "year":
+        prev = measures.shift_year(latest, -1)
+        return ctx.t("ct_msg_no_previous_year", period=ctx.period_name(latest), prev=ctx.period_name(prev),
+                     status=ctx.period_status(prev))
+    return ctx.t("ct_msg_no_previous", source=source, coverage=coverage)
