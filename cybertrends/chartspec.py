@@ -45,6 +45,10 @@ class ChartSpec:
     # Set by charts.build(): how to rebuild this chart (e.g. in another language for a briefing).
     filters: Any = None  # cybertrends.filters.Filters
     options: dict = field(default_factory=dict)
+    # Set by charts.build(): where the numbers come from, for the stamp on every export —
+    # source id and name, data_as_of (the cut date of the periods in view), build_id of the
+    # database, filters (in words) and link (the share link that reopens the view).
+    provenance: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -56,6 +60,15 @@ class ChartSpec:
     @property
     def synthetic_mark(self) -> str:
         return "datos sintéticos / synthetic data" if self.synthetic else ""
+
+    @property
+    def stamp(self) -> str:
+        """One line for export footers: database build and the link that reopens the view."""
+        p = self.provenance
+        if not p:
+            return ""
+        words = {"es": ("Base de datos", "Vista"), "en": ("Database build", "View")}[self.lang if self.lang in ("es", "en") else "es"]
+        return f"{words[0]} {p['build_id'][:12]} · {words[1]}: {p['link']}"
 
     def export_table(self) -> pd.DataFrame:
         """The data as exported: suppressed values written as "<5"."""

@@ -112,11 +112,16 @@ _LABELS = {
         "chart": "Gráfico",
         "suppressed": "Valores suprimidos",
         "suppressed_text": "\"<5\" = menos de 5 casos (suprimido para proteger a menores)",
+        "source_id": "Fuente (id)",
+        "data_as_of": "Fecha de corte",
+        "build_id": "Base de datos (build)",
+        "filters": "Filtros",
+        "link": "Enlace a la vista",
     },
     "en": {
         "data_sheet": "Data",
         "synthetic_sheet": "Synthetic data",
-        "meta_sheet": "Info",
+        "meta_sheet": "Metadata",
         "field": "Field",
         "value": "Value",
         "title": "Title",
@@ -129,6 +134,11 @@ _LABELS = {
         "chart": "Chart",
         "suppressed": "Suppressed values",
         "suppressed_text": "\"<5\" = fewer than 5 cases (suppressed to protect minors)",
+        "source_id": "Source (id)",
+        "data_as_of": "Cut-off date",
+        "build_id": "Database build",
+        "filters": "Filters",
+        "link": "Link to the view",
     },
 }
 
@@ -667,6 +677,8 @@ def export_figure(spec: ChartSpec, width: int = 1600, height: int = 900) -> go.F
     source_text = spec.source_line
     if mark and mark.lower() not in (source_text or "").lower():
         source_text = f"{source_text} · {mark}" if source_text else mark
+    if spec.stamp:
+        source_text = f"{source_text} · {spec.stamp}" if source_text else spec.stamp
     source_lines = _wrap(source_text, text_w, SOURCE_SIZE)
     notes_px = len(notes_lines) * NOTE_SIZE * 1.35
     source_px = len(source_lines) * SOURCE_SIZE * 1.35
@@ -816,6 +828,8 @@ def to_html(spec: ChartSpec, width: int = 1600, height: int = 900) -> bytes:
     fallback.extend(f"<p><small>{esc(note)}</small></p>" for note in spec.notes)
     if spec.source_line:
         fallback.append(f"<p><small>{esc(spec.source_line)}</small></p>")
+    if spec.stamp:
+        fallback.append(f"<p><small>{esc(spec.stamp)}</small></p>")
     document = (
         "<!DOCTYPE html>\n"
         f'<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
@@ -909,12 +923,29 @@ def _csv_text(value: Any) -> str:
     return str(value)
 
 
-def to_csv(spec: ChartSpec) -> bytes:
-    """The data behind the chart as CSV: UTF-8 with BOM, comma-delimited, header + rows only.
+def provenance_columns(spec: ChartSpec) -> dict[str, Any]:
+    """Columns every CSV row carries so the file keeps its provenance when it travels alone:
+    source id, the source's cut date, the database build and the synthetic mark."""
+    p = spec.provenance or {}
+    as_of = p.get("data_as_of")
+    return {
+        "source": p.get("source", ""),
+        "data_as_of": as_of.isoformat() if isinstance(as_of, date) else (str(as_of) if as_of else ""),
+        "build_id": p.get("build_id", ""),
+        "synthetic": bool(spec.synthetic),
+    }
 
-    Suppressed values are "<5"; text cells that look like formulas are neutralised.
+
+def to_csv(spec: ChartSpec) -> bytes:
+    """The data behind the chart as CSV: UTF-8 with BOM, comma-delimited, header + rows, each
+    row ending with the provenance columns (source, data_as_of, build_id, synthetic).
+
+    Text cells that look like formulas are neutralised.
     """
     header, rows = _export_rows(spec)
+    extra = provenance_columns(spec)
+    header = header + list(extra)
+    rows = [row + list(extra.values()) for row in rows]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([neutralise(name) for name in header])
@@ -979,6 +1010,16 @@ def to_xlsx(spec: ChartSpec, exported_at: datetime | None = None) -> bytes:
         (labels["source"], spec.source_line),
         (labels["synthetic"], spec.synthetic_mark if spec.synthetic else labels["no"]),
     ]
+    p = spec.provenance or {}
+    if p:
+        as_of = p.get("data_as_of")
+        entries += [
+            (labels["source_id"], p.get("source", "")),
+            (labels["data_as_of"], as_of.isoformat() if isinstance(as_of, date) else str(as_of or "")),
+            (labels["build_id"], p.get("build_id", "")),
+            (labels["filters"], p.get("filters", "")),
+            (labels["link"], p.get("link", "")),
+        ]
     entries += [(labels["note"], note) for note in spec.notes]
     if spec.display_column is not None:
         entries.append((labels["suppressed"], labels["suppressed_text"]))
@@ -1014,8 +1055,23 @@ def _slug(text: str) -> str:
 
 
 def filename(spec: ChartSpec, ext: str, when: date | None = None) -> str:
-    """A safe download name from the chart id and date, e.g. "overview_trend_2026-11-29.png"."""
+    """A download name that says what the file holds and how fresh it is: source, crime scope,
+    the chart (and its options), and the source's cut date, e.g.
+    "mpfn_ley30096_regiones-mapa-tasa_corte-2025-12-17.csv". Without a cut date, the day of
+    the export ("..._2026-11-30.png")."""
+    from cybertrends import i18n
+
     extension = _slug(ext.lstrip(".")).replace("_", "") or "bin"
-    stem = _slug(spec.chart_id)[:80].strip("_") or "chart"
-    day = (when or date.today()).isoformat()
+    lang = _lang(spec.lang)
+    p = spec.provenance or {}
+    key = f"file_{spec.chart_id}"
+    chart = i18n.t(key, lang) if key in i18n.catalog() else spec.chart_id
+    parts = [p.get("source", ""), p.get("crime_scope", ""), chart,
+             *(str(v) for _, v in sorted((spec.options or {}).items()))]
+    if spec.filters is not None and spec.filters.regions:
+        parts.append("r" + "-".join(spec.filters.regions[:4]) + ("-etc" if len(spec.filters.regions) > 4 else ""))
+    stem = "_".join(_slug(part).replace("_", "-") for part in parts if part).strip("_")[:120] or "chart"
+    as_of = p.get("data_as_of")
+    day = (f"{i18n.t('file_cut', lang)}-{as_of.isoformat()}" if isinstance(as_of, date)
+           else (when or date.today()).isoformat())
     return f"{stem}_{day}.{extension}"

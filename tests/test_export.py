@@ -157,8 +157,9 @@ def test_express_placeholder_colours_are_replaced():
 
 def test_filename_and_neutralise():
     spec = table_spec()
-    assert export.filename(spec, "png", when=date(2026, 11, 29)) == "modalidades_region_2025_2026-11-29.png"
-    assert export.filename(line_spec(), ".xlsx", when=date(2026, 11, 29)) == "overview_trend_2026-11-29.xlsx"
+    # Without provenance (a spec built by hand): the chart and the day of the export.
+    assert export.filename(spec, "png", when=date(2026, 11, 29)) == "modalidades-region-2025_2026-11-29.png"
+    assert export.filename(line_spec(), ".xlsx", when=date(2026, 11, 29)) == "tendencia_2026-11-29.xlsx"
     assert export.filename(spec, "csv").endswith(f"_{date.today().isoformat()}.csv")
     assert export.neutralise("=1+1") == "'=1+1"
     assert export.neutralise("-3.5%") == "'-3.5%"
@@ -397,9 +398,11 @@ def test_csv_round_trips_clean_table_with_neutralised_text():
     raw = export.to_csv(spec)
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
-    assert text.splitlines()[0] == "Modalidad,'@nota,Denuncias,Variación"  # header first, no metadata
+    # header first, no metadata lines; the provenance travels as columns of every row
+    assert text.splitlines()[0] == "Modalidad,'@nota,Denuncias,Variación,source,data_as_of,build_id,synthetic"
     table = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert list(table.columns) == ["Modalidad", "'@nota", "Denuncias", "Variación"]
+    assert list(table.columns) == ["Modalidad", "'@nota", "Denuncias", "Variación", "source", "data_as_of",
+                                   "build_id", "synthetic"]
     assert table["Modalidad"].tolist() == ["Fraude", "Extorsión", "Suplantación", "Acoso", "Phishing", "Otros"]
     assert table["Denuncias"].tolist() == ["120", "80", "<5", "45", "33", "7"]
     assert table["Variación"].tolist() == ["12.5", "-3.5", "0", "1", "-0.25", "4"]
@@ -441,8 +444,8 @@ def test_xlsx_table_numbers_neutralised_text_and_metadata(tmp_path):
     assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", meta["Exportado"])
 
     synthetic = load_workbook(io.BytesIO(export.to_xlsx(replace_lang(line_spec(), "en"))))
-    assert synthetic.sheetnames == ["Synthetic data", "Info"]
-    info = dict(list(synthetic["Info"].iter_rows(values_only=True))[1:])
+    assert synthetic.sheetnames == ["Synthetic data", "Metadata"]
+    info = dict(list(synthetic["Metadata"].iter_rows(values_only=True))[1:])
     assert info["Synthetic data"] == MARK and info["Title"] == line_spec().title
     dates = [row[0] for row in synthetic["Synthetic data"].iter_rows(min_row=2, values_only=True)]
     assert dates[0].year == 2024 and dates[0].month == 1 and len(dates) == 12

@@ -39,9 +39,11 @@ def build(chart_id: str, con: duckdb.DuckDBPyConnection, f: Filters, shared: dic
         builder = REGISTRY[chart_id]
     except KeyError:
         raise KeyError(f"unknown chart {chart_id!r}; known: {sorted(REGISTRY)}") from None
-    spec = builder(Context(con, f, dict(options), {} if shared is None else shared))
+    ctx = Context(con, f, dict(options), {} if shared is None else shared)
+    spec = builder(ctx)
     if spec is not None:
         spec.filters, spec.options = f, dict(options)
+        spec.provenance = ctx.provenance(chart_id)
     return spec
 
 

@@ -208,6 +208,33 @@ class Context:
         return self.t("source_line_cuts", source=name, first=i18n.fmt_date(cuts[0], self.lang),
                       last=i18n.fmt_date(cuts[-1], self.lang))
 
+    def provenance(self, chart_id: str) -> dict:
+        """Where a chart's numbers come from (ChartSpec.provenance): source, the cut date of
+        the periods in view, the database build, the filters in words, the share link."""
+        from cybertrends import links
+
+        meta = self._shared(("meta",), lambda: dict(self.con.execute("select key, value from meta").fetchall()))
+        cuts = [c.data_as_of for p, c in self.periods.by_start.items()
+                if self.f.period_from <= p <= self.f.period_to and c.data_as_of]
+        ley = set(self._crimes.index[self._crimes["is_ley_30096"]])
+        chosen = set(self.f.crimes)
+        if chosen == ley:
+            scope = "ley30096"
+        elif chosen == set(self._crimes.index) - ley:
+            scope = "codigo-penal"
+        else:
+            scope = "art-" + "-".join(sorted(chosen)[:4]) + ("-etc" if len(chosen) > 4 else "")
+        return {
+            "crime_scope": scope,
+            "source": self.f.source,
+            "source_name": self.source_info[f"name_{self.lang}"],
+            "data_as_of": max(cuts) if cuts else self.coverage["data_as_of"],
+            "build_id": meta.get("build_id", ""),
+            "built_at": meta.get("built_at", ""),
+            "filters": self.subtitle(),
+            "link": links.view_url(self.f, {"ley": ley, "penal": set(self._crimes.index) - ley}, chart_id, self.options),
+        }
+
     def notes(self, regional: bool = False) -> list[str]:
         notes = []
         if self.synthetic:
