@@ -569,6 +569,34 @@ def _legend_entries(fig_dict: dict) -> list[str]:
     return names
 
 
+_MAP_ONLY_KEYS = ("below", "subplot", "cluster")
+# plotly.js loads its world base map (topojson) from cdn.plot.ly for every geo subplot, even
+# with the base layers hidden, unless `window.PlotlyGeoAssets` holds it: an empty topology
+# (our maps draw only their own GeoJSON) keeps a file opened from disk off the network.
+_EMPTY_LAYERS = ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
+_OFFLINE_GEO = ("<script>window.PlotlyGeoAssets = {topojson: {world_110m: {type: 'Topology', arcs: [], objects: {"
+                + ", ".join(f"{k}: {{type: 'GeometryCollection', geometries: []}}" for k in _EMPTY_LAYERS)
+                + "}}}};</script>\n")
+
+
+def _svg_maps(fig_dict: dict) -> dict:
+    """Tile maps (`choroplethmap`, drawn by MapLibre with WebGL and web workers, which a file
+    opened from disk cannot start) as SVG maps (`choropleth` on a geo subplot fitted to the
+    shapes, base layers hidden), for HTML exports."""
+    data = fig_dict.get("data") or []
+    if not any(t.get("type") == "choroplethmap" for t in data):
+        return fig_dict
+    for trace in data:
+        if trace.get("type") == "choroplethmap":
+            trace["type"] = "choropleth"
+            for key in _MAP_ONLY_KEYS:
+                trace.pop(key, None)
+    layout = fig_dict.setdefault("layout", {})
+    layout.pop("map", None)
+    layout["geo"] = {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}}
+    return fig_dict
+
+
 def export_figure(spec: ChartSpec, width: int = 1600, height: int = 900) -> go.Figure:
     """A copy of `spec.figure` laid out for export; `spec.figure` is not changed.
 
@@ -801,7 +829,7 @@ def export_figure(spec: ChartSpec, width: int = 1600, height: int = 900) -> go.F
 
 def to_html(spec: ChartSpec, width: int = 1600, height: int = 900) -> bytes:
     """Interactive standalone HTML (plotly.js inlined, works offline); no browser needed to build."""
-    fig = export_figure(spec, width=width, height=height)
+    fig = go.Figure(_svg_maps(export_figure(spec, width=width, height=height).to_dict()))
     lang = _lang(spec.lang)
     div = fig.to_html(
         include_plotlyjs=True,
@@ -839,7 +867,8 @@ def to_html(spec: ChartSpec, width: int = 1600, height: int = 900) -> bytes:
         + (f'<meta name="robots" content="noindex">\n<meta name="data-status" content="{esc(spec.synthetic_mark)}">\n' if spec.synthetic else "")
         + "<style>html,body{margin:0;background:#fff;font-family:Arial,sans-serif}</style>\n"
         "</head>\n<body>\n"
-        f"<noscript>{''.join(fallback)}</noscript>\n"
+        + (_OFFLINE_GEO if any(t.type == "choropleth" for t in fig.data) else "")
+        + f"<noscript>{''.join(fallback)}</noscript>\n"
         f"{div}\n</body>\n</html>\n"
     )
     return document.encode("utf-8")

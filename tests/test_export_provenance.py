@@ -78,3 +78,37 @@ def test_image_footer_and_html_carry_the_stamp(built):
     assert "Corte" in footer.text and spec.provenance["build_id"][:12] in footer.text
     html = export.to_html(spec).decode()
     assert spec.provenance["build_id"][:12] in html and "source=mpfn" in html
+
+
+@pytest.mark.browser
+def test_html_map_draws_from_disk_with_the_network_blocked(sample_db, tmp_path):
+    from tests.browser_helpers import chromium
+    from tests.conftest import require_chromium
+
+    exe = require_chromium()
+    con = duckdb.connect(str(sample_db), read_only=True)
+    spec = charts.build("rg_map", con, Filters("mpfn", date(2023, 1, 1), date(2023, 1, 1), "year", crimes=LEY),
+                        metric="rate")
+    con.close()
+    path = tmp_path / export.filename(spec, "html")
+    path.write_bytes(export.to_html(spec))
+    with chromium(exe) as browser:
+        context = browser.new_context(viewport={"width": 1600, "height": 900})
+        requested: list[str] = []
+
+        def block(route):
+            if route.request.url.startswith("file://"):
+                route.continue_()
+            else:
+                requested.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", block)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        page.wait_for_function("document.querySelectorAll('.choroplethlocation').length > 0", timeout=30_000)
+        regions = page.evaluate("document.querySelectorAll('.choroplethlocation').length")
+        context.close()
+    assert regions == 25 and requested == [] and errors == []
