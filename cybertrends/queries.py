@@ -178,7 +178,7 @@ def regions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def crimes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
-        "select crime_code, law, article, is_ley_30096, name_es, name_en, chapter_es, chapter_en, note from ref_crime order by sort_order"
+        "select crime_code, law, article, is_ley_30096, name_es, name_en, chapter_es, chapter_en, note_es, note_en from ref_crime order by sort_order"
     ).df()
 
 

@@ -91,7 +91,7 @@ _STATEMENTS: list[tuple[str, str]] = [
         select
             crime_code, law, article, cast(is_ley_30096 as boolean) as is_ley_30096,
             cast(sort_order as integer) as sort_order,
-            chapter_es, chapter_en, name_es, name_en, note
+            chapter_es, chapter_en, name_es, name_en, note_es, note_en
         from read_csv($path, all_varchar = true, header = true)
         order by sort_order
         """,

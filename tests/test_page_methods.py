@@ -56,3 +56,14 @@ def test_methods_page_describes_the_series(sample_db, lang):
                   and len(f) == 7)
     # 2019-2025, the missing 2024 included as a row
     assert series.iloc[5, 2] == ("sin archivo" if lang == "es" else "no file")
+
+
+def test_spanish_tables_hold_no_english_notes(sample_db):
+    ctx = _ctx(sample_db, "es")
+    log = methods.load_log_table(ctx).set_index("Archivo")
+    note = log.loc["delitos_denunciados_2023_nacional_raw.csv", "Observaciones"]
+    assert "comas sin comillas reparadas" in note and "unquoted" not in note
+    crimes = methods.crime_table(ctx).set_index("Código")
+    expected = dict(query(sample_db, "select article, note_es from ref_crime where note_es is not null"))
+    assert expected and all(crimes.loc[a, "Nota"] == n for a, n in expected.items())
+    assert methods.crime_table(_ctx(sample_db, "en")).set_index("Code").loc["S/Art", "Note"].startswith("Common before")

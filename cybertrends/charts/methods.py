@@ -3,6 +3,8 @@ of the aggregated data (suppression applied)."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -38,7 +40,7 @@ def crime_table(ctx: Context) -> pd.DataFrame:
         ctx.t("md_col_law"): df["law"],
         ctx.t("md_col_chapter"): df[f"chapter_{lang}"],
         ctx.t("md_col_name"): df[f"name_{lang}"],
-        ctx.t("md_col_note"): df["note"].fillna(""),
+        ctx.t("md_col_note"): df[f"note_{lang}"].fillna(""),
     })
 
 
@@ -90,6 +92,37 @@ def series_table(ctx: Context) -> pd.DataFrame:
     return out
 
 
+# The ETL's notes (load_log.message, written in English for the data steward) -> messages in
+# the reader's language. A note no pattern knows is shown as written.
+_NOTE_PATTERNS = [
+    (re.compile(r"^unquoted commas repaired"), "md_note_repaired"),
+    (re.compile(r"^(?P<n>\d+) rows without the office's ubigeo or department"), "md_note_by_district"),
+    (re.compile(r"^dates read as (?P<fmt>.+)$"), "md_note_dates"),
+    (re.compile(r"^read as (?P<enc>.+) \(not UTF-8\)$"), "md_note_encoding"),
+    (re.compile(r"^unknown (?P<what>modality|channel) values kept as 'other': (?P<values>.*)$"), "md_note_unknown"),
+    (re.compile(r"^only the 'Estafa' modality is loaded"), "md_note_sidpol"),
+    (re.compile(r"^same content as the loaded version"), "md_note_unchanged"),
+    (re.compile(r"^fiscal districts mapped to departments"), "md_note_fiscal_mapping"),
+]
+
+
+def load_note(message: str | None, ctx: Context) -> str:
+    """A load-log message in the reader's language (each '; '-separated note translated)."""
+    out = []
+    for note in filter(None, (message or "").split("; ")):
+        for pattern, key in _NOTE_PATTERNS:
+            m = pattern.match(note)
+            if m:
+                values = m.groupdict()
+                if "what" in values:
+                    values["what"] = ctx.t(f"md_note_{values['what']}")
+                out.append(ctx.t(key, **values))
+                break
+        else:
+            out.append(note)
+    return "; ".join(out)
+
+
 def load_log_table(ctx: Context) -> pd.DataFrame:
     df = queries.load_log(ctx.con)
     names = queries.sources(ctx.con).set_index("source")[f"name_{ctx.lang}"]
@@ -103,7 +136,7 @@ def load_log_table(ctx: Context) -> pd.DataFrame:
         ctx.t("md_col_loaded"): df["rows_loaded"],
         ctx.t("md_col_rejected"): df["rows_rejected"],
         ctx.t("md_col_out_of_scope"): df["rows_out_of_scope"],
-        ctx.t("md_col_message"): df["message"].fillna(""),
+        ctx.t("md_col_message"): [load_note(m, ctx) for m in df["message"]],
     })
 
 
