@@ -80,11 +80,13 @@ __all__ = [
     "to_pptx",
 ]
 
-# The standard pack: overview trend, crime types, regions (map and ranking), at-risk groups.
+# The standard pack: overview trend and what drives the change (each crime type's
+# contribution), crime types, regions (map and ranking), at-risk groups.
 # Ids that are not registered, or that return no chart for the filters, are skipped and listed
 # on the closing slide.
 STANDARD_PACK: tuple[tuple[str, dict], ...] = (
     ("overview_trend", {}),
+    ("overview_contrib", {"by": "crime"}),
     ("ct_index", {}),
     ("ct_share", {}),
     ("rg_map", {"metric": "rate"}),

@@ -205,11 +205,11 @@ class Periods:
         return Span("month", start, last, shift_year(start, -1), shift_year(last, -1))
 
     def latest_comparable_pair(self, f: Filters) -> tuple[date, date] | None:
-        """For yearly data: the latest period in the filter and the period a year earlier
-        that covers the same days (2023 vs 2022 when 2024 has no file and 2025 is partial)."""
+        """The latest period in the filter and the period a year earlier that covers the same
+        days (2023 vs 2022 when 2024 has no file and 2025 is partial)."""
         for p in sorted((p for p in self.by_start if f.period_from <= p <= f.period_to), reverse=True):
-            prev = shift_year(p, -1)
-            if prev >= f.period_from and self.comparable(p, prev):
+            prev = shift_year(p, -1)  # may lie before the filter, as in `span`
+            if self.comparable(p, prev):
                 return p, prev
         return None
 

@@ -548,7 +548,7 @@ def test_page_standard_pack_reorder_remove(sample_db, lang):
     at.button(key="br_standard").click().run()
     assert not at.exception
     items = at.session_state["briefing"]
-    assert [s.chart_id for s in items][:2] == ["overview_trend", "ct_index"]
+    assert [s.chart_id for s in items][:2] == ["overview_trend", "overview_contrib"]
     shown = texts(at)
     assert all(spec.title in shown and spec.subtitle in shown for spec in items)
     assert at.text_input(key="br_title").value == briefing.default_title(lang)

@@ -1,15 +1,21 @@
-"""Overview page: headline figures, findings and the trend equal an independent computation."""
+"""Overview page: headline figures, findings and the trend equal an independent computation.
+
+The default view is the real Ministerio Público series (yearly; 2024 has no file; 2025 covers
+January–November only): the tests check it reads correctly against SQL over `report_counts`
+written here. The synthetic sample (monthly) is checked with `source="synthetic"`.
+"""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import duckdb
 import pytest
 
-from cybertrends import charts, i18n
+from cybertrends import briefing, charts, i18n
 from cybertrends.charts import overview
-from cybertrends.charts.base import Context
+from cybertrends.charts.base import MUTED, Context
 from cybertrends.filters import Filters
 from tests.apptest_helpers import figures, run_app, texts
 from tests.conftest import query
@@ -22,10 +28,32 @@ def _f(**kw) -> Filters:
     return Filters(**{**base, **kw})
 
 
-def _sql_total(db, year: int, extra: str = "", params=None) -> int:
+def _sql_total(db, year: int, extra: str = "", params=None, source: str = "synthetic") -> int:
     sql = f"""select coalesce(sum(report_count), 0) from report_counts
-              where source = 'synthetic' and law = 'Ley 30096' and year(period_start) = $y {extra}"""
-    return query(db, sql, {"y": year, **(params or {})})[0][0]
+              where source = $source and law = 'Ley 30096' and year(period_start) = $y {extra}"""
+    return query(db, sql, {"y": year, "source": source, **(params or {})})[0][0]
+
+
+def _mpfn(**kw) -> Filters:
+    """The default view: the MPFN series, every year it has, all Ley 30096 articles."""
+    base = dict(source="mpfn", period_from=date(2019, 1, 1), period_to=date(2025, 1, 1), grain="year", crimes=LEY)
+    return Filters(**{**base, **kw})
+
+
+def _source_param(db, source: str, lang: str) -> str:
+    """The `source` URL parameter of the dashboard's source selector (its shown name)."""
+    return query(db, f"select name_{lang} from ref_source where source = $s", {"s": source})[0][0]
+
+
+def _mpfn_years(db) -> dict[int, int]:
+    rows = query(db, """select year(period_start), sum(report_count) from report_counts
+                        where source = 'mpfn' and law = 'Ley 30096' group by 1 order by 1""")
+    return dict(rows)
+
+
+def _mpfn_end(db, year: int) -> date:
+    return query(db, """select max(period_end) from report_counts where source = 'mpfn'
+                        and year(period_start) = $y""", {"y": year})[0][0]
 
 
 def test_headlines_equal_independent_sql(sample_db):
@@ -82,34 +110,176 @@ def test_trend_chart_series_equal_sql(sample_db):
     assert spec.synthetic and "Arequipa" in spec.subtitle
 
 
-def test_mpfn_overview_has_no_growth_and_says_age_not_recorded(mpfn_db):
-    con = duckdb.connect(str(mpfn_db), read_only=True)
-    f = Filters(source="mpfn", period_from=date(2023, 1, 1), period_to=date(2023, 1, 1), grain="year", crimes=LEY, lang="en")
-    total, fastest, top, share = overview.headlines(Context(con, f))
-    assert total.raw == 29_580 and total.delta is None
-    assert top.value == "Moquegua" or top.value == "Lima"  # highest rate per 100,000 (NOTES.md: Lima 159, Moquegua 155)
-    assert share.value == "Not recorded"
+def _full_years(db) -> list[int]:
+    """MPFN years whose file covers 1 January to 31 December (independent of measures.Periods)."""
+    rows = query(db, """select year(period_start) from report_counts where source = 'mpfn'
+                        group by 1 having min(period_start) = make_date(year(period_start), 1, 1)
+                           and max(period_end) = make_date(year(period_start), 12, 31) order by 1""")
+    return [y for (y,) in rows]
+
+
+def test_mpfn_headlines_latest_full_year_and_partial_year(sample_db):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    ctx = Context(con, _mpfn())
+    total, fastest, top, fourth = overview.headlines(ctx)
+    years, full = _mpfn_years(sample_db), _full_years(sample_db)
+    latest, before = full[-1], full[-2]
+    assert before == latest - 1  # the latest full year and the full year before it
+    # 1. the latest full year and its growth over the previous full year
+    assert total.raw == years[latest]
+    assert total.raw_delta == pytest.approx((years[latest] - years[before]) / years[before] * 100)
+    assert total.label == i18n.t("kpi_total", "es", period=str(latest))
+    assert total.delta_description == i18n.t("vs_period", "es", period=str(before))
+    assert total.spark == [float(years[y]) for y in range(full[0], latest + 1)]
+    # 2. fastest-growing article, among those with a base of MIN_BASE reports
+    rows = query(sample_db, """
+        select article, sum(report_count) filter (where year(period_start) = $cur),
+               sum(report_count) filter (where year(period_start) = $prev)
+        from report_counts where source = 'mpfn' and law = 'Ley 30096' group by article""",
+                 {"cur": latest, "prev": before})
+    growth = {a: ((c or 0) - p) / p * 100 for a, c, p in rows if p and p >= overview.MIN_BASE}
+    assert fastest.raw == pytest.approx(max(growth.values()))
+    # 3. highest rate per 100,000 in the latest full year
+    (name, rate), = query(sample_db, """
+        select r.region_name, sum(c.report_count) * 100000.0 / any_value(r.population_2020)
+        from report_counts c join ref_region r using (region_code)
+        where c.source = 'mpfn' and c.law = 'Ley 30096' and year(c.period_start) = $y
+        group by 1 order by 2 desc limit 1""", {"y": latest})
+    assert (top.value, top.raw) == (name, pytest.approx(rate))
+    # 4. no victim age: the partial year, compared in words with the latest full year's total
+    partial_year = max(years)
+    assert partial_year not in full and fourth.raw == years[partial_year]
+    months = i18n.fmt_cover_months(date(partial_year, 1, 1), _mpfn_end(sample_db, partial_year), "es")
+    assert fourth.label == i18n.t("kpi_total", "es", period=f"{partial_year} ({months})")
+    assert years[partial_year] > years[latest]
+    assert fourth.delta == i18n.t("kpi_partial_more", "es", year=latest)
+    assert fourth.raw_delta is None and fourth.neutral  # never a growth rate
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_overview_renders_in_both_languages(sample_db, lang):
+def test_mpfn_findings_tell_the_story_with_full_years_only(sample_db, lang):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    heads, findings = overview.summary(Context(con, _mpfn(lang=lang)))
+    years, full = _mpfn_years(sample_db), _full_years(sample_db)
+    first, latest = full[0], full[-1]
+    text = "\n".join(findings)
+    # growth of the latest full year over the year before
+    pct = (years[latest] - years[latest - 1]) / years[latest - 1] * 100
+    assert i18n.fmt_pct(pct, lang) in findings[0] and str(latest - 1) in findings[0]
+    # the multiple and the compound annual growth over full years only (not to the partial 2025)
+    ratio = years[latest] / years[first]
+    cagr = (ratio ** (1 / (latest - first)) - 1) * 100
+    assert i18n.t("finding_multiple_up", lang, first=first, last=latest, ratio=i18n.fmt_num(ratio, lang),
+                  pct=i18n.fmt_pct(cagr, lang)) in findings
+    # the partial year: its total, and only in words against the latest full year's total
+    partial_year = max(years)
+    assert i18n.fmt_int(years[partial_year], lang) in text and i18n.fmt_int(years[latest], lang) in text
+    partial = next(f for f in findings if i18n.fmt_int(years[partial_year], lang) in f)
+    assert str(latest) in partial and "%" not in partial
+    # the missing year is named as a gap and never compared with
+    missing = [y for y in range(first, partial_year) if y not in years]
+    assert missing and all(str(y) in partial for y in missing)
+    assert all(str(y) not in f for f in findings for y in missing if f is not partial)
+    for word in ("Sin compa", "No compa", "No registra", "Not recorded"):
+        assert word not in text and all(word not in f"{h.label} {h.value} {h.delta}" for h in heads)
+
+
+def test_trend_mpfn_gap_is_not_a_zero_and_partial_year_is_labelled(sample_db):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    spec = charts.build("overview_trend", con, _mpfn())
+    years, full = _mpfn_years(sample_db), _full_years(sample_db)
+    bars = spec.figure.data[0]
+    shown = dict(zip(bars.x, bars.y))
+    partial_year = max(years)
+    months = i18n.fmt_cover_months(date(partial_year, 1, 1), _mpfn_end(sample_db, partial_year), "es")
+    partial_name = f"{partial_year} ({months})"
+    assert list(bars.x) == [str(y) for y in range(min(years), partial_year)] + [partial_name]
+    for y in range(min(years), partial_year):
+        if y in years:
+            assert shown[str(y)] == years[y]
+        else:
+            assert math.isnan(shown[str(y)])  # a gap, never a zero bar
+    assert shown[partial_name] == years[partial_year]
+    assert 0 not in list(bars.y)
+    colours = dict(zip(bars.x, bars.marker.color))
+    assert colours[partial_name] == MUTED and all(colours[str(y)] != MUTED for y in full)
+    # the gap is labelled on the chart and in the table; the partial year is flagged
+    gap = [y for y in range(min(years), partial_year) if y not in years]
+    assert [a.text for a in spec.figure.layout.annotations] == [i18n.t("no_file", "es")] * len(gap)
+    table = spec.data.set_index(i18n.t("period", "es"))
+    for y in gap:
+        assert math.isnan(table.loc[str(y), i18n.t("reports", "es")])
+        assert table.loc[str(y), i18n.t("status", "es")] == i18n.t("no_file", "es")
+    assert table.loc[partial_name, i18n.t("status", "es")] == i18n.t("partial_period", "es", months=months)
+    assert i18n.t("note_missing_periods", "es", periods=", ".join(str(y) for y in gap)) in spec.notes
+    # the title's multiple runs over full years only
+    ratio = years[full[-1]] / years[full[0]]
+    assert spec.title == i18n.t("trend_title_growth", "es", ratio=i18n.fmt_num(ratio, "es", 1), first=full[0], last=full[-1])
+    # the native PowerPoint chart leaves the gap empty too
+    cats, series = briefing.chart_series(spec)
+    assert dict(zip(cats, series[0][1]))[str(gap[0])] is None
+
+
+def test_mpfn_2023_file_alone_has_no_invented_comparison(mpfn_db):
+    con = duckdb.connect(str(mpfn_db), read_only=True)
+    f = Filters(source="mpfn", period_from=date(2023, 1, 1), period_to=date(2023, 1, 1), grain="year", crimes=LEY, lang="en")
+    heads, findings = overview.summary(Context(con, f))
+    total, fastest, top, fourth = heads
+    (expected,) = query(mpfn_db, "select sum(report_count) from report_counts where law = 'Ley 30096'")[0]
+    assert total.raw == expected and total.raw_delta is None
+    assert total.delta == i18n.t("no_equal_span", "en")  # said briefly, nothing invented
+    assert fastest.raw_delta is None and fastest.label == i18n.t("kpi_most_reported", "en")
+    assert top.value == "Moquegua" or top.value == "Lima"  # highest rate per 100,000 (NOTES.md: Lima 159, Moquegua 155)
+    assert fourth.value == "–" and "Not recorded" not in fourth.value
+    assert findings[0].endswith(i18n.t("finding_no_span", "en"))
+    assert charts.build("overview_contrib", con, f) is None  # no comparable pair
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_overview_renders_on_the_real_series_by_default(sample_db, lang):
     at = run_app(sample_db, params={"lang": lang})
     assert not at.exception, at.exception
     shown = texts(at)
     assert i18n.t("app_title", lang) in shown
+    assert i18n.t("synthetic_short", lang) not in shown  # no synthetic notice by default
+    assert not at.warning
+    years, full = _mpfn_years(sample_db), _full_years(sample_db)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[i18n.t("kpi_total", lang, period=str(full[-1]))] == i18n.fmt_int(years[full[-1]], lang)
+    for m in at.metric:  # short texts (a headline must not be cut off at 1440 px)
+        assert len(m.label) <= 30 and len(m.value) <= 12 and len(m.delta or "") <= 32, (m.label, m.value, m.delta)
+    figs = figures(at)
+    assert len(figs) == 2  # the trend and what drives the change
+    assert [v for v in figs[0]["data"][0]["y"] if v == v] == [float(n) for _, n in sorted(years.items())]
+    assert figs[1]["data"][0]["type"] == "waterfall"
+    at.segmented_control(key="ov_contrib").set_value("region").run()
+    assert not at.exception, at.exception
+    by_region = figures(at)[1]["data"][0]
+    (change,) = query(sample_db, """select sum(report_count) filter (where year(period_start) = $c)
+        - sum(report_count) filter (where year(period_start) = $p) from report_counts
+        where source = 'mpfn' and law = 'Ley 30096'""", {"c": full[-1], "p": full[-1] - 1})[0]
+    assert by_region["x"][-1] == change and sum(by_region["x"][:-1]) == change
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_overview_renders_the_synthetic_sample_when_asked(sample_db, lang):
+    at = run_app(sample_db, params={"lang": lang, "source": _source_param(sample_db, "synthetic", lang)})
+    assert not at.exception, at.exception
+    shown = texts(at)
     assert i18n.t("synthetic_short", lang) in shown  # the synthetic notice
     metrics = {m.label: m.value for m in at.metric}
     expected = i18n.fmt_int(_sql_total(sample_db, 2025), lang)
     assert metrics[i18n.t("kpi_total", lang, period="2025")] == expected
     figs = figures(at)
-    assert len(figs) == 1
+    assert len(figs) == 2
     months = query(sample_db, """select sum(report_count) from report_counts where source = 'synthetic'
         and law = 'Ley 30096' group by period_start order by period_start""")
     assert [int(v) for v in figs[0]["data"][0]["y"]] == [n for (n,) in months]
 
 
 def test_overview_with_filters_from_the_url(sample_db):
-    at = run_app(sample_db, params={"lang": "en", "regions": ["Arequipa", "Cusco"], "period_synthetic": ["Jan 2023", "Jun 2025"]})
+    at = run_app(sample_db, params={"lang": "en", "source": _source_param(sample_db, "synthetic", "en"),
+                                    "regions": ["Arequipa", "Cusco"], "period_synthetic": ["Jan 2023", "Jun 2025"]})
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
     jan_jun = query(sample_db, """select sum(report_count) from report_counts where source = 'synthetic'
