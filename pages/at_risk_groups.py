@@ -1,5 +1,7 @@
 """Page: Grupos en riesgo / At-risk groups — children, adolescents, young people and older
-adults: counts, rates per 100,000 people of each group, growth, crime profile, sex split."""
+adults: counts, rates per 100,000 people of each group, growth, crime profile, sex split. For a
+source without victim age (the Ministerio Público's series, the default), the legal proxy for
+minors: Ley 30096 art. 5, its trend by year and its rate per 100,000 people aged 0–17 by region."""
 
 import streamlit as st
 
@@ -17,17 +19,29 @@ if info["synthetic"]:
 with st.expander(ui.t("gr_definitions"), icon=":material/gavel:"):
     st.dataframe(cached.compute("groups", "definitions", f), hide_index=True, width="stretch")
     st.caption(ui.t("gr_definitions_youth"))
-    st.caption(ui.t("gr_definitions_suppression"))
+    if not info["published"]:  # published aggregates are shown as released
+        st.caption(ui.t("gr_definitions_suppression"))
 
 if not info["has_age"]:
-    # Sources without victim age: no breakdown by group; show the legal proxy for minors.
+    # Sources without victim age: no breakdown by group; the legal proxy for minors instead.
     source_name = cached.sources().set_index("source").loc[f.source, f"name_{ui.lang()}"]
     st.info(ui.t("gr_no_age", source=source_name), icon=":material/info:")
-    proxy = cached.chart("gr_minor_proxy", f) if info["proxy_crimes"] else None
-    if proxy is None:
+    if not info["proxy_crimes"]:
         st.info(ui.t("gr_proxy_absent"), icon=":material/filter_alt_off:")
-    else:
-        ui.render_chart(proxy)
+        st.stop()
+    st.subheader(ui.t("gr_section_minors"))
+    left, right = st.columns(2, gap="medium")
+    with left:
+        ui.render_chart(cached.chart("gr_minor_proxy", f))
+    with right:
+        mode = "latest"
+        if len(info["complete_years"]) > 1:  # a single year's rate swings with few cases: offer the average
+            labels = {"latest": ui.t("gr_minor_years_latest"), "all": ui.t("gr_minor_years_all")}
+            mode = st.segmented_control(
+                ui.t("gr_minor_years_select"), list(labels), default="latest", key="gr_minor_years",
+                bind="query-params", format_func=labels.get, required=True,
+            ) or "latest"
+        ui.render_chart(cached.chart("gr_minor_rate", f, years=mode))
     st.stop()
 
 st.subheader(ui.t("gr_section_compare"))

@@ -20,6 +20,7 @@ from cybertrends.filters import Filters
 from etl import load
 from tests.apptest_helpers import figures, run_app
 from tests.conftest import CANONICAL_HEADER, query
+from tests.groups_links import url
 
 LEY = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12-A", "S/Art")
 AT_RISK = ("child", "adolescent", "young", "older")
@@ -202,22 +203,25 @@ def test_minor_proxy_on_a_source_without_age_equals_sql(mpfn_db):
     for chart_id in GROUP_CHARTS:
         assert charts.build(chart_id, con, f) is None  # no age: no breakdown, no crash
     spec = charts.build("gr_minor_proxy", con, f)
-    rows = dict(query(mpfn_db, """select crime_code, sum(report_count) from fact_count
-        where source = 'mpfn' and crime_code in ('5', '183-B') group by 1"""))
-    assert list(spec.data["Denuncias"]) == [rows["5"], rows["183-B"]]
-    assert spec.title.startswith(i18n.fmt_int(rows["5"] + rows["183-B"], "es"))
-    assert i18n.t("gr_note_proxy", "es") in spec.notes
-    # the proxy uses both articles even when the sidebar chose Penal Code articles only
+    (art5,), = query(mpfn_db, """select sum(report_count) from fact_count
+        where source = 'mpfn' and crime_code = '5'""")
+    assert list(spec.data["Denuncias"]) == [art5]
+    # art. 5 alone: CP 183-B (any means, not technology-specific) is named as left out
+    assert spec.title.startswith(i18n.fmt_int(art5, "es") + " denuncias")
+    assert i18n.t("gr_note_proxy", "es") in spec.notes and i18n.t("gr_note_183b", "es") in spec.notes
+    # the proxy uses art. 5 even when the sidebar chose Penal Code articles only
     penal = charts.build("gr_minor_proxy", con, f.with_(crimes=("196",)))
-    assert len(penal.data) == 2
+    assert list(penal.data["Denuncias"]) == [art5]
 
 
 def test_partial_year_is_flagged_and_rate_is_not_annual(con):
     f = _f(period_from=date(2024, 3, 1), period_to=date(2025, 6, 1))
     counts = charts.build("gr_counts", con, f)
     status = dict(zip(counts.data["Año"], counts.data["Estado"]))
-    assert status == {"2024": "Incompleto", "2025": "Incompleto"}
-    assert any("2024, 2025" in n for n in counts.notes)
+    assert status == {"2024 (mar–dic)": "parcial (mar–dic)", "2025 (ene–jun)": "parcial (ene–jun)"}
+    assert i18n.t("gr_note_partial_years", "es", years="2024 (mar–dic), 2025 (ene–jun)") in counts.notes
+    # the finding speaks of the latest year, named as partial
+    assert counts.title.endswith("en 2025 (ene–jun)")
     rates = charts.build("gr_rates", con, f)
     assert i18n.t("gr_note_not_annual", "es", period="mar 2024–jun 2025") in rates.notes
 
@@ -366,7 +370,8 @@ def test_builders_never_show_small_minor_counts(tiny_db, name):
     con = duckdb.connect(str(tiny_db), read_only=True)
     f = _tiny_f(**TINY_FILTERS[name])
     leaks, built = [], 0
-    views = [(c, {}) for c in (*GROUP_CHARTS, "gr_minor_proxy")]
+    views = [(c, {}) for c in (*GROUP_CHARTS, "gr_minor_proxy", "gr_minor_rate")]
+    views += [("gr_minor_rate", {"years": "all"})]
     views += [(c, {"group": g}) for c in ("gr_rates", "gr_top_crimes") for g in AT_RISK]
     for chart_id, opts in views:
         spec = charts.build(chart_id, con, f, **opts)
@@ -423,19 +428,18 @@ def _set_group(at, group: str):
     widget.set_value(group).run()
 
 
-ART_5 = "5 · Proposiciones a niños, niñas y adolescentes con fines sexuales por medios tecnológicos"
-# Every view is seeded through the URL (what a shared link does): the sidebar filters by their
-# shown labels, the group selector (gr_group) likewise.
+# Every view is seeded through the URL (what a shared link does): the sidebar filters as the
+# sidebar reads them (tests/groups_links.py), the page's group selector (gr_group) by its label.
 APP_VIEWS = [
-    ("es_all", {"lang": "es"}),
-    ("en_all_adolescent", {"lang": "en", "gr_group": "Adolescents (12–17)"}),
-    ("es_arequipa", {"lang": "es", "regions": "Arequipa", "gr_group": "Adolescentes (12–17)"}),
-    ("en_lima_child", {"lang": "en", "regions": "Lima", "gr_group": "Children (0–11)"}),
-    ("es_group_adolescent", {"lang": "es", "groups": "Adolescentes (12–17)"}),
-    ("es_minors_arequipa", {"lang": "es", "regions": "Arequipa", "groups": ["Niñas y niños (0–11)", "Adolescentes (12–17)"]}),
-    ("es_crime_5", {"lang": "es", "crimes_ley": ART_5, "gr_group": "Niñas y niños (0–11)"}),
-    ("es_march_2024", {"lang": "es", "period_synthetic": ["mar 2024", "mar 2024"], "gr_group": "Adolescentes (12–17)"}),
-    ("en_june_2023", {"lang": "en", "period_synthetic": ["Jun 2023", "Jun 2023"], "gr_group": "Children (0–11)"}),
+    ("es_all", url("es")),
+    ("en_all_adolescent", url("en", gr_group="Adolescents (12–17)")),
+    ("es_arequipa", url("es", regions=("04",), gr_group="Adolescentes (12–17)")),
+    ("en_lima_child", url("en", regions=("15",), gr_group="Children (0–11)")),
+    ("es_group_adolescent", url("es", groups=("adolescent",))),
+    ("es_minors_arequipa", url("es", regions=("04",), groups=("child", "adolescent"))),
+    ("es_crime_5", url("es", crimes=("5",), gr_group="Niñas y niños (0–11)")),
+    ("es_march_2024", url("es", months=("2024-03", "2024-03"), gr_group="Adolescentes (12–17)")),
+    ("en_june_2023", url("en", months=("2023-06", "2023-06"), gr_group="Children (0–11)")),
 ]
 
 
@@ -463,34 +467,26 @@ def test_url_seeded_filters_reach_the_page(tiny_db):
     assert any(c.startswith("mar 2024 ·") for c in (c.value for c in at.caption))
 
 
-def test_proxy_never_shows_small_counts_in_any_region(mpfn_db):
-    """Real MPFN data: art. 5 / 183-B counts per region include 1–4; none may show."""
-    con = duckdb.connect(str(mpfn_db), read_only=True)
-    regions = [r for (r,) in query(mpfn_db, "select region_code from ref_region order by 1")]
-    small = query(mpfn_db, """select count(*) from (select region_code, crime_code, sum(report_count) n from fact_count
-        where crime_code in ('5', '183-B') group by all) where n between 1 and 4""")[0][0]
-    assert small > 0  # the real data do have such cells
-    leaks = []
-    for r in regions:
-        for lang in ("es", "en"):
-            f = Filters("mpfn", date(2023, 1, 1), date(2023, 1, 1), "year", regions=(r,), crimes=LEY, lang=lang)
-            spec = charts.build("gr_minor_proxy", con, f)
-            if spec is not None:
-                leaks += _spec_leaks(spec, f"mpfn/{r}/{lang}")
-    assert not leaks, "\n".join(leaks)
-    at = run_app(mpfn_db, "pages/at_risk_groups.py", {"lang": "es", "regions": "Apurímac"})
-    assert not at.exception
-    assert not _page_leaks(at, "mpfn page Apurímac")
+def test_minor_rate_protects_record_level_small_counts(tiny_db):
+    """Record-level source: art. 5 in Arequipa 2024 counts 3 minors: "<5", no rate, and no
+    overall line (it would give the hidden count away by difference)."""
+    con = duckdb.connect(str(tiny_db), read_only=True)
+    spec = charts.build("gr_minor_rate", con, _tiny_f())
+    table = spec.export_table().set_index("Región")
+    assert table.loc["Arequipa", "Denuncias 2024"] == "<5"
+    assert table.loc["Arequipa", "Tasa por 100 000 personas de 0 a 17 años"] == "<5"
+    assert table.loc["Lima", "Denuncias 2024"] == "7"
+    assert not spec.figure.layout.shapes  # no overall line
+    assert i18n.t("gr_note_suppressed", "es") in spec.notes and i18n.t("gr_note_published", "es") not in spec.notes
 
 
 # The page, rendered ---------------------------------------------------------------------
 
-SYNTHETIC = {"es": "Muestra sintética (datos de demostración)", "en": "Synthetic sample (demonstration data)"}
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_page_renders_titles_equal_to_builders(sample_db, con, lang):
-    at = run_app(sample_db, "pages/at_risk_groups.py", {"lang": lang, "source": SYNTHETIC[lang]})
+    at = run_app(sample_db, "pages/at_risk_groups.py", url(lang, "synthetic"))
     assert not at.exception
     shown = [m.value.removeprefix("#### ") for m in at.markdown if m.value.startswith("#### ")]
     f = _f(lang=lang)
@@ -514,7 +510,7 @@ def test_page_renders_titles_equal_to_builders(sample_db, con, lang):
 
 def test_group_selector_changes_per_group_views(sample_db, con):
     f = _f(lang="en")
-    at = run_app(sample_db, "pages/at_risk_groups.py", {"lang": "en", "source": SYNTHETIC["en"]})
+    at = run_app(sample_db, "pages/at_risk_groups.py", url("en", "synthetic"))
     assert [w for w in at.get("segmented_control") if w.key == "gr_group"][0].options == [
         "Children (0–11)", "Adolescents (12–17)", "Young people (18–29)", "Older adults (60+)"]
     _set_group(at, "older")
@@ -524,24 +520,23 @@ def test_group_selector_changes_per_group_views(sample_db, con):
     assert shown[-1] == charts.build("gr_rates", con, f, group="older").title
     # the selector is bound to the URL: a shared link reopens the same group
     at = run_app(sample_db, "pages/at_risk_groups.py",
-                 {"lang": "en", "source": SYNTHETIC["en"], "gr_group": "Adolescents (12–17)"})
+                 url("en", "synthetic", gr_group="Adolescents (12–17)"))
     shown = [m.value.removeprefix("#### ") for m in at.markdown if m.value.startswith("#### ")]
     assert shown[-1] == charts.build("gr_rates", con, f, group="adolescent").title
 
 
 def test_page_empty_selection_shows_empty_state(sample_db):
-    at = run_app(sample_db, "pages/at_risk_groups.py", {
-        "lang": "es", "source": SYNTHETIC["es"],
-        "crimes_ley": "12-A · Adquisición, posesión y tráfico ilícito de datos informáticos"})
+    at = run_app(sample_db, "pages/at_risk_groups.py", url("es", "synthetic", crimes=("12-A",)))
     assert not at.exception
     assert not figures(at)
     assert any(i18n.t("empty_state", "es") in i.value for i in at.info)
 
 
 def test_page_on_a_source_without_age_shows_proxy(sample_db):
-    at = run_app(sample_db, "pages/at_risk_groups.py", {"lang": "en", "source": "Public Prosecutor's Office – Reported offences"})
+    at = run_app(sample_db, "pages/at_risk_groups.py", url("en", "mpfn"))
     assert not at.exception
     assert any("does not record the victim's age" in i.value for i in at.info)
     shown = [m.value for m in at.markdown if m.value.startswith("#### ")]
-    assert len(shown) == 1 and "sexual solicitation of children and adolescents" in shown[0]
-    assert len(figures(at)) == 1
+    assert len(shown) == 2 and "(Ley 30096 art. 5)" in shown[0]
+    assert "per 100,000 people aged 0–17" in shown[1]
+    assert len(figures(at)) == 2

@@ -1,15 +1,26 @@
 """At-risk groups (children 0–11, adolescents 12–17, young people 18–29, older adults 60+):
 counts, rates per 100,000 people of the age group, growth, crime profile and sex split; and, for
-sources that do not record the victim's age, the legally defined proxy for minors (Ley 30096
-art. 5 and Código Penal art. 183-B).
+sources that do not record the victim's age (the Ministerio Público's published series), the
+legally defined proxy for minors: Ley 30096 art. 5 (sexual solicitation of children and
+adolescents by technological means), its trend by year and its rate per 100,000 people aged
+0–17 by region (Código Penal art. 183-B, the same conduct by any means, is not a cybercrime
+proxy: the charts say so and leave it to the Crime types page).
 
-Victim protection (DESIGN.md §5): every count of minors of 1–4 goes through
-`measures.suppress` before anything is derived from it, so rates, shares and growth built on it
-are NaN, and figures, hover text, tables and titles show "<5" instead.
+Periods: every builder works per calendar year; which years are complete, partial or missing
+comes from `ctx.periods` / `ctx.complete_years()` / `ctx.span()` (one place per concept). A
+missing year is a gap (NaN, "sin archivo"), a partial year is labelled ("2025 (ene–nov)") and
+never compared with a full one.
+
+Victim protection (DESIGN.md §5) applies to record-level sources only (`incidents`,
+`synthetic`): there every count of minors of 1–4 goes through `measures.suppress` before
+anything is derived from it, so rates, shares and growth built on it are NaN, and figures,
+hover text, tables and titles show "<5" instead. Published aggregates (MPFN, SIDPOL) are shown
+exactly as their publisher released them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -62,37 +73,87 @@ def _unit(ctx: Context, group: str) -> str:
     return ctx.t(f"gr_unit_{group}")
 
 
-def _year_complete(ctx: Context, year: int) -> bool:
-    """A calendar year counts as complete when the filter and the data both cover all of it."""
-    f, cov = ctx.f, ctx.coverage
-    if f.period_from > date(year, 1, 1) or f.period_end < date(year, 12, 31):
-        return False
-    if cov["last_date"] < date(year, 12, 31):
-        return False
-    if f.grain == "month" and cov["first_date"] > date(year, 1, 31):
-        return False
-    return True
-
-
 def _years(ctx: Context) -> list[int]:
     return list(range(ctx.f.period_from.year, ctx.f.period_to.year + 1))
 
 
-def _year_filters(ctx: Context, year: int) -> Filters:
-    last = date(year, 1, 1) if ctx.f.grain == "year" else date(year, 12, 1)
-    return ctx.f.with_(period_from=date(year, 1, 1), period_to=last)
+@dataclass(frozen=True)
+class YearView:
+    """One calendar year of the selection as the charts show it."""
+
+    year: int
+    name: str  # '2023', '2025 (ene–nov)', '2024 (mar–dic)'
+    status: str  # 'Completo', 'parcial (ene–nov)', 'sin archivo'
+    complete: bool  # the selection and the data cover the whole year
+    missing: bool  # no data at all for the year (no file): a gap, never a zero
+
+
+def year_views(ctx: Context) -> dict[int, YearView]:
+    """Every calendar year of the selection: complete, partial or missing, and its name.
+
+    Completeness is `ctx.complete_years()`; for yearly sources the name and status are
+    `ctx.period_name` / `ctx.period_status`; for monthly sources a year that the selection or
+    the data cover only in part is named by the months covered ('2024 (mar–dic)')."""
+    complete = set(ctx.complete_years())
+    out: dict[int, YearView] = {}
+    for y in _years(ctx):
+        start = date(y, 1, 1)
+        if ctx.f.grain == "year":
+            missing = not ctx.periods.has(start)
+            out[y] = YearView(y, ctx.period_name(start), ctx.period_status(start), y in complete, missing)
+            continue
+        lo, hi = max(start, ctx.f.period_from), min(date(y, 12, 1), ctx.f.period_to)
+        covers = [c for c in (ctx.periods.get(m) for m in measures.period_range(lo, hi, "month")) if c is not None]
+        if y in complete:
+            out[y] = YearView(y, str(y), ctx.t("complete"), True, False)
+        elif not covers:
+            out[y] = YearView(y, str(y), ctx.t("no_file"), False, True)
+        else:
+            first, last = covers[0].covered_from, covers[-1].covered_to
+            out[y] = YearView(y, i18n.fmt_partial(start, first, last, "year", ctx.lang),
+                              ctx.t("partial_period", months=i18n.fmt_cover_months(first, last, ctx.lang)), False, False)
+    return out
+
+
+def _year_filters(ctx: Context, years: list[int]) -> Filters:
+    """The selection narrowed to the calendar years `years[0]`..`years[-1]`."""
+    last = date(years[-1], 1, 1) if ctx.f.grain == "year" else date(years[-1], 12, 1)
+    return ctx.f.with_(period_from=date(years[0], 1, 1), period_to=last)
+
+
+def _years_label(years: list[int]) -> str:
+    """'2019–2023' for consecutive years, else '2019, 2021, 2022'."""
+    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]}"
+    return ", ".join(str(y) for y in years)
 
 
 def rate_period(ctx: Context) -> tuple[Filters, str, bool]:
     """The period rates are computed over: the latest complete calendar year in the filter
     (an annual rate), else the whole filtered span (flagged as not annual)."""
-    complete = [y for y in _years(ctx) if _year_complete(ctx, y)]
+    complete = ctx.complete_years()
     if complete:
-        return _year_filters(ctx, complete[-1]), str(complete[-1]), True
+        return _year_filters(ctx, complete[-1:]), str(complete[-1]), True
+    if ctx.f.grain == "year":
+        views = [v for v in year_views(ctx).values() if not v.missing]
+        return ctx.f, ", ".join(v.name for v in views) or ctx.period_label(), False
     return ctx.f, ctx.period_label(), False
 
 
+def _published(f: Filters) -> bool:
+    """Published aggregates (MPFN, SIDPOL) are shown as released: no small-count protection."""
+    return f.source not in measures.RECORD_LEVEL_SOURCES
+
+
 def _suppress(df: pd.DataFrame, f: Filters, lang: str, column: str = "report_count") -> pd.DataFrame:
+    """Counts of 1–4 minors hidden ("<5") for record-level sources; published aggregates kept
+    as released. Adds `<column>_display` and a boolean `suppressed`."""
+    if _published(f):
+        out = df.copy()
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+        out[column + "_display"] = [i18n.fmt_int(v, lang) for v in out[column]]
+        out["suppressed"] = False
+        return out
     out = measures.suppress(df, f, column, lang)
     out["suppressed"] = out[column].isna() & (out[column + "_display"] == SUPPRESSED)
     return out
@@ -173,6 +234,49 @@ def _candidates(groups: list[str]) -> list[str]:
     return known or list(groups)
 
 
+def _gaps_as_nan(ctx: Context, df: pd.DataFrame, views: dict[int, YearView], column: str = "report_count") -> pd.DataFrame:
+    """Years with no data at all (no file) hold NaN and read "sin archivo": a gap, not a zero."""
+    gap = df["year"].map(lambda y: views[y].missing).astype(bool)
+    if gap.any():
+        df = df.copy()
+        df[column] = df[column].astype("float64").where(~gap)
+        df[column + "_display"] = df[column + "_display"].where(~gap, ctx.t("no_file"))
+    return df
+
+
+def _headline_year(views: dict[int, YearView]) -> int:
+    """The year a title speaks of: the latest complete one, else the latest with data."""
+    complete = [y for y, v in views.items() if v.complete]
+    if complete:
+        return complete[-1]
+    present = [y for y, v in views.items() if not v.missing]
+    return (present or list(views))[-1]
+
+
+def _shade_years(ctx: Context, fig: go.Figure, views: list[YearView]) -> None:
+    """Shade the partial years and mark the missing ones on a category axis of years."""
+    for i, v in enumerate(views):
+        if v.missing:
+            fig.add_annotation(x=i, y=0, yref="paper", text=ctx.t("no_file"), showarrow=False, yanchor="bottom",
+                               yshift=4, font=dict(size=11, color="#52606D"))
+        elif not v.complete:
+            fig.add_vrect(x0=i - 0.4, x1=i + 0.4, fillcolor="#E4E7EB", opacity=0.5, line_width=0, layer="below",
+                          annotation_text=ctx.t("gr_partial_mark"), annotation_position="top",
+                          annotation_font=dict(size=11, color="#52606D"))
+
+
+def _year_notes(ctx: Context, views: list[YearView]) -> list[str]:
+    """What a reader must know about the years shown: partial years and gaps."""
+    notes = []
+    partial = [v.name for v in views if not v.complete and not v.missing]
+    if partial:
+        notes.append(ctx.t("gr_note_partial_years", years=", ".join(partial)))
+    missing = [v.name for v in views if v.missing]
+    if missing:
+        notes.append(ctx.t("note_missing_periods", periods=", ".join(missing)))
+    return notes
+
+
 # gr_counts ----------------------------------------------------------------------------
 
 @chart("gr_counts")
@@ -189,21 +293,20 @@ def gr_counts(ctx: Context) -> ChartSpec | None:
     years = _years(ctx)
     df = _grid(raw, {"year": years, "victim_age_group": groups})
     df = _suppress(df, ctx.f, ctx.lang)
-    complete = {y: _year_complete(ctx, y) for y in years}
+    views = year_views(ctx)
+    df = _gaps_as_nan(ctx, df, views)
+    complete = {y: views[y].complete for y in years}
     lang = ctx.lang
 
     fig = go.Figure()
-    year_labels = [str(y) for y in years]
+    year_labels = [_category(views[y].name) for y in years]
     if len(years) >= 2:
         # Muted reference lines first so the at-risk lines are drawn over them; the legend keeps
         # the reference order (legendrank).
         for g in sorted(groups, key=lambda g: g in measures.AT_RISK_GROUPS):
             part = df[df["victim_age_group"] == g]
             at_risk = g in measures.AT_RISK_GROUPS
-            hover = [
-                f"{ctx.group_name(g)} · {y}: {d}" + ("" if complete[y] else f" ({ctx.t('incomplete').lower()})")
-                for y, d in zip(part["year"], part["report_count_display"])
-            ]
+            hover = [f"{ctx.group_name(g)} · {views[y].name}: {d}" for y, d in zip(part["year"], part["report_count_display"])]
             fig.add_scatter(
                 x=year_labels, y=part["report_count"].tolist(), name=ctx.group_name(g), mode="lines+markers",
                 line=dict(color=GROUP_COLORS[g], width=3.5 if at_risk else 2, dash="solid" if at_risk else "dot"),
@@ -211,22 +314,17 @@ def gr_counts(ctx: Context) -> ChartSpec | None:
                 customdata=hover, hovertemplate="%{customdata}<extra></extra>", legendrank=GROUP_ORDER.index(g) + 1,
             )
         fig.update_xaxes(type="category")
-        incomplete = [y for y in years if not complete[y]]
-        for y in incomplete:
-            fig.add_vrect(x0=year_labels.index(str(y)) - 0.4, x1=year_labels.index(str(y)) + 0.4,
-                          fillcolor="#E4E7EB", opacity=0.5, line_width=0, layer="below",
-                          annotation_text=ctx.t("incomplete").lower(), annotation_position="top",
-                          annotation_font=dict(size=11, color="#52606D"))
+        _shade_years(ctx, fig, [views[y] for y in years])
         kind = "line"
     else:
         y = years[0]
-        hover = [f"{ctx.group_name(g)} · {y}: {d}" for g, d in zip(df["victim_age_group"], df["report_count_display"])]
+        hover = [f"{ctx.group_name(g)} · {views[y].name}: {d}" for g, d in zip(df["victim_age_group"], df["report_count_display"])]
         cats = [_axis_label(ctx.group_name(g)) for g in df["victim_age_group"]]
         fig.add_bar(
             x=cats, y=df["report_count"].tolist(),
             marker_color=[GROUP_COLORS[g] if complete[y] else MUTED for g in df["victim_age_group"]],
             text=df["report_count_display"].tolist(), textposition="outside",
-            customdata=hover, hovertemplate="%{customdata}<extra></extra>", name=str(y),
+            customdata=hover, hovertemplate="%{customdata}<extra></extra>", name=views[y].name,
         )
         fig.update_xaxes(type="category", tickangle=0, tickfont=dict(size=11))
         _mark_suppressed(fig, cats, df["suppressed"])
@@ -235,11 +333,10 @@ def gr_counts(ctx: Context) -> ChartSpec | None:
     fig.update_layout(hovermode="closest" if kind == "bar" else "x unified")
 
     # The finding: the at-risk group with most reports in the latest (complete) year.
-    complete_years = [y for y in years if complete[y]]
-    year = complete_years[-1] if complete_years else years[-1]
+    year = _headline_year(views)
     latest = df[df["year"] == year].set_index("victim_age_group")
     cands = _candidates(groups)
-    period = str(year) if complete[year] else ctx.period_label(max(ctx.f.period_from, date(year, 1, 1)), ctx.f.period_to)
+    period = views[year].name
     if len(cands) == 1:
         g = cands[0]
         row = latest.loc[g]
@@ -253,19 +350,15 @@ def gr_counts(ctx: Context) -> ChartSpec | None:
         else:
             title = ctx.t("gr_counts_title_plain", period=ctx.period_label())
 
-    notes = ctx.notes() + _suppression_note(ctx, df)
-    incomplete = [y for y in years if not complete[y]]
-    if incomplete:
-        notes.append(ctx.t("gr_note_incomplete_years", years=", ".join(str(y) for y in incomplete),
-                           as_of=i18n.fmt_date(min(ctx.coverage["last_date"], ctx.f.period_end), lang)))
+    notes = ctx.notes() + _suppression_note(ctx, df) + _year_notes(ctx, [views[y] for y in years])
     if "unknown" in groups:
         notes.append(ctx.t("gr_note_unknown_age"))
     table = pd.DataFrame({
-        ctx.t("year"): [str(y) for y in df["year"]],
+        ctx.t("year"): [views[y].name for y in df["year"]],
         ctx.t("victim_group"): [ctx.group_name(g) for g in df["victim_age_group"]],
         ctx.t("reports"): df["report_count"],
         "display": df["report_count_display"],
-        ctx.t("status"): [ctx.t("complete") if complete[y] else ctx.t("incomplete") for y in df["year"]],
+        ctx.t("status"): [views[y].status for y in df["year"]],
     })
     return ChartSpec(
         chart_id="gr_counts", kind=kind, title=title, subtitle=ctx.subtitle(), source_line=ctx.source_line(),
@@ -455,9 +548,8 @@ def gr_growth(ctx: Context) -> ChartSpec | None:
     """Growth per group: the latest complete span against the same span a year earlier."""
     if not ctx.has_age:
         return None
-    span = measures.headline_span(ctx.f, ctx.coverage["last_date"])
-    first = ctx.coverage["first_date"]
-    if span.previous_from < date(first.year, first.month, 1) or span.current_from > span.current_to:
+    span = ctx.span()  # the latest complete span and the same span a year earlier, or None
+    if span is None:
         return None
     cur_f = ctx.f.with_(period_from=span.current_from, period_to=span.current_to)
     prev_f = ctx.f.with_(period_from=span.previous_from, period_to=span.previous_to)
@@ -749,7 +841,10 @@ def gr_sex(ctx: Context) -> ChartSpec | None:
     )
 
 
-# gr_minor_proxy -----------------------------------------------------------------------
+# gr_minor_proxy / gr_minor_rate ------------------------------------------------------------
+
+ART_5 = "5"  # Ley 30096 art. 5: sexual solicitation of minors by technological means
+
 
 def _regions_label(ctx: Context) -> str:
     if not ctx.f.regions:
@@ -759,93 +854,242 @@ def _regions_label(ctx: Context) -> str:
 
 
 def proxy_crimes(ctx: Context) -> list[str]:
-    """The minors' crime types (Ley 30096 art. 5, CP 183-B) this source has data for."""
-    present = set(queries.crimes_with_data(ctx.con, ctx.f.source))
-    return [c for c in measures.MINOR_CRIMES if c in present]
+    """The legal proxy for minors this source has data for: Ley 30096 art. 5, or nothing.
+    (Código Penal 183-B punishes the same conduct by any means, not only technological: it is
+    not a cybercrime proxy and stays on the Crime types page.)"""
+    return [ART_5] if ART_5 in set(queries.crimes_with_data(ctx.con, ctx.f.source)) else []
+
+
+def _published_note(ctx: Context) -> list[str]:
+    return [ctx.t("gr_note_published")] if _published(ctx.f) else []
+
+
+def _category(name: str) -> str:
+    """A year as an axis category: '2025 (ene–nov)' on two lines so it never turns sideways."""
+    return name.replace(" (", "<br>(")
 
 
 @chart("gr_minor_proxy")
 def gr_minor_proxy(ctx: Context) -> ChartSpec | None:
-    """For sources without victim age: reports under the two articles whose victims are minors
-    by legal definition, per year. Uses both articles whatever the crime-type filter says."""
-    codes = proxy_crimes(ctx)
-    if not codes:
+    """The legal proxy for minors, per year: reports under Ley 30096 art. 5, whose victims are
+    children and adolescents by definition. A year with no file is a gap (the line breaks, the
+    table says "sin archivo"); a partial year is drawn apart (open marker, shaded) and never
+    joined to the full years. Uses art. 5 whatever the crime-type filter says."""
+    if not proxy_crimes(ctx):
         return None
-    pf = ctx.f.with_(crimes=tuple(codes), groups=())
-    raw = queries.counts(ctx.con, pf, ("period_start", "crime_code"), grain="year")
+    pf = ctx.f.with_(crimes=(ART_5,), groups=())
+    raw = queries.counts(ctx.con, pf, ("period_start",), grain="year")
     if raw.empty or raw["report_count"].sum() == 0:
         return None
     raw = raw.assign(year=pd.to_datetime(raw["period_start"]).dt.year)
-    raw = raw.groupby(["year", "crime_code"], as_index=False)["report_count"].sum()
-    years = _years(ctx)
-    df = _grid(raw, {"year": years, "crime_code": codes})
+    views = year_views(ctx)
+    years = list(views)
+    df = _grid(raw, {"year": years})
+    df["crime_code"] = ART_5  # victims are minors by definition: suppression (record-level) knows
     df = _suppress(df, pf, ctx.lang)
-    complete = {y: _year_complete(ctx, y) for y in years}
-    names = {c: ctx.crime_name(c) for c in codes}
-    colors = {"5": ACCENT, "183-B": "#D55E00"}
+    df = _gaps_as_nan(ctx, df, views)
+    name = ctx.crime_name(ART_5)
+    x = [_category(views[y].name) for y in years]
+    values = df["report_count"].tolist()
+    shown = df["report_count_display"].tolist()
+    hover = [f"{name} · {views[y].name}: {d}" for y, d in zip(years, shown)]
+    full = [v if views[y].complete else np.nan for y, v in zip(years, values)]
+    partial = [v if not views[y].complete and not views[y].missing else np.nan for y, v in zip(years, values)]
     fig = go.Figure()
-    for k, c in enumerate(codes):
-        part = df[df["crime_code"] == c]
-        hover = [f"{names[c]} · {y}: {d}" for y, d in zip(part["year"], part["report_count_display"])]
-        fig.add_bar(
-            x=[str(y) for y in part["year"]], y=part["report_count"].tolist(), name=_wrap(names[c], 60),
-            marker_color=[colors.get(c, ACCENT) if complete[y] else MUTED for y in part["year"]],
-            text=part["report_count_display"].tolist(), textposition="outside", customdata=hover,
-            hovertemplate="%{customdata}<extra></extra>", cliponaxis=False,
+    # Complete years as a line (broken at gaps); partial years as open markers, not joined.
+    fig.add_scatter(
+        x=x, y=full, name=name, mode="lines+markers+text", connectgaps=False, legendgroup=ART_5,
+        text=[d if not pd.isna(v) else "" for d, v in zip(shown, full)], textposition="top center",
+        line=dict(color=ACCENT, width=3.5), marker=dict(size=8, color=ACCENT),
+        customdata=hover, hovertemplate="%{customdata}<extra></extra>", cliponaxis=False,
+    )
+    if any(not pd.isna(v) for v in partial):
+        fig.add_scatter(
+            x=x, y=partial, name=name, mode="markers+text", legendgroup=ART_5, showlegend=False,
+            text=[d if not pd.isna(v) else "" for d, v in zip(shown, partial)], textposition="top center",
+            marker=dict(size=11, color="white", line=dict(color=ACCENT, width=2.5)),
+            customdata=hover, hovertemplate="%{customdata}<extra></extra>", cliponaxis=False,
         )
-        # Suppressed bars are not drawn: write "<5" where each would stand in its group.
-        offset = (k - (len(codes) - 1) / 2) * (0.8 / len(codes))
-        for i, hide in enumerate(part["suppressed"]):
-            if hide:
-                fig.add_annotation(x=i + offset, y=0, text=SUPPRESSED, showarrow=False, yanchor="bottom", yshift=2,
-                                   font=dict(size=12, color="#52606D"))
+    _mark_suppressed(fig, x, df["suppressed"])  # record-level sources only
+    _shade_years(ctx, fig, [views[y] for y in years])
     _style(fig, y_title=ctx.t("reports"), height=440)
-    fig.update_layout(barmode="group", hovermode="closest", legend=dict(font=dict(size=12)))
-    fig.update_xaxes(type="category")
-    if not (df["report_count"].max() >= 5):  # only zeros and "<5": keep a readable count axis
-        fig.update_yaxes(range=[0, 10])
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x, tickangle=0)
+    top = df["report_count"].max()
+    fig.update_yaxes(range=[0, top * 1.25 if not pd.isna(top) and top >= 5 else 10])
 
-    complete_years = [y for y in years if complete[y]]
-    year = complete_years[-1] if complete_years else years[-1]
-    latest = df[df["year"] == year]
-    period = str(year) if complete[year] else ctx.period_label(max(ctx.f.period_from, date(year, 1, 1)), ctx.f.period_to)
-    # Only state the sum when no part of it is suppressed (else the sum would reveal the part).
-    if not latest["suppressed"].any() and latest["report_count"].sum() > 0:
-        title = ctx.t("gr_proxy_title", n=i18n.fmt_int(latest["report_count"].sum(), ctx.lang), period=period)
-    else:
-        title = ctx.t("gr_proxy_title_plain", period=ctx.period_label())
-    notes = ctx.notes(regional=bool(ctx.f.regions)) + [ctx.t("gr_note_proxy")] + _suppression_note(ctx, df)
-    incomplete = [y for y in years if not complete[y]]
-    if incomplete:
-        notes.append(ctx.t("gr_note_incomplete_years", years=", ".join(str(y) for y in incomplete),
-                           as_of=i18n.fmt_date(min(ctx.coverage["last_date"], ctx.f.period_end), ctx.lang)))
+    notes = ctx.notes(regional=bool(ctx.f.regions)) + [ctx.t("gr_note_proxy"), ctx.t("gr_note_183b")]
+    notes += _year_notes(ctx, [views[y] for y in years]) + _suppression_note(ctx, df) + _published_note(ctx)
     table = pd.DataFrame({
-        ctx.t("year"): [str(y) for y in df["year"]],
-        ctx.t("crime_type"): [names[c] for c in df["crime_code"]],
+        ctx.t("year"): [views[y].name for y in years],
+        ctx.t("crime_type"): name,
         ctx.t("reports"): df["report_count"],
         "display": df["report_count_display"],
-        ctx.t("status"): [ctx.t("complete") if complete[y] else ctx.t("incomplete") for y in df["year"]],
+        ctx.t("status"): [views[y].status for y in years],
     })
     return ChartSpec(
-        chart_id="gr_minor_proxy", kind="bar", title=title,
-        subtitle=f"{ctx.period_label()} · {_regions_label(ctx)} · {ctx.t('gr_proxy_crimes_label')}", source_line=ctx.source_line(),
-        figure=fig, data=table, x=ctx.t("year"), y=ctx.t("reports"), series=ctx.t("crime_type"), lang=ctx.lang,
-        synthetic=ctx.synthetic, display_column="display", notes=notes,
+        chart_id="gr_minor_proxy", kind="line", title=_proxy_title(ctx, df, views),
+        subtitle=f"{ctx.period_label()} · {_regions_label(ctx)} · {ctx.t('gr_proxy_crime_label')}",
+        source_line=ctx.source_line(), figure=fig, data=table, x=ctx.t("year"), y=ctx.t("reports"),
+        lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes,
+    )
+
+
+def _proxy_title(ctx: Context, df: pd.DataFrame, views: dict[int, YearView]) -> str:
+    """Art. 5 in the latest complete year; a later partial year is stated as partial, and said
+    to exceed the full year only when it already does."""
+    plain = ctx.t("gr_proxy_title_plain", period=ctx.period_label())
+    art5 = df.set_index("year")
+    year = _headline_year(views)
+    n = art5.loc[year, "report_count"]
+    if pd.isna(n) or n == 0:
+        return plain
+    period = views[year].name
+    later = [y for y in views if y > year and not views[y].missing and not views[y].complete]
+    if views[year].complete and later and not pd.isna(art5.loc[later[-1], "report_count"]):
+        m = art5.loc[later[-1], "report_count"]
+        key = "gr_proxy_title_partial_more" if m > n else "gr_proxy_title_partial"
+        return ctx.t(key, n=i18n.fmt_int(n, ctx.lang), period=period, partial=views[later[-1]].name,
+                     m=i18n.fmt_int(m, ctx.lang))
+    return ctx.t("gr_proxy_title", n=i18n.fmt_int(n, ctx.lang), period=period)
+
+
+def _n_reports(ctx: Context, n) -> str:
+    """'1 denuncia' / '8 denuncias'."""
+    return ctx.t("gr_n_report") if n == 1 else ctx.t("gr_n_reports", n=i18n.fmt_int(n, ctx.lang))
+
+
+def minor_rate_years(ctx: Context, mode: str = "latest") -> tuple[list[int], bool]:
+    """The years the minors' rate covers, and whether it is an annual rate: the latest complete
+    year of the selection (`mode` "latest") or all its complete years (`mode` "all", an annual
+    average); with no complete year, the years with data, flagged as not annual."""
+    views = year_views(ctx)
+    complete = [y for y, v in views.items() if v.complete]
+    if complete:
+        return (complete if mode == "all" else complete[-1:]), True
+    return [y for y, v in views.items() if not v.missing], False
+
+
+@chart("gr_minor_rate")
+def gr_minor_rate(ctx: Context) -> ChartSpec | None:
+    """Ley 30096 art. 5 reports per 100,000 people aged 0–17 (children + adolescents, 2020
+    population of each region), by region, highest first. Over the latest complete year of the
+    selection, or with option `years="all"` the annual average over all its complete years; a
+    selection with no complete year is used as it is and flagged as not annual."""
+    if ART_5 not in proxy_crimes(ctx):
+        return None
+    mode = ctx.options.get("years", "latest")
+    years, annual = minor_rate_years(ctx, mode)
+    if not years:
+        return None
+    views = year_views(ctx)
+    pf = ctx.f.with_(crimes=(ART_5,), groups=())
+    raw = queries.counts(ctx.con, pf, ("period_start", "region_code"), grain="year")
+    raw = raw.assign(year=pd.to_datetime(raw["period_start"]).dt.year)
+    raw = raw[raw["year"].isin(years)]
+    if raw.empty or raw["report_count"].sum() == 0:
+        return None
+    region_codes = list(ctx.f.regions) or list(queries.regions(ctx.con)["region_code"])
+    df = _grid(raw, {"region_code": region_codes})
+    df["crime_code"] = ART_5  # victims are minors by definition: suppression (record-level) knows
+    df = _suppress(df, pf, ctx.lang)
+    pop = _population(ctx)
+    pop = pop[pop["age_group"].isin(measures.MINOR_GROUPS)].groupby("region_code")["population_2020"].sum()
+    df["population"] = [int(pop.get(r, 0)) for r in df["region_code"]]
+    n_years = len(years) if annual else 1
+    df["rate"] = pd.Series([measures.rate_per_100k(c / n_years, p) if not pd.isna(c) else np.nan
+                            for c, p in zip(df["report_count"], df["population"])], dtype="float64")
+    df["rate_display"] = [SUPPRESSED if s else _fmt_rate(r, ctx.lang) for s, r in zip(df["suppressed"], df["rate"])]
+    df["region_name"] = [ctx.region_name(r) for r in df["region_code"]]
+    df = df.sort_values(["rate", "region_name"], ascending=[True, False], na_position="first").reset_index(drop=True)
+
+    if not annual:
+        period = ", ".join(views[y].name for y in years)
+    elif len(years) > 1:
+        period = ctx.t("gr_period_average", years=_years_label(years))
+    else:
+        period = views[years[0]].name
+    reports_col = ctx.t("gr_reports_in", period=_years_label(years) if annual else period)
+    unit = ctx.t("gr_unit_minors")
+    hover = [f"{n}: {rd} {unit}<br>{reports_col}: {cd}"
+             for n, rd, cd in zip(df["region_name"], df["rate_display"], df["report_count_display"])]
+    fig = go.Figure()
+    fig.add_bar(
+        y=df["region_name"].tolist(), x=df["rate"].tolist(), orientation="h", marker_color=ACCENT,
+        text=df["rate_display"].tolist(), textposition="outside", customdata=hover,
+        hovertemplate="%{customdata}<extra></extra>", name=ctx.t("gr_minor_rate_col"), cliponaxis=False,
+    )
+    _mark_suppressed(fig, df["region_name"], df["suppressed"], horizontal=True)
+    total = raw["report_count"].sum()
+    overall = measures.rate_per_100k(total / n_years, int(df["population"].sum()))
+    # Record-level sources: no overall line when a region is hidden (the difference would show it).
+    overall_hidden = not _published(pf) and (measures.is_suppressed_value(total, True) or bool(df["suppressed"].any()))
+    if overall is not None and not overall_hidden and len(df) > 1:
+        label = ctx.t("gr_overall_rate_regions" if ctx.f.regions else "gr_overall_rate_national",
+                      rate=_fmt_rate(overall, ctx.lang))
+        fig.add_vline(x=overall, line_dash="dash", line_color="#1F2933", line_width=1.5)
+        fig.add_annotation(x=overall, y=1.0, yref="paper", text=label, showarrow=False, xanchor="left",
+                           yanchor="bottom", font=dict(size=12))
+    _style(fig, x_title=ctx.t("gr_minor_rate_axis"), height=max(420, 24 * len(df) + 140))
+    fig.update_layout(hovermode="closest", showlegend=False, margin=dict(r=30))
+    fig.update_yaxes(type="category", rangemode="normal")
+    top_rate = df["rate"].max()
+    fig.update_xaxes(range=[0, top_rate * 1.15 if not pd.isna(top_rate) and top_rate > 0 else 1])
+
+    shown = df[df["rate"].notna()]
+    if len(df) == 1 and not shown.empty:
+        title = ctx.t("gr_minor_rate_title_single", region=shown["region_name"].iloc[0],
+                      rate=_fmt_rate(shown["rate"].iloc[0], ctx.lang), period=period,
+                      count=_n_reports(ctx, shown["report_count"].iloc[0]))
+    elif not shown.empty and shown["rate"].max() > 0:
+        best = shown.iloc[-1]  # the title names its count: a top rate may rest on one or two cases
+        title = ctx.t("gr_minor_rate_title_top", region=best["region_name"], rate=_fmt_rate(best["rate"], ctx.lang),
+                      period=period, count=_n_reports(ctx, best["report_count"]))
+    else:
+        title = ctx.t("gr_minor_rate_title_plain", period=period)
+    notes = ctx.notes(regional=True) + [ctx.t("gr_note_minor_rate")]
+    if annual and len(years) > 1:
+        notes.append(ctx.t("gr_note_minor_rate_average", years=_years_label(years)))
+    if not annual:
+        notes.append(ctx.t("gr_note_not_annual", period=period))
+    small = df["report_count"].between(1, measures.SUPPRESSION_THRESHOLD - 1)
+    if small.any():
+        notes.append(ctx.t("gr_note_minor_rate_small"))
+    notes += _suppression_note(ctx, df) + _published_note(ctx)
+    table = df.iloc[::-1]
+    table = pd.DataFrame({
+        ctx.t("region"): table["region_name"].tolist(),
+        reports_col: table["report_count_display"].tolist(),
+        ctx.t("gr_population_minors"): table["population"].tolist(),
+        ctx.t("gr_minor_rate_col"): table["rate"].round(2).tolist(),
+        "display": table["rate_display"].tolist(),
+    })
+    span = _year_filters(ctx, [years[0], years[-1]])
+    return ChartSpec(
+        chart_id="gr_minor_rate", kind="hbar", title=title,
+        subtitle=f"{period} · {_regions_label(ctx)} · {ctx.t('gr_proxy_crime_label')}",
+        source_line=ctx.source_line(span.period_from, span.period_to), figure=fig, data=table, x=ctx.t("region"),
+        y=ctx.t("gr_minor_rate_col"), lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes,
+        y_format="rate",
     )
 
 
 # Non-chart computations for the page -------------------------------------------------
 
 def page_info(ctx: Context) -> dict:
-    """What the page needs to lay itself out: age recorded?, synthetic?, the groups the
-    per-group selector offers (code -> name), and whether a minors' proxy exists."""
+    """What the page needs to lay itself out: age recorded?, synthetic?, published aggregates
+    (shown as released) or record-level (small counts of minors protected)?, the groups the
+    per-group selector offers (code -> name), whether a minors' proxy exists, and how many
+    complete years the selection holds (the minors' rate offers an average over several)."""
     has_age = ctx.has_age
     selectable = [g for g in measures.AT_RISK_GROUPS if not ctx.f.groups or g in ctx.f.groups] if has_age else []
     return {
         "has_age": has_age,
         "synthetic": ctx.synthetic,
+        "published": _published(ctx.f),
         "groups": {g: ctx.group_name(g) for g in selectable},
         "proxy_crimes": proxy_crimes(ctx) if not has_age else [],
+        "complete_years": ctx.complete_years(),
     }
 
 
