@@ -93,6 +93,9 @@ STANDARD_PACK: tuple[tuple[str, dict], ...] = (
     ("rg_rank", {"metric": "rate"}),
     ("gr_rates", {}),
     ("gr_counts", {}),
+    # Sources without victim age (the MPFN series): art. 5 as the legal proxy for minors.
+    ("gr_minor_proxy", {}),
+    ("gr_minor_rate", {}),
 )
 
 FORMATS = ("pptx", "pdf")

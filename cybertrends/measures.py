@@ -18,6 +18,13 @@ MINOR_GROUPS = ("child", "adolescent")
 AT_RISK_GROUPS = ("child", "adolescent", "young", "older")
 # Crime types whose victims are minors by legal definition.
 MINOR_CRIMES = ("5", "183-B")
+# Reports a unit (crime type, region, group) needs in the earlier span before its growth is
+# ranked or shown: below it a change of a few reports reads as a huge percentage.
+MIN_BASE = 20
+# The Overview's "fastest-growing crime type" headline asks more: a minister reads it as a
+# trend, so a type needs this many reports in the earlier span (and "no article", S/Art, is
+# not a crime type).
+HEADLINE_MIN_BASE = 100
 SUPPRESSION_THRESHOLD = 5  # DESIGN.md §5: minors' counts 1-4 are shown as "<5"
 
 

@@ -29,7 +29,6 @@ from cybertrends import i18n, measures, queries
 from cybertrends.chartspec import ChartSpec
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, MUTED, PALETTE, Context, style
-from cybertrends.charts.overview import MIN_BASE
 from cybertrends.queries_crime_types import recorded_breakdowns
 
 TOP_N = 6  # crime types (or modalities) drawn as their own line / stack; the rest is grouped
@@ -346,7 +345,7 @@ def ct_index(ctx: Context) -> ChartSpec | None:
         if idx.isna().all():
             not_computable.append(name)
             continue
-        if s != OTHER and raw.loc[s, first] >= MIN_BASE and not pd.isna(idx[last]):
+        if s != OTHER and raw.loc[s, first] >= measures.MIN_BASE and not pd.isna(idx[last]):
             if best is None or idx[last] > best[1]:
                 best = (s, float(idx[last]))
         colour = MUTED if s == OTHER else SERIES_COLOURS[i % len(SERIES_COLOURS)]
@@ -378,7 +377,7 @@ def ct_index(ctx: Context) -> ChartSpec | None:
     notes += _left_out_notes(ctx, years)
     if OTHER in order:
         notes.append(ctx.t("ct_note_top", n=len(top)))
-    notes.append(ctx.t("ct_note_index_base", n=MIN_BASE, first=first))
+    notes.append(ctx.t("ct_note_index_base", n=measures.MIN_BASE, first=first))
     if not_computable:
         notes.append(ctx.t("ct_note_index_nd", names="; ".join(not_computable), first=first))
     if hidden.to_numpy().any():
@@ -411,12 +410,12 @@ def growth_table(ctx: Context, base_fine: pd.DataFrame, last_fine: pd.DataFrame,
             reason = ctx.t("ct_reason_zero_base")
         else:
             growth = measures.growth_pct(l_raw, b_raw) if years == 1 else measures.cagr_pct(b_raw, l_raw, years)
-            if b_raw < MIN_BASE:
-                reason = ctx.t("ct_reason_small_base", n=MIN_BASE)
+            if b_raw < measures.MIN_BASE:
+                reason = ctx.t("ct_reason_small_base", n=measures.MIN_BASE)
         return {
             "code": code, "is_total": code is None, "base": None if b_hidden else float(b_raw), "last": None if l_hidden else float(l_raw),
             "base_display": i18n.fmt_count(b_raw, ctx.lang, b_hidden), "last_display": i18n.fmt_count(l_raw, ctx.lang, l_hidden),
-            "growth": growth, "reliable": growth is not None and b_raw >= MIN_BASE, "reason": reason,
+            "growth": growth, "reliable": growth is not None and b_raw >= measures.MIN_BASE, "reason": reason,
         }
 
     out = [row(c, b["raw"].get(c, 0), bool(b["hidden"].get(c, False)), last["raw"].get(c, 0), bool(last["hidden"].get(c, False)))
@@ -457,7 +456,7 @@ def _growth_chart(ctx: Context, chart_id: str, table: pd.DataFrame, *, y_col: st
     if not nd.empty:
         notes.append(ctx.t("ct_note_nd", names="; ".join(ctx.crime_name(c) for c in nd["code"])))
     if (~shown["reliable"]).any():
-        notes.append(ctx.t("ct_note_small_base", n=MIN_BASE))
+        notes.append(ctx.t("ct_note_small_base", n=measures.MIN_BASE))
     if (types["base"].isna() | types["last"].isna()).any():
         notes.append(ctx.t("ct_note_suppressed"))
 

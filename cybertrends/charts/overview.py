@@ -21,7 +21,7 @@ from cybertrends.chartspec import ChartSpec
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, MUTED, Context, style
 
-MIN_BASE = 20  # a crime type needs this many reports in the earlier span to rank by growth
+MIN_BASE = measures.MIN_BASE  # re-exported for the crime-types page
 SHORT_NAME = 26  # characters of a crime name that fit under a headline figure
 UP = "#D55E00"  # more reports (Okabe–Ito vermillion, as on the crime types page)
 DOWN = "#0072B2"  # fewer reports (Okabe–Ito blue)
@@ -244,19 +244,19 @@ def headlines(ctx: Context) -> list[Headline]:
         by_prev = queries.counts(ctx.con, prev_f, ("crime_code",)).set_index("crime_code")["report_count"]
         best = None
         for code, prev in by_prev.items():
-            if prev >= MIN_BASE:
+            if prev >= measures.HEADLINE_MIN_BASE and code != "S/Art":
                 growth = measures.growth_pct(by_cur.get(code, 0), prev)
                 if growth is not None and (best is None or growth > best[1]):
                     best = (code, growth)
         if best:
             out.append(Headline(
                 ctx.t("kpi_fastest"), i18n.fmt_pct(best[1], ctx.lang, signed=True), short_crime(ctx, best[0]),
-                ctx.t("kpi_fastest_help", n=MIN_BASE, cur=cur_label, prev=prev_label, crime=ctx.crime_name(best[0])),
+                ctx.t("kpi_fastest_help", n=measures.HEADLINE_MIN_BASE, cur=cur_label, prev=prev_label, crime=ctx.crime_name(best[0])),
                 best[1], best[1], neutral=True, name=ctx.crime_name(best[0]),
             ))
         else:
-            out.append(Headline(ctx.t("kpi_fastest"), "–", ctx.t("kpi_fastest_none", n=MIN_BASE),
-                                ctx.t("kpi_fastest_help_none", n=MIN_BASE, prev=prev_label), neutral=True))
+            out.append(Headline(ctx.t("kpi_fastest"), "–", ctx.t("kpi_fastest_none", n=measures.HEADLINE_MIN_BASE),
+                                ctx.t("kpi_fastest_help_none", n=measures.HEADLINE_MIN_BASE, prev=prev_label), neutral=True))
     else:
         total = by_cur.sum()
         top_code = by_cur.idxmax() if total > 0 else None
