@@ -1,46 +1,94 @@
 """Page: Regiones / Regions — where reports concentrate, compared fairly (rate per 100,000),
-one region's trend, and Lima Metropolitana against the rest of Lima."""
+one region's trend, and Lima Metropolitana against the rest of Lima; for the Ministerio Público,
+the same ranking and trend by fiscal district."""
 
 import streamlit as st
 
 import ui
 from cybertrends import cached
-from cybertrends.charts.regions import DEFAULT_METRIC, DEFAULT_REGION, METRICS
+from cybertrends.charts.regions import (
+    DEFAULT_FD_METRIC, DEFAULT_GROUPING, DEFAULT_METRIC, DEFAULT_REGION, FD_METRICS, GROUPINGS, METRICS,
+    fiscal_district_name,
+)
 
 f = ui.filters()
 ui.page_header("rg_page_title", "rg_caption")
+# Labels fixed now, in the page's language (a format function may be called after the run).
+metric_labels = {m: ui.t(f"rg_metric_{m}") for m in METRICS}
+group_labels = {g: ui.t(f"rg_group_{g}") for g in GROUPINGS}
 
-metric = st.segmented_control(
-    ui.t("rg_metric_label"), list(METRICS), default=DEFAULT_METRIC, key="rg_metric", bind="query-params",
-    format_func=lambda m: ui.t(f"rg_metric_{m}"), required=True, help=ui.t("rg_metric_help"),
-) or DEFAULT_METRIC
+if no_file := cached.compute("regions", "no_data_message", f):
+    st.info(no_file, icon=":material/folder_off:")
+    st.stop()
 
-left, right = st.columns([3, 2], gap="medium")
-map_spec = cached.chart("rg_map", f, metric=metric)
-if map_spec is None and metric == "growth" and (reason := cached.compute("regions", "growth_unavailable", f)):
-    st.info(reason, icon=":material/info:")
+grouping = DEFAULT_GROUPING
+if cached.compute("regions", "has_fiscal_districts", f):
+    grouping = st.segmented_control(
+        ui.t("rg_group_label"), list(GROUPINGS), default=DEFAULT_GROUPING, key="rg_group", bind="query-params",
+        format_func=group_labels.get, required=True, help=ui.t("rg_group_help"),
+    ) or DEFAULT_GROUPING
+
+
+def growth_reason(metric: str) -> str | None:
+    """Why growth cannot be shown for these filters, when it was asked for."""
+    return cached.compute("regions", "growth_unavailable", f) if metric == "growth" else None
+
+
+if grouping == "fiscal_district":
+    metric = st.segmented_control(
+        ui.t("rg_metric_label"), list(FD_METRICS), default=DEFAULT_FD_METRIC, key="rg_fd_metric",
+        bind="query-params", format_func=metric_labels.get, required=True,
+    ) or DEFAULT_FD_METRIC
+    st.caption(f":material/info: {ui.t('rg_fd_no_rate')}")
+    if reason := growth_reason(metric):
+        st.info(reason, icon=":material/info:")
+    else:
+        ui.render_chart(cached.chart("rg_fd_rank", f, metric=metric))
+
+    st.subheader(ui.t("rg_fd_trend_heading"))
+    options = cached.compute("regions", "fiscal_district_options", f)
+    if options:
+        default = cached.compute("regions", "default_fiscal_district", f)
+        district = st.selectbox(
+            ui.t("rg_fd_label"), options, index=options.index(default) if default in options else 0,
+            key="rg_district", bind="query-params", format_func=fiscal_district_name,
+        )
+        if district not in options:  # the filters changed under a remembered choice
+            district = options[0]
+        ui.render_chart(cached.chart("rg_fd_trend", f, district=district))
+    else:
+        ui.empty_state()
 else:
-    with left:
-        ui.render_chart(map_spec)
-    with right:
-        ui.render_chart(cached.chart("rg_rank", f, metric=metric))
+    metric = st.segmented_control(
+        ui.t("rg_metric_label"), list(METRICS), default=DEFAULT_METRIC, key="rg_metric", bind="query-params",
+        format_func=metric_labels.get, required=True, help=ui.t("rg_metric_help"),
+    ) or DEFAULT_METRIC
 
-st.subheader(ui.t("rg_trend_heading"))
-names = cached.reference("regions").set_index("region_code")["region_name"]
-options = list(f.regions) or list(names.index)
-region = st.selectbox(
-    ui.t("rg_region_label"), options, index=options.index(DEFAULT_REGION) if DEFAULT_REGION in options else 0,
-    key="rg_region", bind="query-params", format_func=lambda c: names[c],
-)
-if region not in options:  # the regions filter changed under a remembered choice
-    region = options[0]
-ui.render_chart(cached.chart("rg_trend", f, region=region))
+    left, right = st.columns([3, 2], gap="medium")
+    map_spec = cached.chart("rg_map", f, metric=metric)
+    if map_spec is None and (reason := growth_reason(metric)):
+        st.info(reason, icon=":material/info:")
+    else:
+        with left:
+            ui.render_chart(map_spec)
+        with right:
+            ui.render_chart(cached.chart("rg_rank", f, metric=metric))
 
-st.subheader(ui.t("rg_lima_heading"))
-status = cached.compute("regions", "lima_status", f)
-if status == "ok":
-    ui.render_chart(cached.chart("rg_lima", f))
-else:
-    message = {"fiscal_districts": "rg_lima_fiscal_districts", "not_split": "rg_lima_not_split",
-               "not_in_filter": "rg_lima_not_in_filter"}[status]
-    st.info(ui.t(message), icon=":material/info:")
+    st.subheader(ui.t("rg_trend_heading"))
+    names = cached.reference("regions").set_index("region_code")["region_name"]
+    options = list(f.regions) or list(names.index)
+    region = st.selectbox(
+        ui.t("rg_region_label"), options, index=options.index(DEFAULT_REGION) if DEFAULT_REGION in options else 0,
+        key="rg_region", bind="query-params", format_func=lambda c: names[c],
+    )
+    if region not in options:  # the regions filter changed under a remembered choice
+        region = options[0]
+    ui.render_chart(cached.chart("rg_trend", f, region=region))
+
+    st.subheader(ui.t("rg_lima_heading"))
+    status = cached.compute("regions", "lima_status", f)
+    if status == "ok":
+        ui.render_chart(cached.chart("rg_lima", f))
+    else:
+        message = {"not_split": "rg_lima_not_split", "not_in_filter": "rg_lima_not_in_filter"}[status]
+        st.info(ui.t(message), icon=":material/info:")

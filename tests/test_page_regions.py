@@ -1,7 +1,9 @@
 """Regions page: map, ranking, one region's trend and the Lima split.
 
 Every number is checked against an independent SQL computation written here, directly over the
-record table (`fact_incident`) or the count table (`fact_count`) — not through queries.py."""
+record table (`fact_incident`), the count table (`fact_count`) or the published view
+`report_counts` — not through queries.py. The MPFN series (the default source: 2019–2023 full,
+2024 with no file, 2025 January–November) has its own section."""
 
 from __future__ import annotations
 
@@ -69,6 +71,35 @@ def month_end(d: date) -> date:
     return (pd.Timestamp(d) + pd.offsets.MonthEnd(0)).date()
 
 
+def rc_counts(db, years, crimes, by="region_code", source="mpfn") -> pd.Series:
+    """Reports per `by` from the published view `report_counts` in the given years (the
+    crime filter as law + article, the way the view spells it)."""
+    df = sql(db, f"""
+        select {by} as k, sum(report_count)::double as n from report_counts r
+        where source = $s and list_contains($y, year(period_start))
+          and exists (select 1 from ref_crime c where c.law = r.law and c.article = r.article
+                      and list_contains($c, c.crime_code))
+        group by 1 order by 1""", {"s": source, "y": list(years), "c": list(crimes)})
+    return df.set_index("k")["n"]
+
+
+def full_years(db, source="mpfn") -> list[int]:
+    """Years whose data run from 1 January to 31 December (straight from report_counts)."""
+    df = sql(db, """
+        select distinct year(period_start) as y from report_counts
+        where source = $s and period_start = make_date(year(period_start), 1, 1)
+          and period_end = make_date(year(period_start), 12, 31) order by 1""", {"s": source})
+    return list(df["y"])
+
+
+def fd_names(db) -> list[str]:
+    return list(sql(db, "select distinct fiscal_district from report_counts where source = 'mpfn' order by 1")["fiscal_district"])
+
+
+def region_population(db) -> dict[str, float]:
+    return dict(sql(db, "select region_code, population_2020::double from ref_region").itertuples(index=False))
+
+
 # Fixtures ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -86,6 +117,12 @@ def synth(sample_db) -> Filters:
 @pytest.fixture(scope="module")
 def mpfn(sample_db) -> Filters:
     return Filters("mpfn", date(2023, 1, 1), date(2023, 1, 1), "year", crimes=ley_crimes(sample_db))
+
+
+@pytest.fixture(scope="module")
+def series(sample_db) -> Filters:
+    """The default view: the whole MPFN series, Ley 30096."""
+    return Filters("mpfn", date(2019, 1, 1), date(2025, 1, 1), "year", crimes=ley_crimes(sample_db))
 
 
 SIDPOL_HEADER = "ANIO,MES,DPTO_HECHO_NEW,PROV_HECHO,DIST_HECHO,UBIGEO_HECHO,P_MODALIDADES,cantidad"
@@ -202,8 +239,8 @@ def test_count_map_mpfn(sample_db, con, mpfn):
     share = counts[top] / counts.sum() * 100
     assert spec.title == (f"{region_names(sample_db)[top]} has the most reports: {i18n.fmt_int(counts[top], 'en')}, "
                           f"{i18n.fmt_pct(share, 'en')} of the national total (2023)")
-    # MPFN's caveat: fiscal districts mapped to regions, Lima Noroeste counted in Lima.
-    assert any("Lima Noroeste" in n for n in spec.notes)
+    # MPFN's caveat: region = department of the office (Lima Noroeste's seat is in Callao).
+    assert any("Lima Noroeste" in n and "Callao" in n for n in spec.notes)
     rank = charts.build("rg_rank", con, mpfn.with_(lang="en"), metric="count")
     top3 = counts.nlargest(3).sum() / counts.sum() * 100
     assert rank.title == f"The 3 regions with the most reports account for {i18n.fmt_pct(top3, 'en')} of the national total (2023)"
@@ -211,9 +248,13 @@ def test_count_map_mpfn(sample_db, con, mpfn):
 
 def test_mpfn_rate_matches_the_published_example(sample_db, con, mpfn):
     counts = count_table(sample_db, "mpfn", date(2023, 1, 1), date(2023, 12, 31), mpfn.crimes)
-    lima = counts["15"] / population(sample_db)["15"] * 1e5
+    pop = population(sample_db)
+    rates = {c: counts.get(c, 0.0) / pop[c] * 1e5 for c in pop}
+    top = max(rates, key=rates.get)
     spec = charts.build("rg_map", con, mpfn, metric="rate")
-    assert spec.title == f"Lima tiene la mayor tasa: {i18n.fmt_num(lima, 'es', 1)} denuncias por 100 000 habitantes (2023)"
+    assert spec.title == (f"{region_names(sample_db)[top]} tiene la mayor tasa: {i18n.fmt_num(rates[top], 'es', 1)} "
+                          f"denuncias por 100 000 habitantes (2023)")
+    assert map_values(spec)["07"] == pytest.approx(round(1516 / pop["07"] * 1e5, 1), abs=0.051)
 
 
 def test_growth_compares_equal_spans_and_greys_small_bases(sample_db, con, synth):
@@ -253,13 +294,20 @@ def test_growth_in_a_year_in_progress_compares_the_same_months(sample_db, con, s
         assert v == pytest.approx(round((cur[c] - prev[c]) / prev[c] * 100, 1), abs=0.051)
 
 
-def test_growth_unavailable_for_a_single_year_source(con, mpfn):
-    assert charts.build("rg_map", con, mpfn, metric="growth") is None
-    assert charts.build("rg_rank", con, mpfn, metric="growth") is None
+def test_growth_unavailable_when_the_selection_has_no_complete_pair(con, mpfn):
+    """Only the part-year 2025 (and 2024 has no file), or only the first year: no growth."""
     from cybertrends.charts.base import Context
 
-    message = rg.growth_unavailable(Context(con, mpfn))
-    assert message and "2023" in message
+    for f in (mpfn.with_(period_from=date(2025, 1, 1), period_to=date(2025, 1, 1)),
+              mpfn.with_(period_from=date(2019, 1, 1), period_to=date(2019, 1, 1))):
+        assert charts.build("rg_map", con, f, metric="growth") is None
+        assert charts.build("rg_rank", con, f, metric="growth") is None
+        assert charts.build("rg_fd_rank", con, f, metric="growth") is None
+        assert rg.growth_unavailable(Context(con, f))
+    message = rg.growth_unavailable(Context(con, mpfn.with_(period_from=date(2024, 1, 1), period_to=date(2025, 1, 1))))
+    assert "2024: sin archivo" in message and "2025: parcial (ene–nov)" in message
+    # A single full year compares with the year before, even outside the selection.
+    assert rg.growth_unavailable(Context(con, mpfn)) is None
     assert rg.growth_unavailable(Context(con, mpfn.with_(source="synthetic", grain="month"))) is None
 
 
@@ -286,6 +334,11 @@ def test_empty_filters_give_no_chart(con, synth, mpfn):
     assert charts.build("rg_trend", con, empty, region="15") is None
     assert charts.build("rg_lima", con, empty) is None
     assert charts.build("rg_trend", con, mpfn.with_(crimes=("12-A",)), region="04") is None
+    for metric in rg.FD_METRICS:
+        assert charts.build("rg_fd_rank", con, mpfn.with_(crimes=("12-A",)), metric=metric) is None
+        assert charts.build("rg_fd_rank", con, synth, metric=metric) is None  # no fiscal districts
+    assert charts.build("rg_fd_trend", con, mpfn.with_(crimes=("12-A",)), district="LIMA CENTRO") is None
+    assert charts.build("rg_fd_trend", con, synth) is None
 
 
 # One region's trend --------------------------------------------------------------------------
@@ -311,11 +364,14 @@ def test_region_trend_monthly_with_rolling_mean(sample_db, con, synth):
 
 
 def test_region_trend_yearly_mpfn(sample_db, con, mpfn):
-    n = count_table(sample_db, "mpfn", date(2023, 1, 1), date(2023, 12, 31), mpfn.crimes)["13"]
+    by_year = {y: count_table(sample_db, "mpfn", date(y, 1, 1), date(y, 12, 31), mpfn.crimes).get("13", 0.0)
+               for y in (2022, 2023)}
     spec = charts.build("rg_trend", con, mpfn, region="13")
-    assert spec.kind == "bar"
-    assert list(spec.figure.data[0].y) == [n]
-    assert spec.title == f"La Libertad: {i18n.fmt_int(n, 'es')} denuncias en 2023"
+    assert spec.kind == "line"
+    assert list(spec.figure.data[0].y) == [by_year[2023]]
+    g = (by_year[2023] - by_year[2022]) / by_year[2022] * 100
+    word = "crecieron" if g >= 0 else "bajaron"
+    assert spec.title == f"En La Libertad las denuncias {word} {i18n.fmt_pct(abs(g), 'es')} en 2023 frente a 2022"
 
 
 # Lima Metropolitana vs the rest of Lima ------------------------------------------------------
@@ -363,14 +419,251 @@ def test_lima_split_sidpol(sidpol_db):
     assert map_values(growth_map)["04"] == pytest.approx(round((cur["04"] - prev["04"]) / prev["04"] * 100, 1))
 
 
-def test_lima_split_not_for_mpfn_or_without_lima(con, mpfn, synth):
+def test_lima_split_status(con, mpfn, synth):
     from cybertrends.charts.base import Context
 
-    assert charts.build("rg_lima", con, mpfn) is None
-    assert rg.lima_status(Context(con, mpfn)) == "fiscal_districts"
+    assert rg.lima_status(Context(con, mpfn)) == "ok"  # MPFN: the office's province
     assert rg.lima_status(Context(con, synth.with_(regions=("04",)))) == "not_in_filter"
     assert charts.build("rg_lima", con, synth.with_(regions=("04",))) is None
     assert rg.lima_status(Context(con, synth.with_(regions=("04", "15")))) == "ok"
+
+
+# The MPFN series (the default view) ----------------------------------------------------------
+
+def test_the_series_has_five_full_years(sample_db):
+    """The premise of this section: 2024 has no file and 2025 covers January–November."""
+    assert full_years(sample_db) == [2019, 2020, 2021, 2022, 2023]
+    partial = sql(sample_db, """select distinct period_start, period_end from report_counts
+                                where source = 'mpfn' and year(period_start) = 2025""")
+    assert list(partial["period_end"].astype(str)) == ["2025-11-30"]
+    assert sql(sample_db, "select count(*) as n from report_counts where source = 'mpfn' and year(period_start) = 2024")["n"][0] == 0
+
+
+def test_mpfn_count_and_rate_add_up_only_the_full_years(sample_db, con, series):
+    years = full_years(sample_db)
+    counts = rc_counts(sample_db, years, series.crimes)
+    pop = region_population(sample_db)
+    spec = charts.build("rg_map", con, series, metric="count")
+    assert map_values(spec) == {c: counts.get(c, 0.0) for c in pop}
+    assert spec.title.endswith("(2019–2023)") and spec.subtitle.startswith("2019–2023 · ")
+    assert any("2024: sin archivo" in n and "2025: parcial (ene–nov)" in n for n in spec.notes)
+    cuts = sql(sample_db, """select min(data_as_of) as a, max(data_as_of) as b from fact_count
+                             where source = 'mpfn' and list_contains($y, year(period_start))""", {"y": years})
+    for d in (cuts["a"][0], cuts["b"][0]):
+        assert i18n.fmt_date(pd.Timestamp(d).date(), "es") in spec.source_line
+
+    rate = charts.build("rg_map", con, series, metric="rate")
+    expected = {c: counts.get(c, 0.0) / pop[c] * 1e5 / len(years) for c in pop}
+    got = map_values(rate)
+    for c, v in expected.items():
+        assert got[c] == pytest.approx(round(v, 1), abs=0.051)
+    top = max(expected, key=expected.get)
+    assert rate.title == (f"{region_names(sample_db)[top]} tiene la mayor tasa: {i18n.fmt_num(expected[top], 'es', 1)} "
+                          f"denuncias al año por 100 000 habitantes (promedio 2019–2023)")
+    rank = charts.build("rg_rank", con, series, metric="rate")
+    national = counts.sum() / sum(pop.values()) * 1e5 / len(years)
+    assert rank.figure.layout.shapes[0].x0 == pytest.approx(national)
+    # Count ranking: the national total of the same years.
+    count_rank = charts.build("rg_rank", con, series, metric="count")
+    assert i18n.fmt_int(counts.sum(), "es") in count_rank.figure.layout.annotations[0].text
+
+
+def test_mpfn_2023_regions_follow_the_office(sample_db, con, series):
+    f = series.with_(period_from=date(2023, 1, 1), period_to=date(2023, 1, 1))
+    counts = rc_counts(sample_db, [2023], f.crimes)
+    got = map_values(charts.build("rg_map", con, f, metric="count"))
+    assert got["15"] == counts["15"] == 16617 and got["07"] == counts["07"] == 1516
+    assert got == {c: counts.get(c, 0.0) for c in got}
+    pop = region_population(sample_db)
+    spec = charts.build("rg_map", con, f, metric="rate")
+    by_code = spec.data.set_index(i18n.t("rg_col_code", "es"))
+    for code in ("15", "07"):
+        assert map_values(spec)[code] == pytest.approx(round(counts[code] / pop[code] * 1e5, 1), abs=0.051)
+        assert by_code.loc[code, "Población 2020"] == pop[code]
+        assert by_code.loc[code, "Denuncias"] == counts[code]
+
+
+def test_mpfn_growth_compares_2023_with_2022(sample_db, con, series):
+    from cybertrends.charts.base import Context
+
+    span = rg.growth_span(Context(con, series))
+    assert (span.current_from, span.previous_from) == (date(2023, 1, 1), date(2022, 1, 1))
+    cur, prev = rc_counts(sample_db, [2023], series.crimes), rc_counts(sample_db, [2022], series.crimes)
+    expected = {c: (cur.get(c, 0.0) - prev[c]) / prev[c] * 100 for c in prev.index if prev[c] >= rg.MIN_BASE}
+    spec = charts.build("rg_map", con, series, metric="growth")
+    got = map_values(spec)
+    assert set(got) == set(expected)
+    for c, g in expected.items():
+        assert got[c] == pytest.approx(round(g, 1), abs=0.051)
+    assert spec.subtitle.startswith("2023 · ") and "variación frente a 2022" in spec.subtitle
+    rank = charts.build("rg_rank", con, series, metric="growth")
+    assert rank.figure.layout.shapes[0].x0 == pytest.approx((cur.sum() - prev.sum()) / prev.sum() * 100)
+
+
+def test_mpfn_region_trend_breaks_at_2024_and_marks_2025_partial(sample_db, con, series):
+    by_year = {y: rc_counts(sample_db, [y], series.crimes).get("15", 0.0) for y in (2019, 2020, 2021, 2022, 2023, 2025)}
+    for lang, no_file, partial_label, partial_status in (("es", "sin archivo", "2025 (ene–nov)", "parcial (ene–nov)"),
+                                                          ("en", "no file", "2025 (Jan–Nov)", "partial (Jan–Nov)")):
+        spec = charts.build("rg_trend", con, series.with_(lang=lang), region="15")
+        line, part = spec.figure.data[0], spec.figure.data[1]
+        assert list(line.x) == ["2019", "2020", "2021", "2022", "2023", "2024", partial_label]
+        assert list(line.y[:5]) == [by_year[y] for y in (2019, 2020, 2021, 2022, 2023)]
+        assert math.isnan(line.y[5]) and math.isnan(line.y[6])  # a gap, and the part-year kept off the line
+        assert list(part.x) == [partial_label] and list(part.y) == [by_year[2025]]
+        # "sin archivo" written over 2024 (a category axis places annotations by serial number).
+        assert [a.x for a in spec.figure.layout.annotations if a.text == no_file] == [list(line.x).index("2024")]
+        table = spec.data.set_index(spec.x)
+        assert math.isnan(table.loc["2024", spec.y]) and table.loc["2024", "display"] == no_file
+        assert table.loc["2024"].iloc[-1] == no_file
+        assert table.loc[partial_label, spec.y] == by_year[2025]
+        assert table.loc[partial_label].iloc[-1] == partial_status
+        assert spec.export_table().set_index(spec.x).loc["2024", spec.y] == no_file
+        assert i18n.t("note_missing_periods", lang, periods="2024") in spec.notes
+    g = (by_year[2023] - by_year[2022]) / by_year[2022] * 100
+    assert charts.build("rg_trend", con, series, region="15").title == (
+        f"En Lima las denuncias crecieron {i18n.fmt_pct(g, 'es')} en 2023 frente a 2022")
+
+
+def test_mpfn_lima_split(sample_db, con, series):
+    areas = sql(sample_db, """
+        select year(period_start) as y, lima_area, sum(report_count)::double as n from fact_count
+        where source = 'mpfn' and region_code = '15' and list_contains($c, crime_code)
+        group by all order by 1, 2""", {"c": list(series.crimes)})
+    pops = dict(sql(sample_db, "select lima_area, population_2020::double from ref_lima_area").itertuples(index=False))
+    # The split covers the whole Lima region of report_counts, year by year.
+    region = {y: rc_counts(sample_db, [y], series.crimes).get("15", 0.0) for y in (2019, 2020, 2021, 2022, 2023, 2025)}
+    assert areas.groupby("y")["n"].sum().to_dict() == region
+    metro = areas[areas["lima_area"] == "metro"].set_index("y")["n"]
+    rest = areas[areas["lima_area"] == "rest"].set_index("y")["n"]
+    spec = charts.build("rg_lima", con, series)
+    fig = spec.figure
+    full = [2019, 2020, 2021, 2022, 2023]
+    assert list(fig.data[0].y[:5]) == [metro[y] for y in full] and list(fig.data[2].y[:5]) == [rest[y] for y in full]
+    assert all(math.isnan(v) for v in fig.data[0].y[5:])  # 2024 gap, 2025 apart
+    assert list(fig.data[1].y[:5]) == pytest.approx([round(metro[y] / pops["metro"] * 1e5, 2) for y in full])
+    partial = [t for t in fig.data[4:] if t.yaxis in (None, "y")]
+    assert sorted(v for t in partial for v in t.y) == sorted([metro[2025], rest[2025]])
+    m, r = sum(metro[y] for y in full), sum(rest[y] for y in full)
+    assert spec.title == (f"Lima Metropolitana reúne el {i18n.fmt_pct(m / (m + r) * 100, 'es')} de las denuncias de la región Lima; "
+                          f"su tasa anual es {i18n.fmt_num(m / pops['metro'] * 1e5 / 5, 'es', 1)} por 100 000 hab. frente a "
+                          f"{i18n.fmt_num(r / pops['rest'] * 1e5 / 5, 'es', 1)} en el resto de Lima (promedio 2019–2023)")
+    table = spec.data
+    assert set(table.loc[table[spec.x] == "2024", "display"]) == {"sin archivo"}
+
+
+def test_only_the_partial_year_says_so(sample_db, con, series):
+    f = series.with_(period_from=date(2025, 1, 1), period_to=date(2025, 1, 1))
+    counts = rc_counts(sample_db, [2025], f.crimes)
+    pop = region_population(sample_db)
+    spec = charts.build("rg_map", con, f, metric="count")
+    assert map_values(spec) == {c: counts.get(c, 0.0) for c in pop}
+    assert spec.title.endswith("(ene–nov 2025)")
+    assert any("solo tiene un periodo parcial" in n for n in spec.notes)
+    rate = charts.build("rg_map", con, f, metric="rate")
+    for c, v in map_values(rate).items():  # the rate of those eleven months, not annualised
+        assert v == pytest.approx(round(counts.get(c, 0.0) / pop[c] * 1e5, 1), abs=0.051)
+    assert "sin anualizar" in rate.subtitle and any("no se anualiza" in n for n in rate.notes)
+
+
+def test_a_selection_across_the_gap_uses_its_full_years(sample_db, con, series):
+    f = series.with_(period_from=date(2022, 1, 1))
+    counts = rc_counts(sample_db, [2022, 2023], f.crimes)
+    pop = region_population(sample_db)
+    spec = charts.build("rg_map", con, f, metric="rate")
+    for c, v in map_values(spec).items():
+        assert v == pytest.approx(round(counts.get(c, 0.0) / pop[c] * 1e5 / 2, 1), abs=0.051)
+    assert "(promedio 2022–2023)" in spec.title
+    from cybertrends.charts.base import Context
+
+    # A hole inside the periods added up is named (a later full 2025 beside a missing 2024).
+    basis = rg.RateBasis("year", (date(2022, 1, 1), date(2023, 1, 1), date(2025, 1, 1)), True)
+    assert rg.basis_text(Context(con, f), basis) == "2022–2025, sin 2024" and basis.years == 3
+
+
+# Fiscal districts (MPFN) ---------------------------------------------------------------------
+
+FD_CODE = "Distrito fiscal (nombre MPFN)"
+
+
+def test_fiscal_district_ranking_sums_to_the_national_total(sample_db, con, series):
+    years = full_years(sample_db)
+    by_fd = rc_counts(sample_db, years, series.crimes, by="fiscal_district")
+    national = rc_counts(sample_db, years, series.crimes, by="source")["mpfn"]
+    assert by_fd.sum() == national
+    spec = charts.build("rg_fd_rank", con, series)  # default metric: count
+    assert spec.kind == "hbar" and spec.y_format == "count"
+    data = spec.data
+    assert dict(zip(data[FD_CODE], data["Denuncias"])) == by_fd.to_dict()
+    bar = spec.figure.data[0]
+    assert len(bar.y) == len(by_fd) == len(fd_names(sample_db)) and sum(bar.x) == national
+    assert list(bar.x) == sorted(bar.x)  # top bar = largest
+    assert i18n.fmt_int(national, "es") in spec.figure.layout.annotations[0].text
+    top3 = by_fd.nlargest(3).sum() / national * 100
+    assert spec.title == f"Los 3 distritos fiscales con más denuncias concentran el {i18n.fmt_pct(top3, 'es')} del total nacional (2019–2023)"
+    assert any("no hay población publicada por distrito fiscal" in n for n in spec.notes)
+    assert "Corte" in spec.source_line
+    # Where each district's offices are, from report_counts.
+    seats = sql(sample_db, """select distinct r.region_name from report_counts r
+                              where source = 'mpfn' and fiscal_district = 'LIMA NOROESTE'""")
+    assert data.set_index(FD_CODE).loc["LIMA NOROESTE", "Región de las sedes"] == ", ".join(sorted(seats["region_name"]))
+    with pytest.raises(ValueError):
+        charts.build("rg_fd_rank", con, series, metric="rate")
+
+
+def test_fiscal_district_growth_uses_the_same_spans(sample_db, con, series):
+    cur = rc_counts(sample_db, [2023], series.crimes, by="fiscal_district")
+    prev = rc_counts(sample_db, [2022], series.crimes, by="fiscal_district")
+    expected = {d: (cur.get(d, 0.0) - prev[d]) / prev[d] * 100 for d in prev.index if prev[d] >= rg.MIN_BASE}
+    spec = charts.build("rg_fd_rank", con, series.with_(lang="en"), metric="growth")
+    data = spec.data.set_index("Fiscal district (MPFN name)")
+    shown = data[data["Remark"] == ""]
+    assert set(shown.index) == set(expected)
+    for d, g in expected.items():
+        assert shown.loc[d, spec.y] == pytest.approx(round(g, 1), abs=0.051)
+        assert shown.loc[d, "Reports 2022"] == prev[d] and shown.loc[d, "Reports 2023"] == cur.get(d, 0.0)
+    assert spec.subtitle.startswith("2023 · ") and "change against 2022" in spec.subtitle
+    assert spec.figure.layout.shapes[0].x0 == pytest.approx((cur.sum() - prev.sum()) / prev.sum() * 100)
+    top = max(expected, key=expected.get)
+    assert spec.title.startswith(f"{rg.fiscal_district_name(top)} is the fastest-growing fiscal district: "
+                                 f"{i18n.fmt_pct(expected[top], 'en', signed=True)} in 2023 against 2022")
+
+
+def test_fiscal_district_trend(sample_db, con, series):
+    by_year = {y: rc_counts(sample_db, [y], series.crimes, by="fiscal_district").get("LIMA NOROESTE", 0.0)
+               for y in (2019, 2020, 2021, 2022, 2023, 2025)}
+    spec = charts.build("rg_fd_trend", con, series, district="LIMA NOROESTE")
+    line, part = spec.figure.data[0], spec.figure.data[1]
+    assert list(line.y[:5]) == [by_year[y] for y in (2019, 2020, 2021, 2022, 2023)]
+    assert math.isnan(line.y[5]) and list(part.y) == [by_year[2025]]
+    assert spec.data.set_index(spec.x).loc["2024", "display"] == "sin archivo"
+    assert spec.title.startswith("Lima Noroeste")
+    # Default: the district with the most reports in the selection.
+    totals = rc_counts(sample_db, (2019, 2020, 2021, 2022, 2023, 2024, 2025), series.crimes, by="fiscal_district")
+    assert charts.build("rg_fd_trend", con, series).title == charts.build(
+        "rg_fd_trend", con, series, district=totals.idxmax()).title
+
+
+def test_fiscal_districts_within_the_regions_filter(sample_db, con, series):
+    """The regions filter keeps the offices located in those regions (Callao's and Lima
+    Noroeste's offices are in Callao)."""
+    f = series.with_(regions=("07",))
+    expected = sql(sample_db, """
+        select fiscal_district as k, sum(report_count)::double as n from report_counts
+        where source = 'mpfn' and region_code = '07' and law = 'Ley 30096'
+          and list_contains($y, year(period_start)) group by 1 order by 1""", {"y": full_years(sample_db)})
+    spec = charts.build("rg_fd_rank", con, f)
+    assert dict(zip(spec.data[FD_CODE], spec.data["Denuncias"])) == dict(zip(expected["k"], expected["n"]))
+    assert any("sedes en las regiones elegidas" in n for n in spec.notes)
+    from cybertrends.charts.base import Context
+
+    assert rg.fiscal_district_options(Context(con, f)) == sorted(expected["k"], key=rg.fiscal_district_name)
+
+
+def test_fiscal_district_names():
+    assert rg.fiscal_district_name("MADRE DE DIOS") == "Madre de Dios"
+    assert rg.fiscal_district_name("ANCASH") == "Áncash"
+    assert rg.fiscal_district_name("LIMA NOROESTE") == "Lima Noroeste"
+    assert rg.fiscal_district_name("CAÑETE") == "Cañete"
 
 
 # Protecting minors ---------------------------------------------------------------------------
@@ -384,10 +677,10 @@ def _counts_in(spec, metric: str | None) -> list[float]:
     fig = spec.figure
     if spec.chart_id == "rg_map" and metric == "count":
         out += list(shown_trace(fig).z)
-    if spec.chart_id == "rg_rank" and metric == "count":
+    if spec.chart_id in ("rg_rank", "rg_fd_rank") and metric == "count" and fig.data:
         out += list(fig.data[0].x)
-    if spec.chart_id == "rg_trend":
-        out += list(fig.data[0].y)
+    if spec.chart_id in ("rg_trend", "rg_fd_trend"):
+        out += [v for t in fig.data for v in t.y]
     if spec.chart_id == "rg_lima":
         out += [v for t in fig.data if t.yaxis in (None, "y") for v in t.y]
     for col in spec.data.columns:
@@ -428,6 +721,7 @@ def test_minors_small_counts_never_shown(sample_db, con, synth, mpfn):
         synth.with_(period_from=date(2024, 3, 1), period_to=date(2024, 3, 1), groups=("child", "adolescent")),
         synth.with_(crimes=("5",), period_from=date(2023, 1, 1)),
         mpfn.with_(crimes=("5",)),
+        mpfn.with_(crimes=("5",), period_from=date(2019, 1, 1), period_to=date(2025, 1, 1)),
     ]
     # The first view has regions with 1-4 children's reports: they must show as "<5".
     small = incident_counts(sample_db, "synthetic", date(2024, 1, 1), date(2024, 12, 31), synth.crimes, groups=("child",))
@@ -456,6 +750,17 @@ def test_minors_small_counts_never_shown(sample_db, con, synth, mpfn):
             if spec is not None:
                 assert_no_small_counts(spec)
                 checked += 1
+            if f.source == "mpfn":
+                for metric in rg.FD_METRICS:
+                    spec = charts.build("rg_fd_rank", con, f, metric=metric)
+                    if spec is not None:
+                        assert_no_small_counts(spec, metric)
+                        checked += 1
+                for district in fd_names(sample_db):
+                    spec = charts.build("rg_fd_trend", con, f, district=district)
+                    if spec is not None:
+                        assert_no_small_counts(spec)
+                        checked += 1
     assert checked > 100
 
 
@@ -476,10 +781,19 @@ def _titles(at) -> list[str]:
     return [m.value[5:] for m in at.markdown if str(m.value).startswith("#### ")]
 
 
-def test_page_default_view_both_languages(sample_db, synth):
+def open_page(db, lang: str, source: str | None = None, **params):
+    """The Regions page in `lang`; `source` chosen in the sidebar (the URL parameter carries
+    the source's display name, so the widget is set directly)."""
+    at = run_app(db, page=PAGE, params={"lang": lang, **params})
+    if source is not None:
+        at.sidebar.selectbox(key="source").set_value(source).run()
+    return at
+
+
+def test_page_default_view_both_languages_synthetic(sample_db, synth):
     with duckdb.connect(str(sample_db), read_only=True) as con:
         for lang in ("es", "en"):
-            at = run_app(sample_db, page=PAGE, params={"lang": lang})
+            at = open_page(sample_db, lang, source="synthetic")
             assert not at.exception
             f = synth.with_(lang=lang)
             expected = [charts.build("rg_map", con, f, metric="rate").title,
@@ -488,6 +802,9 @@ def test_page_default_view_both_languages(sample_db, synth):
                         charts.build("rg_lima", con, f).title]
             assert _titles(at) == expected
             assert i18n.t("synthetic_banner", lang).split("**")[1] in texts(at)
+            # No fiscal districts in the synthetic sample: no grouping control.
+            with pytest.raises(KeyError):
+                at.segmented_control(key="rg_group")
             figs = figures(at)
             assert [fig["data"][-1]["type"] for fig in figs][:2] == ["choroplethmap", "bar"]
             # The map's values are the independent rates.
@@ -498,7 +815,8 @@ def test_page_default_view_both_languages(sample_db, synth):
 
 
 def test_page_metric_region_and_filters(sample_db, synth):
-    at = run_app(sample_db, page=PAGE, params={"lang": "en", "rg_metric": "Year-on-year change"})
+    at = open_page(sample_db, "en", source="synthetic")
+    at.segmented_control(key="rg_metric").set_value("growth").run()
     assert not at.exception
     titles = _titles(at)
     assert "grows fastest" in titles[0] and "faster than the country" in titles[1]
@@ -517,28 +835,74 @@ def test_page_metric_region_and_filters(sample_db, synth):
     assert "Arequipa" in _titles(at)[2]
 
 
-def test_page_mpfn_growth_and_lima(sample_db):
+def test_page_opens_on_the_mpfn_series_in_both_languages(sample_db, series):
+    """No parameters: the real MPFN series, no synthetic notice, every chart as built."""
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        for lang in ("es", "en"):
+            at = run_app(sample_db, page=PAGE, params={"lang": lang})
+            assert not at.exception
+            assert at.sidebar.selectbox(key="source").value == "mpfn"
+            f = series.with_(lang=lang)
+            expected = [charts.build("rg_map", con, f, metric="rate").title,
+                        charts.build("rg_rank", con, f, metric="rate").title,
+                        charts.build("rg_trend", con, f, region="15").title,
+                        charts.build("rg_lima", con, f).title]
+            assert _titles(at) == expected
+            assert "2019–2023" in expected[0] and "2023" in expected[2] and "2022" in expected[2]
+            assert i18n.t("synthetic_banner", lang).split("**")[1] not in texts(at)
+            captions = [c.value for c in at.caption]
+            assert any(i18n.t("no_file", lang) in c and "2024" in c for c in captions)
+            # The trend breaks at 2024 (no value there, not a zero).
+            trend = figures(at)[2]
+            x, y = trend["data"][0]["x"], trend["data"][0]["y"]
+            assert y[x.index("2024")] is None or math.isnan(y[x.index("2024")])
+
+
+def test_page_mpfn_growth_and_fiscal_districts(sample_db, series):
     at = run_app(sample_db, page=PAGE, params={"lang": "es"})
-    at.sidebar.selectbox(key="source").set_value("mpfn").run()
     at.segmented_control(key="rg_metric").set_value("growth").run()
     assert not at.exception
-    shown = texts(at)
-    assert "No se puede calcular la variación" in shown
-    assert i18n.t("rg_lima_fiscal_districts", "es") in shown
-    # Trend still renders (yearly bars); no map or ranking.
-    assert [fig["data"][0]["type"] for fig in figures(at)] == ["bar"]
-    at.segmented_control(key="rg_metric").set_value("rate").run()
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        assert _titles(at)[0] == charts.build("rg_map", con, series, metric="growth").title
+        assert "en 2023 frente a 2022" in _titles(at)[0]
+        # Grouped by fiscal district: a ranking of counts, no rate and no map.
+        at.segmented_control(key="rg_group").set_value("fiscal_district").run()
+        assert not at.exception
+        assert i18n.t("rg_fd_no_rate", "es") in texts(at)
+        assert at.segmented_control(key="rg_fd_metric").options == [i18n.t("rg_metric_count", "es"),
+                                                                      i18n.t("rg_metric_growth", "es")]
+        titles = _titles(at)
+        assert titles[0] == charts.build("rg_fd_rank", con, series, metric="count").title
+        assert titles[1] == charts.build("rg_fd_trend", con, series, district="LIMA CENTRO").title
+        assert all(fig["data"][0]["type"] != "choroplethmap" for fig in figures(at))
+        at.selectbox(key="rg_district").set_value("LIMA NOROESTE").run()
+        assert not at.exception
+        assert _titles(at)[1] == charts.build("rg_fd_trend", con, series, district="LIMA NOROESTE").title
+        at.segmented_control(key="rg_fd_metric").set_value("growth").run()
+        assert not at.exception
+        assert _titles(at)[0] == charts.build("rg_fd_rank", con, series, metric="growth").title
+    at_en = run_app(sample_db, page=PAGE, params={"lang": "en"})
+    at_en.segmented_control(key="rg_group").set_value("fiscal_district").run()
+    assert not at_en.exception
+    assert i18n.t("rg_fd_no_rate", "en") in texts(at_en)
+    assert _titles(at_en)[0].startswith("The 3 fiscal districts with the most reports")
+
+
+def test_page_only_the_year_without_file(sample_db):
+    at = run_app(sample_db, page=PAGE, params={"lang": "es"})
+    at.sidebar.select_slider(key="period_mpfn").set_value(("2024", "2024")).run()
     assert not at.exception
-    assert _titles(at)[0].startswith("Lima tiene la mayor tasa")
-    assert any("Lima Noroeste" in c.value for c in at.caption)
+    assert i18n.t("rg_selection_no_file", "es", periods="2024") in texts(at)
+    assert len(at.get("plotly_chart")) == 0
 
 
 def test_page_empty_state(sample_db):
-    at = run_app(sample_db, page=PAGE, params={"lang": "en"})
-    at.sidebar.multiselect(key="crimes_ley").set_value(["12-A"]).run()
-    assert not at.exception
-    assert at.get("plotly_chart") == [] or len(at.get("plotly_chart")) == 0
-    assert texts(at).count(i18n.t("empty_state", "en")) == 4
+    for source in (None, "synthetic"):
+        at = open_page(sample_db, "en", source=source)
+        at.sidebar.multiselect(key="crimes_ley").set_value(["12-A"]).run()
+        assert not at.exception
+        assert len(at.get("plotly_chart")) == 0
+        assert texts(at).count(i18n.t("empty_state", "en")) == 4
 
 
 def test_page_sidpol_lima_split(sidpol_db):

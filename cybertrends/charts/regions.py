@@ -1,25 +1,34 @@
 """Regions page: a map and a ranking of the 25 regions (count, rate per 100,000 inhabitants or
-growth), one region's own trend, and Lima Metropolitana against the rest of Lima region.
+growth), one region's own trend, Lima Metropolitana against the rest of Lima region, and, for the
+Ministerio Público (MPFN), the same ranking and trend by **fiscal district**, the unit the
+prosecutor's office itself reports by.
 
 Choices (stated on the charts too):
-- **Rate**: reports per 100,000 inhabitants (2020 population, MINSA) over the complete periods of
-  the selection. A selection longer than 12 months shows the *annual average* (the count divided
-  by the number of years covered); up to 12 months, the rate of that span, not annualised. With
-  a victim-group filter (sources that record age) the population is that of the chosen groups.
-- **Growth**: the latest complete span in the selection against the same span a year earlier
-  (`measures.headline_span`: the last complete year vs the year before, or Jan–Jun 2025 vs
-  Jan–Jun 2024 for a year in progress). Regions with fewer than `MIN_BASE` reports in the
-  earlier span get no growth figure (grey on the map).
+- **Periods added up** (count and rate): the *complete* periods of the selection (Context /
+  measures.Periods decide which). A part-year (MPFN Jan–Nov 2025) is never added to full years;
+  a period with no file is a gap, not a zero. When the selection holds no complete period, the
+  latest part-period is shown on its own and said to be partial.
+- **Rate**: reports per 100,000 inhabitants (2020 population, MINSA) over those periods. Several
+  years (or more than 12 months) show the *annual average* (the count divided by the number of
+  complete years, gaps not counted); up to 12 months, the rate of that span, not annualised.
+  With a victim-group filter (sources that record age) the population is that of the chosen
+  groups. There is no rate by fiscal district: no population is published for them.
+- **Growth**: `Context.span()`: the latest complete span in the selection against the same span
+  a year earlier (2023 vs 2022 for MPFN, whose 2024 has no file and 2025 is partial; Jan–Jun
+  2025 vs Jan–Jun 2024 for monthly data). Units with fewer than `MIN_BASE` reports in the earlier
+  span get no growth figure (grey on the map).
 - **Regions filter**: only the chosen regions are coloured and ranked; the others stay on the
-  map in light grey. The national value (whole country) is the reference.
-- **Minors**: when the filters leave only minors' cases, region counts of 1–4 are "<5"; their
-  rate and growth are not shown either.
+  map in light grey. The national value (whole country) is the reference. By fiscal district,
+  the filter keeps the offices located in the chosen regions.
+- **Minors**: when the filters leave only minors' cases, counts of 1–4 are "<5"; their rate and
+  growth are not shown either.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -33,12 +42,17 @@ from cybertrends import i18n, measures, paths, queries, queries_regions
 from cybertrends.chartspec import ChartSpec
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, DIVERGING, MUTED, PALETTE, SEQUENTIAL, Context, style
+from cybertrends.filters import Filters
 
 METRICS = ("count", "rate", "growth")
+FD_METRICS = ("count", "growth")  # no rate by fiscal district: no population for them
 DEFAULT_METRIC = "rate"
+DEFAULT_FD_METRIC = "count"
+GROUPINGS = ("region", "fiscal_district")
+DEFAULT_GROUPING = "region"
 DEFAULT_REGION = "15"  # Lima
 LIMA = "15"
-MIN_BASE = 20  # reports in the earlier span needed to show a region's growth
+MIN_BASE = measures.MIN_BASE  # reports in the earlier span needed to show a unit's growth
 GEOJSON = paths.REFERENCE_DIR / "peru_departments.geojson"
 FEATURE_KEY = "properties.FIRST_IDDP"  # the 2-digit INEI region code
 
@@ -49,6 +63,11 @@ NO_VALUE = MUTED  # small base or suppressed
 BORDER = "#7B8794"
 UP, DOWN = "#D55E00", "#0072B2"  # the ends of DIVERGING: growth up / down
 
+# Fiscal districts as MPFN writes them (upper case, no accents) -> the name shown.
+FD_NAMES = {"ANCASH": "Áncash", "APURIMAC": "Apurímac", "HUANUCO": "Huánuco", "JUNIN": "Junín",
+            "SAN MARTIN": "San Martín"}
+_LOWER_WORDS = {"de", "del", "la", "las", "los", "y"}
+
 
 @cache
 def geojson() -> dict:
@@ -56,14 +75,25 @@ def geojson() -> dict:
     return json.loads(GEOJSON.read_text(encoding="utf-8"))
 
 
-def metric_of(ctx: Context) -> str:
-    metric = ctx.options.get("metric", DEFAULT_METRIC)
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
+def fiscal_district_name(code: str) -> str:
+    """A fiscal district as readers know it: 'LIMA NOROESTE' -> 'Lima Noroeste',
+    'MADRE DE DIOS' -> 'Madre de Dios', 'ANCASH' -> 'Áncash'."""
+    if code in FD_NAMES:
+        return FD_NAMES[code]
+    words = code.lower().split()
+    return " ".join(w if i and w in _LOWER_WORDS else w.capitalize() for i, w in enumerate(words))
+
+
+def metric_of(ctx: Context, allowed: tuple[str, ...] = METRICS, default: str = DEFAULT_METRIC) -> str:
+    """The chart option `metric`, checked against `allowed`."""
+    metric = ctx.options.get("metric", default)
+    if metric not in allowed:
+        raise ValueError(f"metric must be one of {allowed}, not {metric!r}")
     return metric
 
 
 def fmt_value(metric: str, value, lang: str) -> str:
+    """A metric's value as shown: count, rate with one decimal, or signed percentage."""
     if value is None or pd.isna(value):
         return "–"
     if metric == "count":
@@ -73,60 +103,144 @@ def fmt_value(metric: str, value, lang: str) -> str:
     return i18n.fmt_pct(value, lang, signed=True)
 
 
-def _first_period(d: date, grain: str) -> date:
-    return date(d.year, 1, 1) if grain == "year" else date(d.year, d.month, 1)
-
-
-def n_periods(start: date, end: date, grain: str) -> int:
-    if grain == "year":
-        return end.year - start.year + 1
-    return (end.year - start.year) * 12 + end.month - start.month + 1
-
+# Which periods the figures add up ---------------------------------------------------------
 
 @dataclass(frozen=True)
 class RateBasis:
-    """The span a rate covers and how it is expressed."""
+    """The periods a count or a rate adds up, and how a rate is expressed.
 
-    start: date
-    end: date  # first day of the last period included
-    years: float  # divisor: >1 means an annual average
-    complete: bool  # all periods in the span are complete
+    `periods` are the complete periods of the selection; or, when it holds none, its latest
+    part-period alone (`complete` False). `excluded` are the selection's periods left out:
+    part-periods and periods with no data (gaps)."""
+
+    grain: str
+    periods: tuple[date, ...]
+    complete: bool
+    excluded: tuple[date, ...] = ()
+
+    @property
+    def start(self) -> date:
+        return self.periods[0]
+
+    @property
+    def end(self) -> date:
+        """First day of the last period included."""
+        return self.periods[-1]
+
+    @property
+    def years(self) -> float:
+        """Divisor of an annual average (>1), else 1 (the rate of the span itself)."""
+        if not self.complete:
+            return 1.0
+        n = len(self.periods)
+        if self.grain == "year":
+            return float(n)
+        return n / 12.0 if n >= 12 else 1.0
 
     @property
     def annual_average(self) -> bool:
         return self.years > 1
 
+    @property
+    def short(self) -> bool:
+        """Less than a year of data (a few months, or a part-year): not annualised."""
+        return not self.complete or (self.grain == "month" and len(self.periods) < 12)
+
 
 def rate_basis(ctx: Context) -> RateBasis:
-    """Complete periods of the selection (within the data's coverage)."""
-    f, cov = ctx.f, ctx.coverage
-    start = max(f.period_from, _first_period(cov["first_date"], f.grain))
-    end = min(f.period_to, measures.last_complete_period(f.grain, cov["last_date"]))
-    complete = True
-    if end < start:  # only an incomplete period selected: use it, and say so
-        start, end, complete = f.period_from, f.period_to, False
-    n = n_periods(start, end, f.grain)
-    years = float(n) if f.grain == "year" else (n / 12.0 if n >= 12 else 1.0)
-    return RateBasis(start, end, years, complete)
+    """The periods counts and rates add up for these filters (see `RateBasis`); empty
+    `periods` when the selection has no data at all (e.g. only a year with no file)."""
+    f = ctx.f
+    selection = measures.period_range(f.period_from, f.period_to, f.grain)
+    missing = set(ctx.missing_periods())
+    with_data = [p for p in selection if p not in missing and ctx.periods.has(p)]
+    complete = [p for p in with_data if ctx.is_complete(p)]
+    if complete:
+        used, ok = complete, True
+    else:
+        used, ok = with_data[-1:], False
+    excluded = tuple(p for p in selection if p not in used and (p in missing or p in with_data))
+    return RateBasis(f.grain, tuple(used), ok, excluded)
+
+
+def basis_text(ctx: Context, basis: RateBasis) -> str:
+    """The periods of a basis in words: '2019–2023', '2022–2025, sin 2024', '2025 (ene–nov)'."""
+    if not basis.complete:
+        return partial_text(ctx, basis.start)
+    text = i18n.fmt_span(basis.start, basis.end, basis.grain, ctx.lang)
+    holes = [p for p in measures.period_range(basis.start, basis.end, basis.grain) if p not in basis.periods]
+    if holes:
+        text = ctx.t("rg_span_without", span=text, periods=_period_list(ctx, holes))
+    return text
+
+
+def partial_text(ctx: Context, start: date) -> str:
+    """A part-period inside running text, where '2025 (ene–nov)' would nest brackets:
+    'ene–nov 2025'."""
+    cover = ctx.periods.get(start)
+    if cover is None or cover.complete:
+        return ctx.period_name(start)
+    return f"{i18n.fmt_cover_months(cover.covered_from, cover.covered_to, ctx.lang)} {start.year}"
+
+
+def selection_text(ctx: Context) -> str:
+    """The selected span in words; a single part-period says so ('ene–nov 2025')."""
+    f = ctx.f
+    if f.period_from == f.period_to:
+        return partial_text(ctx, f.period_from)
+    return ctx.period_label()
+
+
+def no_data_message(ctx: Context) -> str | None:
+    """When every period of the selection lacks a file (e.g. only 2024): say so (for the
+    page), else None."""
+    f = ctx.f
+    selection = measures.period_range(f.period_from, f.period_to, f.grain)
+    missing = ctx.missing_periods()
+    if selection and len(missing) == len(selection):
+        return ctx.t("rg_selection_no_file", periods=_period_list(ctx, missing))
+    return None
+
+
+def _period_list(ctx: Context, periods, limit: int = 6) -> str:
+    names = [i18n.fmt_period(p, ctx.f.grain, ctx.lang) for p in periods]
+    return ", ".join(names) if len(names) <= limit else ", ".join(names[:limit]) + "…"
+
+
+def _status_list(ctx: Context, periods, limit: int = 6) -> str:
+    """'2024: sin archivo; 2025: parcial (ene–nov)'."""
+    items = [f"{i18n.fmt_period(p, ctx.f.grain, ctx.lang)}: {ctx.period_status(p)}" for p in periods]
+    return "; ".join(items) if len(items) <= limit else "; ".join(items[:limit]) + "…"
+
+
+def _basis_notes(ctx: Context, basis: RateBasis, metric: str) -> list[str]:
+    """What a count or rate leaves out of the selection, or that it shows a part-period only."""
+    if not basis.complete:
+        cover = ctx.periods.get(basis.start)
+        key = "rg_note_partial_only_rate" if metric == "rate" else "rg_note_partial_only"
+        return [ctx.t(key, period=partial_text(ctx, basis.start), as_of=i18n.fmt_date(cover.covered_to, ctx.lang))]
+    if basis.excluded:
+        return [ctx.t("rg_note_basis", period=basis_text(ctx, basis), excluded=_status_list(ctx, basis.excluded))]
+    return []
 
 
 def growth_span(ctx: Context) -> measures.Span | None:
-    """The equal spans growth compares, or None when the data do not reach the earlier one."""
-    span = measures.headline_span(ctx.f, ctx.coverage["last_date"])
-    if span.previous_from < _first_period(ctx.coverage["first_date"], ctx.f.grain):
-        return None
-    if span.current_to < _first_period(ctx.coverage["first_date"], ctx.f.grain):
-        return None
-    return span
+    """The equal spans growth compares (`Context.span()`), or None."""
+    return ctx.span()
 
 
 def growth_unavailable(ctx: Context) -> str | None:
     """Why growth cannot be shown for these filters (for the page), or None."""
     if growth_span(ctx) is not None:
         return None
-    cov = ctx.coverage
-    return ctx.t("rg_growth_unavailable", first=i18n.fmt_date(cov["first_date"], ctx.lang),
-                 last=i18n.fmt_date(cov["last_date"], ctx.lang))
+    f = ctx.f
+    first = measures.period_start_of(ctx.coverage["first_date"], f.grain)
+    lo = max(first, measures.shift_year(f.period_from, -1))
+    odd = [p for p in measures.period_range(lo, f.period_to, f.grain) if not ctx.is_complete(p)]
+    why = [ctx.t("rg_data_from", first=i18n.fmt_period(first, f.grain, ctx.lang))]
+    if odd:
+        why.append(_status_list(ctx, odd))
+    return ctx.t("rg_growth_unavailable", period=selection_text(ctx), why="; ".join(why))
 
 
 def populations(ctx: Context) -> tuple[pd.Series, str]:
@@ -143,12 +257,15 @@ def populations(ctx: Context) -> tuple[pd.Series, str]:
     return tot.set_index("region_code")["population_2020"], "rg_pop_total"
 
 
+# The value of every region (or fiscal district) ------------------------------------------
+
 @dataclass
 class RegionValues:
-    """One value per region in scope for a metric, with the national reference."""
+    """One value per unit in scope (a region, or a fiscal district when `geo` says so) for a
+    metric, with the national reference."""
 
     metric: str
-    table: pd.DataFrame  # region_code, region_name, count, [count_prev], [population], value, status
+    table: pd.DataFrame  # code, name, [offices], count, [count_prev], [population], value, status
     national: float | None
     national_count: float | None
     subtitle: str
@@ -157,37 +274,94 @@ class RegionValues:
     notes: list[str] = field(default_factory=list)
     previous_text: str = ""
     annual: bool = False  # rate: an annual average over several years
+    source_line: str = ""
+    geo: str = "region"
 
     @property
     def shown(self) -> pd.DataFrame:
         return self.table[self.table["status"] == "ok"]
 
+    def key(self, key: str) -> str:
+        """The message key for this geography (fiscal-district variants end in '_fd')."""
+        return key + "_fd" if self.geo == "fiscal_district" else key
 
-def _scope(ctx: Context) -> pd.DataFrame:
-    ref = queries.regions(ctx.con)[["region_code", "region_name"]]
+
+def has_fiscal_districts(ctx: Context) -> bool:
+    """Whether the source records the fiscal district (the page then offers the grouping)."""
+    return ctx._shared(("fiscal_districts?", ctx.f.source),  # noqa: SLF001 - a shared lookup
+                       lambda: queries_regions.has_fiscal_districts(ctx.con, ctx.f.source))
+
+
+def _scope(ctx: Context, geo: str) -> pd.DataFrame:
+    """The units the map or ranking shows: code, name (and, by fiscal district, the regions of
+    its offices)."""
+    if geo == "region":
+        ref = queries.regions(ctx.con)[["region_code", "region_name"]]
+        if ctx.f.regions:
+            ref = ref[ref["region_code"].isin(ctx.f.regions)]
+        return ref.rename(columns={"region_code": "code", "region_name": "name"}).reset_index(drop=True)
+    pairs = queries_regions.fiscal_districts(ctx.con, ctx.f.source, ctx.f.regions)
+    offices = pairs.groupby("fiscal_district")["region_code"].agg(
+        lambda codes: ", ".join(sorted(ctx.region_name(c) for c in codes)))
+    table = pd.DataFrame({"code": offices.index.astype(str), "offices": offices.to_numpy()})
+    table["name"] = [fiscal_district_name(c) for c in table["code"]]
+    return table[["code", "name", "offices"]].reset_index(drop=True)
+
+
+def _unit_counts(ctx: Context, geo: str, f: Filters, periods=None) -> pd.Series:
+    """Reports per unit under `f`, only in `periods` (first days) when given."""
+    if geo == "region":
+        df = queries.counts(ctx.con, f, ("region_code", "period_start"))
+        df = df.rename(columns={"region_code": "code"})
+    else:
+        df = queries_regions.fiscal_district_counts(ctx.con, f, ("fiscal_district", "period_start"))
+        df = df.rename(columns={"fiscal_district": "code"})
+    if periods is not None:
+        keep = {pd.Timestamp(p) for p in periods}
+        df = df[pd.to_datetime(df["period_start"]).isin(keep)]
+    return df.groupby("code")["report_count"].sum().astype("float64")
+
+
+def _national_count(ctx: Context, f: Filters, periods=None) -> float:
+    """Reports in the whole country (same source and crime types), in `periods` if given."""
+    df = queries.counts(ctx.con, f.with_(regions=()), ("period_start",))
+    if periods is not None:
+        keep = {pd.Timestamp(p) for p in periods}
+        df = df[pd.to_datetime(df["period_start"]).isin(keep)]
+    return float(df["report_count"].fillna(0).sum())
+
+
+def _subtitle(ctx: Context, period_text: str, extra: str | None = None) -> str:
+    text = f"{period_text} · {ctx.filters_label()}"
+    return f"{text} · {extra}" if extra else text
+
+
+def _geo_notes(ctx: Context, geo: str) -> list[str]:
+    if geo == "region":
+        notes = ctx.notes(regional=True)
+        if ctx.f.regions:
+            notes.append(ctx.t("rg_note_filter"))
+        return notes
+    notes = ctx.notes() + [ctx.t("rg_note_fd"), ctx.t("rg_note_fd_no_rate")]
     if ctx.f.regions:
-        ref = ref[ref["region_code"].isin(ctx.f.regions)]
-    return ref.reset_index(drop=True)
+        notes.append(ctx.t("rg_note_fd_filter"))
+    return notes
 
 
-def _region_counts(ctx: Context, f) -> pd.Series:
-    df = queries.counts(ctx.con, f, ("region_code",))
-    return df.set_index("region_code")["report_count"].astype("float64")
-
-
-def _national_count(ctx: Context, f) -> float:
-    return float(queries.counts(ctx.con, f.with_(regions=()))["report_count"].iloc[0] or 0)
-
-
-def region_values(ctx: Context, metric: str) -> RegionValues | None:
-    """The values the map and the ranking show; None when the filters leave no data (or
-    growth has no earlier span to compare with)."""
+def region_values(ctx: Context, metric: str, geo: str = "region") -> RegionValues | None:
+    """The values the map and the ranking show (by region, or by fiscal district with
+    `geo='fiscal_district'`); None when the filters leave no data (or growth has no earlier
+    span to compare with)."""
+    if geo not in GROUPINGS:
+        raise ValueError(f"geo must be one of {GROUPINGS}, not {geo!r}")
+    if geo == "fiscal_district" and metric not in FD_METRICS:
+        raise ValueError(f"no {metric!r} by fiscal district (there is no population for them)")
     f, lang = ctx.f, ctx.lang
     minors = measures.minors_only(f)
-    table = _scope(ctx)
-    notes = ctx.notes(regional=True)
-    if f.regions:
-        notes.append(ctx.t("rg_note_filter"))
+    table = _scope(ctx, geo)
+    if table.empty:
+        return None
+    notes = _geo_notes(ctx, geo)
 
     if metric == "growth":
         span = growth_span(ctx)
@@ -195,9 +369,9 @@ def region_values(ctx: Context, metric: str) -> RegionValues | None:
             return None
         cur_f = f.with_(period_from=span.current_from, period_to=span.current_to)
         prev_f = f.with_(period_from=span.previous_from, period_to=span.previous_to)
-        cur, prev = _region_counts(ctx, cur_f), _region_counts(ctx, prev_f)
-        table["count"] = table["region_code"].map(cur).fillna(0.0)
-        table["count_prev"] = table["region_code"].map(prev).fillna(0.0)
+        cur, prev = _unit_counts(ctx, geo, cur_f), _unit_counts(ctx, geo, prev_f)
+        table["count"] = table["code"].map(cur).fillna(0.0)
+        table["count_prev"] = table["code"].map(prev).fillna(0.0)
         if table["count"].sum() == 0 and table["count_prev"].sum() == 0:
             return None
         hidden = [measures.is_suppressed_value(c, minors) or measures.is_suppressed_value(p, minors)
@@ -206,7 +380,7 @@ def region_values(ctx: Context, metric: str) -> RegionValues | None:
         table["status"] = np.select([hidden, small], ["suppressed", "small_base"], "ok")
         table["value"] = [measures.growth_pct(c, p) if s == "ok" else np.nan
                           for c, p, s in zip(table["count"], table["count_prev"], table["status"])]
-        # The earlier/later counts of a suppressed region are hidden as well.
+        # The earlier/later counts of a suppressed unit are hidden as well.
         for col in ("count", "count_prev"):
             table[col] = table[col].where(table["status"] != "suppressed")
         nat_cur, nat_prev = _national_count(ctx, cur_f), _national_count(ctx, prev_f)
@@ -215,39 +389,37 @@ def region_values(ctx: Context, metric: str) -> RegionValues | None:
             national = measures.growth_pct(nat_cur, nat_prev)
         cur_text = i18n.fmt_span(span.current_from, span.current_to, span.grain, lang)
         prev_text = i18n.fmt_span(span.previous_from, span.previous_to, span.grain, lang)
-        subtitle = ctx.subtitle(span.current_from, span.current_to,
-                                extra=ctx.t("rg_growth_basis", prev=prev_text))
+        subtitle = _subtitle(ctx, cur_text, extra=ctx.t("rg_growth_basis", prev=prev_text))
         if (table["status"] == "small_base").any():
-            small = list(table.loc[table["status"] == "small_base", "region_name"])
-            names = ", ".join(small) if len(small) <= 8 else ctx.t("n_regions", n=len(small))
-            notes.append(ctx.t("rg_note_small_base", n=MIN_BASE, prev=prev_text, regions=names))
-        rv = RegionValues(metric, table, national, nat_cur, subtitle, cur_text, ctx.t("rg_unit_growth", prev=prev_text),
-                          notes, prev_text)
+            small = list(table.loc[table["status"] == "small_base", "name"])
+            many = ctx.t("n_regions", n=len(small)) if geo == "region" else ctx.t("rg_n_fd", n=len(small))
+            notes.append(ctx.t("rg_note_small_base", n=MIN_BASE, prev=prev_text,
+                               regions=", ".join(small) if len(small) <= 8 else many))
+        rv = RegionValues(metric, table, national, nat_cur, subtitle, cur_text, ctx.t("rg_unit_growth"),
+                          notes, prev_text, source_line=ctx.source_line(span.previous_from, span.current_to), geo=geo)
     else:
-        if metric == "rate":
-            basis = rate_basis(ctx)
-            span_f = f.with_(period_from=basis.start, period_to=basis.end)
-        else:
-            basis, span_f = None, f
-        counts = _region_counts(ctx, span_f)
-        table["count"] = table["region_code"].map(counts).fillna(0.0)
+        basis = rate_basis(ctx)
+        if not basis.periods:
+            return None
+        counts = _unit_counts(ctx, geo, f, basis.periods)
+        table["count"] = table["code"].map(counts).fillna(0.0)
         if table["count"].sum() == 0:
             return None
         hidden = [measures.is_suppressed_value(c, minors) for c in table["count"]]
         table["status"] = np.where(hidden, "suppressed", "ok")
         table["count"] = table["count"].where(~np.array(hidden))
-        nat_count = _national_count(ctx, span_f)
+        nat_count = _national_count(ctx, f, basis.periods)
         if measures.is_suppressed_value(nat_count, minors):
             nat_count = None
-        period_text = ctx.period_label(span_f.period_from, span_f.period_to)
+        period_text = basis_text(ctx, basis)
         if metric == "count":
             table["value"] = table["count"]
             national = nat_count
-            subtitle = ctx.subtitle()
+            subtitle = _subtitle(ctx, period_text)
             unit = ctx.t("reports")
         else:
             pop, pop_key = populations(ctx)
-            table["population"] = table["region_code"].map(pop).astype("float64")
+            table["population"] = table["code"].map(pop).astype("float64")
             table["value"] = [
                 np.nan if s != "ok" else (measures.rate_per_100k(c, p) or 0.0) / basis.years
                 for c, p, s in zip(table["count"], table["population"], table["status"])
@@ -255,31 +427,20 @@ def region_values(ctx: Context, metric: str) -> RegionValues | None:
             national = None
             if nat_count is not None:
                 national = measures.rate_per_100k(nat_count, float(pop.sum())) / basis.years
-            key = "rg_rate_basis_annual" if basis.annual_average else (
-                "rg_rate_basis" if n_periods(basis.start, basis.end, f.grain) >= 12 or f.grain == "year" else "rg_rate_basis_short")
-            subtitle = ctx.subtitle(basis.start, basis.end, extra=ctx.t(key, pop=ctx.t(pop_key)))
+            key = ("rg_rate_basis_annual" if basis.annual_average
+                   else "rg_rate_basis_short" if basis.short else "rg_rate_basis")
+            subtitle = _subtitle(ctx, period_text, extra=ctx.t(key, pop=ctx.t(pop_key)))
             unit = ctx.t("rg_unit_rate_annual" if basis.annual_average else "rg_unit_rate")
             if pop_key == "rg_pop_total" and f.groups and ctx.has_age:
                 notes.append(ctx.t("rg_note_unknown_age_pop"))
-            if not basis.complete:
-                notes.append(ctx.t("rg_note_rate_incomplete"))
-            elif basis.end < f.period_to or basis.start > f.period_from:
-                notes.append(ctx.t("rg_note_rate_span", period=period_text))
+        notes += _basis_notes(ctx, basis, metric)
         rv = RegionValues(metric, table, national, nat_count, subtitle, period_text, unit, notes,
-                          annual=bool(basis and basis.annual_average))
-    if metric == "count":
-        _note_incomplete(ctx, rv.notes, ctx.f.period_to)
+                          annual=basis.annual_average, source_line=ctx.source_line(basis.start, basis.end), geo=geo)
     if (rv.table["status"] == "suppressed").any():
         rv.notes.append(ctx.t("rg_note_suppressed"))
     if rv.shown.empty and metric != "growth":
         return None
     return rv
-
-
-def _note_incomplete(ctx: Context, notes: list[str], last_period: date) -> None:
-    if not ctx.is_complete(last_period):
-        notes.append(ctx.t("note_incomplete", period=i18n.fmt_period(last_period, ctx.f.grain, ctx.lang),
-                           as_of=i18n.fmt_date(ctx.coverage["last_date"], ctx.lang)))
 
 
 def _status_text(ctx: Context, status: str) -> str:
@@ -292,30 +453,31 @@ def _display(ctx: Context, values, statuses, metric: str) -> list[str]:
 
 
 def finding(ctx: Context, rv: RegionValues) -> str:
-    """The map's title: the top region by the metric, with its number."""
-    shown = rv.shown.sort_values(["value", "region_name"], ascending=[False, True])
+    """The map's (or fiscal-district ranking's) title: the top unit by the metric, with its number."""
+    shown = rv.shown.sort_values(["value", "name"], ascending=[False, True])
     lang = ctx.lang
     if shown.empty:
-        return ctx.t("rg_title_growth_none", prev=rv.previous_text, period=rv.period_text, n=MIN_BASE)
+        return ctx.t(rv.key("rg_title_growth_none"), prev=rv.previous_text, period=rv.period_text, n=MIN_BASE)
     top = shown.iloc[0]
     value = fmt_value(rv.metric, top["value"], lang)
     one = len(shown) == 1
     if rv.metric == "count":
         share = measures.share_pct(top["value"], rv.national_count) if rv.national_count else None
         key = "rg_title_count_one" if one else "rg_title_count"
-        return ctx.t(key, region=top["region_name"], n=value, share=i18n.fmt_pct(share, lang), period=rv.period_text)
+        return ctx.t(key, region=top["name"], n=value, share=i18n.fmt_pct(share, lang), period=rv.period_text)
     if rv.metric == "rate":
         key = ("rg_title_rate_one" if one else "rg_title_rate") + ("_annual" if rv.annual else "")
-        return ctx.t(key, region=top["region_name"], rate=value, period=rv.period_text)
+        return ctx.t(key, region=top["name"], rate=value, period=rv.period_text)
     if one:
-        return ctx.t("rg_title_growth_one", region=top["region_name"], pct=value, period=rv.period_text, prev=rv.previous_text)
+        return ctx.t("rg_title_growth_one", region=top["name"], pct=value, period=rv.period_text, prev=rv.previous_text)
     if top["value"] < 0:
-        return ctx.t("rg_title_growth_all_down", region=top["region_name"], pct=value, period=rv.period_text, prev=rv.previous_text)
-    return ctx.t("rg_title_growth", region=top["region_name"], pct=value, period=rv.period_text, prev=rv.previous_text)
+        return ctx.t(rv.key("rg_title_growth_all_down"), region=top["name"], pct=value, period=rv.period_text,
+                     prev=rv.previous_text)
+    return ctx.t(rv.key("rg_title_growth"), region=top["name"], pct=value, period=rv.period_text, prev=rv.previous_text)
 
 
 def rank_finding(ctx: Context, rv: RegionValues) -> str:
-    """The ranking's title: how the regions sit against the national value."""
+    """The ranking's title: how the units sit against the national value."""
     shown, lang = rv.shown, ctx.lang
     if rv.metric == "count":
         k = min(3, len(shown))
@@ -323,12 +485,12 @@ def rank_finding(ctx: Context, rv: RegionValues) -> str:
         share = measures.share_pct(top, rv.national_count) if rv.national_count else None
         if share is None:
             return finding(ctx, rv)
-        return ctx.t("rg_rank_count", k=k, share=i18n.fmt_pct(share, lang), period=rv.period_text)
+        return ctx.t(rv.key("rg_rank_count"), k=k, share=i18n.fmt_pct(share, lang), period=rv.period_text)
     if rv.national is None or shown.empty:
         return finding(ctx, rv)
     above = int((shown["value"] > rv.national).sum())
     national = fmt_value(rv.metric, rv.national, lang)
-    key = "rg_rank_rate" if rv.metric == "rate" else "rg_rank_growth"
+    key = "rg_rank_rate" if rv.metric == "rate" else rv.key("rg_rank_growth")
     return ctx.t(key, n=above, total=len(shown), national=national, period=rv.period_text, prev=rv.previous_text)
 
 
@@ -336,9 +498,15 @@ def _table(ctx: Context, rv: RegionValues) -> tuple[pd.DataFrame, str, str]:
     """The data behind the map and the ranking, display-ready; returns (table, x, y)."""
     t = rv.table.copy()
     t["_order"] = t["value"].fillna(-np.inf)
-    t = t.sort_values(["_order", "region_name"], ascending=[False, True])
-    x, y = ctx.t("region"), rv.unit
-    out = pd.DataFrame({x: t["region_name"].to_numpy(), ctx.t("rg_col_code"): t["region_code"].to_numpy()})
+    t = t.sort_values(["_order", "name"], ascending=[False, True])
+    y = rv.unit
+    if rv.geo == "region":
+        x = ctx.t("region")
+        out = pd.DataFrame({x: t["name"].to_numpy(), ctx.t("rg_col_code"): t["code"].to_numpy()})
+    else:
+        x = ctx.t("rg_fiscal_district")
+        out = pd.DataFrame({x: t["name"].to_numpy(), ctx.t("rg_col_fd_code"): t["code"].to_numpy(),
+                            ctx.t("rg_col_offices"): t["offices"].to_numpy()})
     if rv.metric == "growth":
         out[ctx.t("rg_col_reports_prev", prev=rv.previous_text)] = t["count_prev"].to_numpy()
         out[ctx.t("rg_col_reports_period", period=rv.period_text)] = t["count"].to_numpy()
@@ -355,14 +523,14 @@ def _table(ctx: Context, rv: RegionValues) -> tuple[pd.DataFrame, str, str]:
 def _spec(ctx: Context, chart_id: str, kind: str, title: str, rv: RegionValues, fig: go.Figure) -> ChartSpec:
     data, x, y = _table(ctx, rv)
     return ChartSpec(
-        chart_id=chart_id, kind=kind, title=title, subtitle=rv.subtitle, source_line=ctx.source_line(),
+        chart_id=chart_id, kind=kind, title=title, subtitle=rv.subtitle, source_line=rv.source_line,
         figure=fig, data=data, x=x, y=y, lang=ctx.lang, synthetic=ctx.synthetic, display_column="display",
         notes=list(rv.notes), y_format={"count": "count", "rate": "rate", "growth": "percent"}[rv.metric],
     )
 
 
 def _hover(ctx: Context, rv: RegionValues, row) -> str:
-    name = row["region_name"]
+    name = row["name"]
     if row["status"] == "suppressed":
         return f"<b>{name}</b><br>{ctx.t('reports')}: {i18n.SUPPRESSED}"
     if row["status"] == "small_base":
@@ -373,6 +541,8 @@ def _hover(ctx: Context, rv: RegionValues, row) -> str:
     if rv.metric == "growth":
         text += (f"<br>{rv.period_text}: {i18n.fmt_int(row['count'], ctx.lang)}"
                  f"<br>{rv.previous_text}: {i18n.fmt_int(row['count_prev'], ctx.lang)}")
+    if rv.geo == "fiscal_district":
+        text += f"<br>{ctx.t('rg_col_offices')}: {row['offices']}"
     return text
 
 
@@ -414,7 +584,7 @@ def region_map(ctx: Context) -> ChartSpec | None:
     fig = go.Figure()
     common = dict(geojson=geo, featureidkey=FEATURE_KEY, marker_line_color=BORDER, marker_line_width=0.6,
                   hovertemplate="%{hovertext}<extra></extra>")
-    outside = ref[~ref["region_code"].isin(rv.table["region_code"])]
+    outside = ref[~ref["region_code"].isin(rv.table["code"])]
     if not outside.empty:
         fig.add_choroplethmap(
             locations=outside["geojson_id"], z=[0] * len(outside), colorscale=[[0, NOT_SELECTED], [1, NOT_SELECTED]],
@@ -424,7 +594,7 @@ def region_map(ctx: Context) -> ChartSpec | None:
     missing = rv.table[rv.table["status"] != "ok"]
     if not missing.empty:
         fig.add_choroplethmap(
-            locations=missing["region_code"].map(geo_id), z=[0] * len(missing), colorscale=[[0, NO_VALUE], [1, NO_VALUE]],
+            locations=missing["code"].map(geo_id), z=[0] * len(missing), colorscale=[[0, NO_VALUE], [1, NO_VALUE]],
             showscale=False, hovertext=[_hover(ctx, rv, r) for _, r in missing.iterrows()],
             name=ctx.t("rg_no_value"), showlegend=True, **common)
     shown = rv.shown
@@ -434,7 +604,7 @@ def region_map(ctx: Context) -> ChartSpec | None:
             bound = float(np.nanmax(np.abs(shown["value"]))) or 1.0
             colour = dict(colorscale=DIVERGING, zmid=0, zmin=-bound, zmax=bound)
         fig.add_choroplethmap(
-            locations=shown["region_code"].map(geo_id), z=shown["value"].round(1),
+            locations=shown["code"].map(geo_id), z=shown["value"].round(1),
             hovertext=[_hover(ctx, rv, r) for _, r in shown.iterrows()],
             colorbar=dict(title=dict(text=rv.unit, side="right"), ticksuffix=" %" if metric == "growth" else "",
                           thickness=14, len=0.75, tickformat=",.0f" if metric == "count" else None),
@@ -448,21 +618,17 @@ def region_map(ctx: Context) -> ChartSpec | None:
     return _spec(ctx, "rg_map", "map", finding(ctx, rv), rv, fig)
 
 
-@chart("rg_rank")
-def region_rank(ctx: Context) -> ChartSpec | None:
-    """The regions ranked by the same metric, with the national value as reference."""
-    metric = metric_of(ctx)
-    rv = region_values(ctx, metric)
-    if rv is None or rv.shown.empty:  # nothing to rank (the map explains why)
-        return None
-    shown = rv.shown.sort_values(["value", "region_name"], ascending=[True, False])  # top bar = highest
+def _rank_figure(ctx: Context, rv: RegionValues) -> go.Figure:
+    """Horizontal bars of the shown units, highest on top, with the national reference."""
+    metric = rv.metric
+    shown = rv.shown.sort_values(["value", "name"], ascending=[True, False])  # top bar = highest
     texts = [fmt_value(metric, v, ctx.lang) for v in shown["value"]]
     if metric == "growth":
         colours = [UP if v >= 0 else DOWN for v in shown["value"]]
     else:
         colours = [ACCENT] * len(shown)
     fig = go.Figure(go.Bar(
-        x=shown["value"], y=shown["region_name"], orientation="h", marker_color=colours, text=texts,
+        x=shown["value"], y=shown["name"], orientation="h", marker_color=colours, text=texts,
         textposition="outside", cliponaxis=False, hovertext=[_hover(ctx, rv, r) for _, r in shown.iterrows()],
         hovertemplate="%{hovertext}<extra></extra>", name=rv.unit,
     ))
@@ -483,7 +649,163 @@ def region_rank(ctx: Context) -> ChartSpec | None:
     if metric == "count" and rv.national_count is not None:
         fig.add_annotation(xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom", showarrow=False,
                            text=ctx.t("rg_national_total", value=i18n.fmt_int(rv.national_count, ctx.lang)), font_size=12)
-    return _spec(ctx, "rg_rank", "hbar", rank_finding(ctx, rv), rv, fig)
+    return fig
+
+
+@chart("rg_rank")
+def region_rank(ctx: Context) -> ChartSpec | None:
+    """The regions ranked by the same metric, with the national value as reference."""
+    rv = region_values(ctx, metric_of(ctx))
+    if rv is None or rv.shown.empty:  # nothing to rank (the map explains why)
+        return None
+    return _spec(ctx, "rg_rank", "hbar", rank_finding(ctx, rv), rv, _rank_figure(ctx, rv))
+
+
+@chart("rg_fd_rank")
+def fiscal_district_rank(ctx: Context) -> ChartSpec | None:
+    """The Ministerio Público's fiscal districts ranked by count or growth (option `metric`;
+    no rate: there is no population by fiscal district). None for sources without them."""
+    metric = metric_of(ctx, FD_METRICS, DEFAULT_FD_METRIC)
+    if not has_fiscal_districts(ctx):
+        return None
+    rv = region_values(ctx, metric, geo="fiscal_district")
+    if rv is None:
+        return None
+    if rv.shown.empty:  # growth with no large base anywhere: say so, with an empty chart
+        fig = style(go.Figure(), height=200)
+        return _spec(ctx, "rg_fd_rank", "hbar", finding(ctx, rv), rv, fig)
+    title = finding(ctx, rv) if metric == "growth" else rank_finding(ctx, rv)
+    return _spec(ctx, "rg_fd_rank", "hbar", title, rv, _rank_figure(ctx, rv))
+
+
+# A series over the periods of the selection -----------------------------------------------
+
+def series_frame(ctx: Context, df: pd.DataFrame) -> pd.DataFrame:
+    """Counts per period (`period_start`, `report_count`) laid over every period of the
+    selection: `state` is 'complete', 'partial' or 'missing'. A period with no file is NaN
+    (a gap, never a zero); a period with data but no row for this series is 0."""
+    f = ctx.f
+    got = {pd.Timestamp(p).date(): float(v) for p, v in zip(df["period_start"], df["report_count"].fillna(0))}
+    missing = set(ctx.missing_periods())
+    rows = []
+    for p in measures.period_range(f.period_from, f.period_to, f.grain):
+        if p in missing:
+            rows.append((p, np.nan, "missing"))
+        else:
+            rows.append((p, got.get(p, 0.0), "complete" if ctx.is_complete(p) else "partial"))
+    out = pd.DataFrame(rows, columns=["period_start", "report_count", "state"])
+    out["label"] = [ctx.period_name(p) if s != "missing" else i18n.fmt_period(p, f.grain, ctx.lang)
+                    for p, s in zip(out["period_start"], out["state"])]
+    return out
+
+
+def _x(frame: pd.DataFrame, monthly: bool):
+    return pd.to_datetime(frame["period_start"]) if monthly else frame["label"]
+
+
+def _period_notes(ctx: Context, frame: pd.DataFrame) -> list[str]:
+    """Gaps and part-periods of a series, said on the chart."""
+    notes = []
+    missing = list(frame.loc[frame["state"] == "missing", "period_start"].drop_duplicates())
+    if missing:
+        notes.append(ctx.t("note_missing_periods", periods=_period_list(ctx, missing)))
+    for p in frame.loc[frame["state"] == "partial", "period_start"].drop_duplicates():
+        cover = ctx.periods.get(p)
+        if cover is None:
+            continue
+        notes.append(ctx.t("rg_note_partial", period=i18n.fmt_period(p, ctx.f.grain, ctx.lang),
+                           months=i18n.fmt_cover_months(cover.covered_from, cover.covered_to, ctx.lang),
+                           as_of=i18n.fmt_date(cover.covered_to, ctx.lang)))
+    return notes
+
+
+def _mark_missing(ctx: Context, fig: go.Figure, frame: pd.DataFrame, xref: str = "x", yref: str = "y domain") -> None:
+    """'sin archivo' written at the foot of every period that has no file, on a category axis
+    (annotations there take the category's serial number, not its label)."""
+    order = list(frame.drop_duplicates("period_start")["period_start"])
+    for p in frame.loc[frame["state"] == "missing", "period_start"].drop_duplicates():
+        fig.add_annotation(x=order.index(p), y=0, xref=xref, yref=yref, text=ctx.t("no_file"), showarrow=False,
+                           yanchor="bottom", font=dict(size=12, color="#616E7C"))
+
+
+def _trend_spec(ctx: Context, chart_id: str, name: str, f: Filters,
+                fetch: Callable[[Filters], pd.DataFrame], regional: bool) -> ChartSpec | None:
+    """One unit's reports per period: a line over the complete periods (a 12-month rolling
+    mean for monthly data), part-periods as separate hollow points, gaps as breaks."""
+    df = fetch(f)
+    if df.empty or df["report_count"].fillna(0).sum() == 0:
+        return None
+    frame = series_frame(ctx, df)
+    raw = frame["report_count"].copy()
+    frame = measures.suppress(frame, f, lang=ctx.lang)
+    frame.loc[frame["state"] == "missing", "report_count_display"] = ctx.t("no_file")
+    monthly = f.grain == "month"
+    x = _x(frame, monthly)
+    full = frame["report_count"].where(frame["state"] == "complete")
+    fig = go.Figure()
+    per = ctx.t("reports_per_month" if monthly else "reports_per_year")
+    fig.add_scatter(x=x, y=full, name=per, mode="lines+markers", connectgaps=False,
+                    line=dict(color=ACCENT, width=1.5 if monthly else 2.5), marker=dict(size=4 if monthly else 8),
+                    customdata=frame["report_count_display"], hovertemplate="%{x}: %{customdata}<extra></extra>")
+    if monthly:
+        frame["rolling_12"] = measures.rolling_12(full)
+        fig.add_scatter(x=x, y=frame["rolling_12"].round(1), name=ctx.t("rolling_12"), mode="lines",
+                        line=dict(color=PALETTE[3], width=3), hovertemplate="%{y:,.0f}<extra></extra>")
+    part = frame["state"] == "partial"
+    if part.any():
+        fig.add_scatter(x=x[part], y=frame.loc[part, "report_count"], name=ctx.t("rg_partial_points"), mode="markers+text",
+                        marker=dict(size=10 if not monthly else 6, color="white", line=dict(color=MUTED, width=2)),
+                        text=frame.loc[part, "report_count_display"], textposition="top center", cliponaxis=False,
+                        customdata=frame.loc[part, "report_count_display"], hovertemplate="%{x}: %{customdata}<extra></extra>")
+    style(fig, y_title=ctx.t("reports"), height=420)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
+    if not monthly:
+        fig.update_xaxes(type="category")
+        _mark_missing(ctx, fig, frame)
+    notes = ctx.notes(regional=True) if regional else ctx.notes() + [ctx.t("rg_note_fd")]
+    notes += _period_notes(ctx, frame)
+    if frame["report_count_display"].eq(i18n.SUPPRESSED).any():
+        notes.append(ctx.t("rg_note_suppressed"))
+    title = _trend_title(ctx, f, name, fetch, frame.assign(raw=raw.to_numpy()))
+    table = pd.DataFrame({
+        ctx.t("period"): frame["label"].to_numpy(),
+        ctx.t("reports"): frame["report_count"].to_numpy(),
+        "display": frame["report_count_display"].to_numpy(),
+        ctx.t("status"): [ctx.period_status(p) for p in frame["period_start"]],
+    })
+    if monthly:
+        table[ctx.t("rolling_12")] = frame["rolling_12"].round(1).to_numpy()
+    return ChartSpec(
+        chart_id=chart_id, kind="line", title=title, subtitle=_subtitle(ctx, selection_text(ctx)),
+        source_line=ctx.source_line(), figure=fig, data=table, x=ctx.t("period"), y=ctx.t("reports"),
+        lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes,
+    )
+
+
+def _trend_title(ctx: Context, f: Filters, name: str, fetch, frame: pd.DataFrame) -> str:
+    """Growth of the unit over equal spans (`Context.span()`); else its total over the
+    complete periods of the selection (or the part-period it only has)."""
+    minors = measures.minors_only(f)
+    span = growth_span(ctx)
+
+    def total(g: Filters) -> float:
+        return float(fetch(g)["report_count"].fillna(0).sum())
+
+    if span is not None:
+        cur = total(f.with_(period_from=span.current_from, period_to=span.current_to))
+        prev = total(f.with_(period_from=span.previous_from, period_to=span.previous_to))
+        if prev >= MIN_BASE and not measures.is_suppressed_value(cur, minors):
+            g = measures.growth_pct(cur, prev)
+            key = "rg_trend_title_up" if g >= 0 else "rg_trend_title_down"
+            return ctx.t(key, region=name, pct=i18n.fmt_pct(abs(g), ctx.lang),
+                         period=i18n.fmt_span(span.current_from, span.current_to, span.grain, ctx.lang),
+                         prev=i18n.fmt_span(span.previous_from, span.previous_to, span.grain, ctx.lang))
+    basis = rate_basis(ctx)
+    keep = {pd.Timestamp(p).date() for p in basis.periods}
+    raw_total = float(frame.loc[[pd.Timestamp(p).date() in keep for p in frame["period_start"]], "raw"].sum())
+    shown = i18n.fmt_count(raw_total, ctx.lang, measures.is_suppressed_value(raw_total, minors))
+    return ctx.t("rg_trend_title_plain", region=name, n=shown, period=basis_text(ctx, basis))
 
 
 # One region's trend ----------------------------------------------------------------------
@@ -500,79 +822,52 @@ def region_trend(ctx: Context) -> ChartSpec | None:
     """One region's reports per month (12-month rolling mean) or per year (option `region`)."""
     code = region_of(ctx)
     f = ctx.f.with_(regions=(code,))
-    name = ctx.region_name(code)
-    df = queries.counts(ctx.con, f, ("period_start",))
+    return _trend_spec(ctx, "rg_trend", ctx.region_name(code), f,
+                       lambda g: queries.counts(ctx.con, g, ("period_start",)), regional=True)
+
+
+# One fiscal district's trend -------------------------------------------------------------
+
+def fiscal_district_options(ctx: Context) -> list[str]:
+    """Fiscal districts the page offers (offices in the regions filter), by name."""
+    if not has_fiscal_districts(ctx):
+        return []
+    codes = queries_regions.fiscal_districts(ctx.con, ctx.f.source, ctx.f.regions)["fiscal_district"].unique()
+    return sorted(codes, key=fiscal_district_name)
+
+
+def default_fiscal_district(ctx: Context) -> str | None:
+    """The fiscal district with the most reports under the filters (the trend's default)."""
+    df = queries_regions.fiscal_district_counts(ctx.con, ctx.f)
     if df.empty or df["report_count"].fillna(0).sum() == 0:
+        options = fiscal_district_options(ctx)
+        return options[0] if options else None
+    return str(df.sort_values(["report_count", "fiscal_district"], ascending=[False, True])["fiscal_district"].iloc[0])
+
+
+@chart("rg_fd_trend")
+def fiscal_district_trend(ctx: Context) -> ChartSpec | None:
+    """One fiscal district's reports per year (option `district`, the MPFN name, e.g.
+    'LIMA NOROESTE'; default: the largest). None for sources without fiscal districts."""
+    if not has_fiscal_districts(ctx):
         return None
-    df = measures.suppress(df, f, lang=ctx.lang)
-    df["period_start"] = pd.to_datetime(df["period_start"])
-    df["complete"] = [ctx.is_complete(p) for p in df["period_start"]]
-    monthly = f.grain == "month"
-    fig = go.Figure()
-    colours = [ACCENT if c else MUTED for c in df["complete"]]
-    if monthly:
-        df["rolling_12"] = measures.rolling_12(df["report_count"])
-        fig.add_scatter(x=df["period_start"], y=df["report_count"], name=ctx.t("reports_per_month"), mode="lines+markers",
-                        line=dict(color=ACCENT, width=1.5), marker=dict(size=4, color=colours),
-                        customdata=df["report_count_display"], hovertemplate="%{customdata}<extra></extra>")
-        fig.add_scatter(x=df["period_start"], y=df["rolling_12"].round(1), name=ctx.t("rolling_12"), mode="lines",
-                        line=dict(color=PALETTE[3], width=3), hovertemplate="%{y:,.0f}<extra></extra>")
-    else:
-        fig.add_bar(x=df["period_start"].dt.year.astype(str), y=df["report_count"], name=ctx.t("reports_per_year"),
-                    marker_color=colours, customdata=df["report_count_display"], hovertemplate="%{customdata}<extra></extra>",
-                    text=df["report_count_display"], textposition="outside", cliponaxis=False)
-        fig.update_xaxes(type="category")
-    style(fig, y_title=ctx.t("reports"), height=420)
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
-    notes = ctx.notes(regional=True)
-    incomplete = df[~df["complete"]]
-    if not incomplete.empty:
-        notes.append(ctx.t("note_incomplete", period=i18n.fmt_period(incomplete["period_start"].iloc[-1].date(), f.grain, ctx.lang),
-                           as_of=i18n.fmt_date(ctx.coverage["last_date"], ctx.lang)))
-    if df["report_count_display"].eq(i18n.SUPPRESSED).any():
-        notes.append(ctx.t("rg_note_suppressed"))
-    title = _trend_title(ctx, f, name, df)
-    table = pd.DataFrame({
-        ctx.t("period"): [i18n.fmt_period(p.date(), f.grain, ctx.lang) for p in df["period_start"]],
-        ctx.t("reports"): df["report_count"].to_numpy(),
-        "display": df["report_count_display"].to_numpy(),
-        ctx.t("status"): [ctx.t("complete") if c else ctx.t("incomplete") for c in df["complete"]],
-    })
-    if monthly:
-        table[ctx.t("rolling_12")] = df["rolling_12"].round(1).to_numpy()
-    return ChartSpec(
-        chart_id="rg_trend", kind="line" if monthly else "bar", title=title, subtitle=ctx.subtitle(),
-        source_line=ctx.source_line(), figure=fig, data=table, x=ctx.t("period"), y=ctx.t("reports"),
-        lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes,
-    )
-
-
-def _trend_title(ctx: Context, f, name: str, df: pd.DataFrame) -> str:
-    """Growth of the region over equal spans; else its total in the selection."""
-    minors = measures.minors_only(f)
-    span = growth_span(ctx)
-    if span is not None:
-        cur = float(queries.counts(ctx.con, f.with_(period_from=span.current_from, period_to=span.current_to))["report_count"].iloc[0] or 0)
-        prev = float(queries.counts(ctx.con, f.with_(period_from=span.previous_from, period_to=span.previous_to))["report_count"].iloc[0] or 0)
-        if prev >= MIN_BASE and not measures.is_suppressed_value(cur, minors):
-            g = measures.growth_pct(cur, prev)
-            key = "rg_trend_title_up" if g >= 0 else "rg_trend_title_down"
-            return ctx.t(key, region=name, pct=i18n.fmt_pct(abs(g), ctx.lang),
-                         period=i18n.fmt_span(span.current_from, span.current_to, span.grain, ctx.lang),
-                         prev=i18n.fmt_span(span.previous_from, span.previous_to, span.grain, ctx.lang))
-    raw_total = float(queries.counts(ctx.con, f)["report_count"].iloc[0] or 0)
-    shown = i18n.fmt_count(raw_total, ctx.lang, measures.is_suppressed_value(raw_total, minors))
-    return ctx.t("rg_trend_title_plain", region=name, n=shown, period=ctx.period_label())
+    code = ctx.options.get("district") or default_fiscal_district(ctx)
+    if code is None:
+        return None
+    if code not in set(queries_regions.fiscal_districts(ctx.con, ctx.f.source)["fiscal_district"]):
+        raise ValueError(f"unknown fiscal district {code!r}")
+    return _trend_spec(ctx, "rg_fd_trend", fiscal_district_name(code), ctx.f,
+                       lambda g: queries_regions.fiscal_district_counts(ctx.con, g, ("period_start",), district=code),
+                       regional=False)
 
 
 # Lima Metropolitana vs the rest of Lima ---------------------------------------------------
 
 def lima_status(ctx: Context) -> str:
-    """'ok', or why the split is not shown: 'fiscal_districts' (MPFN), 'not_split' (another
-    source without it), 'not_in_filter' (the regions filter leaves Lima out)."""
+    """'ok', or why the split is not shown: 'not_split' (a source without it), 'not_in_filter'
+    (the regions filter leaves Lima out)."""
     if not queries_regions.lima_split_available(ctx.con, ctx.f.source):
-        return "fiscal_districts" if ctx.f.source == "mpfn" else "not_split"
+        return "not_split"
     if ctx.f.regions and LIMA not in ctx.f.regions:
         return "not_in_filter"
     return "ok"
@@ -588,34 +883,51 @@ def lima_split(ctx: Context) -> ChartSpec | None:
     if df.empty or df["report_count"].fillna(0).sum() == 0:
         return None
     areas = queries.lima_areas(ctx.con).set_index("lima_area")
-    # Every period x area, zero where there were no reports.
-    periods = sorted(df["period_start"].unique())
-    full = pd.MultiIndex.from_product([periods, list(areas.index)], names=["period_start", "lima_area"])
-    df = df.set_index(["period_start", "lima_area"]).reindex(full, fill_value=0).reset_index()
+    parts = []
+    for area in areas.index:
+        frame = series_frame(ctx, df[df["lima_area"] == area])
+        parts.append(frame.assign(lima_area=area))
+    df = pd.concat(parts, ignore_index=True)
     raw = df["report_count"].astype("float64")
     df = measures.suppress(df, f, lang=lang)
+    df.loc[df["state"] == "missing", "report_count_display"] = ctx.t("no_file")
     pop = df["lima_area"].map(areas["population_2020"]).astype("float64")
     df["rate"] = df["report_count"] / pop * 100_000
-    df["period_start"] = pd.to_datetime(df["period_start"])
-    df["complete"] = [ctx.is_complete(p) for p in df["period_start"]]
     df["area_name"] = df["lima_area"].map(areas[f"name_{lang}"])
     monthly = f.grain == "month"
     per = ctx.t("rg_per_month" if monthly else "rg_per_year")
 
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.09,
                         subplot_titles=(ctx.t("rg_lima_panel_reports", per=per), ctx.t("rg_lima_panel_rate", per=per)))
-    for i, area in enumerate(areas.index):
+    mode = "lines" if monthly else "lines+markers"
+    colours = {area: PALETTE[0] if area == "metro" else PALETTE[1] for area in areas.index}
+    for area in areas.index:
         part = df[df["lima_area"] == area]
-        colour = PALETTE[0] if area == "metro" else PALETTE[1]
-        x = part["period_start"] if monthly else part["period_start"].dt.year.astype(str)
+        full = part["state"] == "complete"
+        x = _x(part, monthly)
         hover = [f"{n}: {d}" for n, d in zip(part["area_name"], part["report_count_display"])]
-        fig.add_scatter(x=x, y=part["report_count"], name=part["area_name"].iloc[0], mode="lines+markers" if not monthly else "lines",
-                        line=dict(color=colour, width=2), legendgroup=area, hovertext=hover,
+        fig.add_scatter(x=x, y=part["report_count"].where(full), name=part["area_name"].iloc[0], mode=mode,
+                        connectgaps=False, line=dict(color=colours[area], width=2), legendgroup=area, hovertext=hover,
                         hovertemplate="%{hovertext}<extra></extra>", row=1, col=1)
         rate_hover = [f"{n}: {i18n.fmt_num(r, lang, 2)}" for n, r in zip(part["area_name"], part["rate"])]
-        fig.add_scatter(x=x, y=part["rate"].round(2), name=part["area_name"].iloc[0], mode="lines+markers" if not monthly else "lines",
-                        line=dict(color=colour, width=2, dash="solid" if area == "metro" else "dot"), legendgroup=area,
-                        showlegend=False, hovertext=rate_hover, hovertemplate="%{hovertext}<extra></extra>", row=2, col=1)
+        fig.add_scatter(x=x, y=part["rate"].where(full).round(2), name=part["area_name"].iloc[0], mode=mode,
+                        connectgaps=False, line=dict(color=colours[area], width=2, dash="solid" if area == "metro" else "dot"),
+                        legendgroup=area, showlegend=False, hovertext=rate_hover,
+                        hovertemplate="%{hovertext}<extra></extra>", row=2, col=1)
+    # Part-periods: hollow points, not joined to the full periods' line.
+    for area in areas.index:
+        part = df[(df["lima_area"] == area) & (df["state"] == "partial")]
+        if part.empty:
+            continue
+        x = _x(part, monthly)
+        marker = dict(size=9, color="white", line=dict(color=colours[area], width=2))
+        name = f"{part['area_name'].iloc[0]} · {ctx.t('rg_partial_points')}"
+        fig.add_scatter(x=x, y=part["report_count"], name=name, mode="markers", marker=marker, legendgroup=area,
+                        hovertext=[f"{n}: {d}" for n, d in zip(part["area_name"], part["report_count_display"])],
+                        hovertemplate="%{hovertext}<extra></extra>", row=1, col=1)
+        fig.add_scatter(x=x, y=part["rate"].round(2), name=name, mode="markers", marker=marker, legendgroup=area,
+                        showlegend=False, hovertext=[f"{n}: {i18n.fmt_num(r, lang, 2)}" for n, r in zip(part["area_name"], part["rate"])],
+                        hovertemplate="%{hovertext}<extra></extra>", row=2, col=1)
     style(fig, height=540)
     fig.update_layout(margin=dict(l=10, r=10, t=70, b=10))
     fig.update_yaxes(automargin=True)
@@ -625,29 +937,29 @@ def lima_split(ctx: Context) -> ChartSpec | None:
     fig.update_annotations(font_size=13, x=0, xanchor="left")
     if not monthly:
         fig.update_xaxes(type="category")
+        _mark_missing(ctx, fig, df, xref="x2", yref="y2 domain")
 
     notes = ctx.notes()
     notes.append(ctx.t("rg_lima_note_areas"))
+    if f.source == "mpfn":
+        notes.append(ctx.t("rg_lima_note_mpfn"))
     if f.groups and ctx.has_age:
         notes.append(ctx.t("rg_lima_note_groups_pop"))
-    incomplete = df[~df["complete"]]
-    if not incomplete.empty:
-        notes.append(ctx.t("note_incomplete", period=i18n.fmt_period(incomplete["period_start"].iloc[-1].date(), f.grain, lang),
-                           as_of=i18n.fmt_date(ctx.coverage["last_date"], lang)))
+    notes += _period_notes(ctx, df)
     if df["report_count_display"].eq(i18n.SUPPRESSED).any():
         notes.append(ctx.t("rg_note_suppressed"))
 
     title = _lima_title(ctx, df.assign(raw=raw.to_numpy()), areas)
     table = pd.DataFrame({
-        ctx.t("period"): [i18n.fmt_period(p.date(), f.grain, lang) for p in df["period_start"]],
+        ctx.t("period"): df["label"].to_numpy(),
         ctx.t("rg_col_area"): df["area_name"].to_numpy(),
         ctx.t("reports"): df["report_count"].to_numpy(),
         "display": df["report_count_display"].to_numpy(),
         ctx.t("rg_col_rate_period", per=per): df["rate"].round(2).to_numpy(),
-        ctx.t("status"): [ctx.t("complete") if c else ctx.t("incomplete") for c in df["complete"]],
+        ctx.t("status"): [ctx.period_status(p) for p in df["period_start"]],
     })
     return ChartSpec(
-        chart_id="rg_lima", kind="line", title=title, subtitle=ctx.subtitle(extra=ctx.t("rg_lima_subtitle")),
+        chart_id="rg_lima", kind="line", title=title, subtitle=_subtitle(ctx, selection_text(ctx), extra=ctx.t("rg_lima_subtitle")),
         source_line=ctx.source_line(), figure=fig, data=table, x=ctx.t("period"), y=ctx.t("reports"),
         series=ctx.t("rg_col_area"), lang=lang, synthetic=ctx.synthetic, display_column="display", notes=notes,
     )
@@ -658,10 +970,11 @@ def _lima_title(ctx: Context, df: pd.DataFrame, areas: pd.DataFrame) -> str:
     lang = ctx.lang
     minors = measures.minors_only(ctx.f)
     basis = rate_basis(ctx)
-    inside = df[(df["period_start"] >= pd.Timestamp(basis.start)) & (df["period_start"] <= pd.Timestamp(basis.end))]
+    keep = {pd.Timestamp(p).date() for p in basis.periods}
+    inside = df[[pd.Timestamp(p).date() in keep for p in df["period_start"]]]
     totals = inside.groupby("lima_area")["raw"].sum()
     metro, rest = float(totals.get("metro", 0.0)), float(totals.get("rest", 0.0))
-    period = ctx.period_label(basis.start, basis.end)
+    period = basis_text(ctx, basis) if basis.periods else selection_text(ctx)
     if minors and (measures.is_suppressed_value(metro, True) or measures.is_suppressed_value(rest, True)) or metro + rest == 0:
         return ctx.t("rg_lima_title_plain", period=period)
     share = measures.share_pct(metro, metro + rest)
