@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import logging
 import math
 import re
 import sys
@@ -45,6 +46,8 @@ import duckdb
 
 from cybertrends import i18n, paths, queries
 from cybertrends.filters import Filters
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # pragma: no cover
     from cybertrends.chartspec import ChartSpec
@@ -199,6 +202,7 @@ def collect(
         try:
             spec = build(chart_id, dict(options or {}))
         except Exception as error:  # noqa: BLE001 - reported on the closing slide
+            log.exception("chart %s %s failed in a briefing pack", chart_id, key)
             skipped.append(Skipped(chart_id, key, "error", _short_error(error)))
             continue
         if spec is None:
@@ -249,6 +253,7 @@ def rebuild(
             try:
                 new = charts.build(spec.chart_id, con, spec.filters.with_(lang=lang), **(spec.options or {}))
             except Exception as error:  # noqa: BLE001
+                log.exception("chart %s failed when rebuilt for a briefing pack", spec.chart_id)
                 skipped.append(Skipped(spec.chart_id, _options_key(spec.options), "error", _short_error(error)))
                 continue
             if new is None:

@@ -562,3 +562,14 @@ def test_page_standard_pack_reorder_remove(sample_db, lang):
     at.segmented_control(key="br_lang").set_value(other).run()
     assert not at.exception
     assert at.text_input(key="br_title").value == briefing.default_title(other)
+
+
+def test_a_failing_chart_logs_its_traceback(caplog):
+    def build(chart_id, options):
+        raise ZeroDivisionError("boom in the builder")
+
+    with caplog.at_level("ERROR", logger="cybertrends.briefing"):
+        specs, skipped = briefing.collect([("overview_trend", {})], build)
+    assert specs == [] and [s.reason for s in skipped] == ["error"]
+    record = next(r for r in caplog.records if "overview_trend" in r.getMessage())
+    assert record.exc_info and record.exc_info[0] is ZeroDivisionError
