@@ -56,7 +56,7 @@ def _dims(by: tuple[str, ...], allowed: dict[str, str], grain: str) -> list[tupl
     return out
 
 
-def _cells(table: str, dims: list[tuple[str, str]], where: str, sums: dict[str, str] | None = None) -> str:
+def published_sql(table: str, dims: list[tuple[str, str]], where: str, sums: dict[str, str] | None = None) -> str:
     """SQL for the cells of `table` grouped by `dims`, every count published through the
     cell-key method (cybertrends/disclosure.py): each cell's count and key sum are looked up
     in `ref_perturbation`. This is the one gate between the exact aggregates and anything a
@@ -97,14 +97,14 @@ def counts(
     applies to sources that record age (their rows carry a group)."""
     dims = _dims(by, COUNT_DIMENSIONS, grain or f.grain)
     where = _WHERE + (_WHERE_GROUPS if apply_groups else "")
-    sql = _cells("agg_counts", dims, where, {"amount_lost_pen": "sum(amount_lost_pen)::double"})
+    sql = published_sql("agg_counts", dims, where, {"amount_lost_pen": "sum(amount_lost_pen)::double"})
     return con.execute(sql, bind(sql, f.params())).df()
 
 
 def modality_counts(con: duckdb.DuckDBPyConnection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
     """Published counts by modality / channel (record-level sources only)."""
     dims = _dims(by, MODALITY_DIMENSIONS, grain or f.grain)
-    sql = _cells("agg_modality", dims, _WHERE + _WHERE_GROUPS)
+    sql = published_sql("agg_modality", dims, _WHERE + _WHERE_GROUPS)
     return con.execute(sql, bind(sql, f.params())).df()
 
 
@@ -115,7 +115,7 @@ def lima_split(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = N
           and list_contains($crimes, crime_code)
           and (len($groups) = 0 or victim_age_group is null or list_contains($groups, victim_age_group))
           and (len($regions) = 0 or list_contains($regions, '15'))"""
-    sql = _cells("agg_lima_area", dims, where)
+    sql = published_sql("agg_lima_area", dims, where)
     return con.execute(sql, bind(sql, f.params())).df()
 
 
@@ -249,7 +249,7 @@ def report_counts_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFr
           and (len($regions) = 0 or list_contains($regions, a.region_code))
           and list_contains($crimes, a.crime_code)
           and (len($groups) = 0 or a.victim_age_group is null or list_contains($groups, a.victim_age_group))"""
-    sql = _cells(table, dims, where).replace("coalesce(sum(report_count), 0)", "coalesce(sum(a.report_count), 0)") \
+    sql = published_sql(table, dims, where).replace("coalesce(sum(report_count), 0)", "coalesce(sum(a.report_count), 0)") \
         .replace("sum(key_sum)", "sum(a.key_sum)")
     df = con.execute(sql, bind(sql, f.params())).df()
     return df.sort_values(["period_start", "region_code", "law", "article", "victim_age_group", "victim_sex"],
