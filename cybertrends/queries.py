@@ -122,10 +122,11 @@ def lima_split(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = N
 # Reference and metadata ------------------------------------------------------------------
 
 def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Sources that have data, with their coverage, in display order."""
+    """Sources that have data, with their coverage and their published total, in display order."""
+    totals = published_sql("agg_counts", [("source", "source")], "true")
     return con.execute(
-        """select s.*, c.period_grain, c.first_date, c.last_date, c.data_as_of, c.report_count
-        from ref_source s join source_coverage c using (source)
+        f"""select s.*, c.period_grain, c.first_date, c.last_date, c.data_as_of, t.report_count
+        from ref_source s join source_coverage c using (source) join ({totals}) t using (source)
         order by s.sort_order"""
     ).df()
 
