@@ -108,9 +108,11 @@ def modality_counts(con: duckdb.DuckDBPyConnection, f: Filters, by: tuple[str, .
     return con.execute(sql, bind(sql, f.params())).df()
 
 
-def lima_split(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None) -> pd.DataFrame:
-    """Lima Metropolitana vs the rest of Lima region, where the source can tell them apart."""
-    dims = [("period_start", GRAIN_EXPR[grain or f.grain]), ("lima_area", "lima_area")]
+def lima_split(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None,
+               by_period: bool = True) -> pd.DataFrame:
+    """Lima Metropolitana vs the rest of Lima region, where the source can tell them apart:
+    per period, or (`by_period=False`) one cell per area over the whole filter."""
+    dims = ([("period_start", GRAIN_EXPR[grain or f.grain])] if by_period else []) + [("lima_area", "lima_area")]
     where = """source = $source and period_start between $date_from and $date_to
           and list_contains($crimes, crime_code)
           and (len($groups) = 0 or victim_age_group is null or list_contains($groups, victim_age_group))
