@@ -592,3 +592,17 @@ def test_page_on_a_source_without_age_shows_proxy(sample_db):
     assert len(shown) == 2 and "(Ley 30096 art. 5)" in shown[0]
     assert "per 100,000 people aged 0–17" in shown[1]
     assert len(figures(at)) == 2
+
+
+def test_growth_needs_a_minimum_base(sample_db):
+    """A group with fewer than MIN_BASE published reports in the earlier span shows no growth."""
+    con = duckdb.connect(str(sample_db), read_only=True)
+    f = _f(regions=("25",))  # Ucayali: few children's and adolescents' reports
+    spec = charts.build("gr_growth", con, f)
+    con.close()
+    assert spec is not None
+    table = spec.data
+    previous = pd.to_numeric(table.iloc[:, 2].str.replace(",", ""), errors="coerce")  # "Denuncias <earlier span>"
+    small = previous < measures.MIN_BASE
+    assert small.any() and table.loc[small, spec.y].isna().all()
+    assert table.loc[~small, spec.y].notna().any()

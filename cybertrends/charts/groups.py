@@ -555,7 +555,10 @@ def gr_growth(ctx: Context) -> ChartSpec | None:
         "current": cur["report_count"].to_numpy(), "current_display": cur["report_count_display"].to_numpy(),
         "previous": prev["report_count"].to_numpy(), "previous_display": prev["report_count_display"].to_numpy(),
     })
-    df["growth"] = pd.Series([measures.growth_pct(c, p) for c, p in zip(df["current"], df["previous"])], dtype="float64")
+    # A group whose earlier span has fewer than MIN_BASE reports shows no growth (a change of a
+    # few reports would read as a huge percentage, and small cells carry protection noise).
+    df["growth"] = pd.Series([measures.growth_pct(c, p) if p >= measures.MIN_BASE else None
+                              for c, p in zip(df["current"], df["previous"])], dtype="float64")
     df["growth_display"] = [i18n.fmt_pct(g, ctx.lang, signed=True) for g in df["growth"]]
     cur_label = i18n.fmt_span(span.current_from, span.current_to, span.grain, ctx.lang)
     prev_label = i18n.fmt_span(span.previous_from, span.previous_to, span.grain, ctx.lang)
@@ -595,6 +598,8 @@ def gr_growth(ctx: Context) -> ChartSpec | None:
     else:
         title = ctx.t("gr_growth_title_plain", cur=cur_label, prev=prev_label)
     notes = ctx.notes() + [ctx.t("gr_note_equal_spans", cur=cur_label, prev=prev_label)] + _protection_note(ctx)
+    if (df["previous"] < measures.MIN_BASE).any():
+        notes.append(ctx.t("gr_note_small_base", n=measures.MIN_BASE, prev=prev_label))
     table = pd.DataFrame({
         ctx.t("victim_group"): names,
         ctx.t("gr_reports_in", period=cur_label): df["current_display"],
