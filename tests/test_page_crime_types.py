@@ -187,7 +187,7 @@ def test_index_matches_sql(sample_db, con, ley):
     best = max((s for s in exp if s != "other" and base.get(s, 0) >= 20), key=lambda s: exp[s][2025])
     assert names[best] in spec.title
     assert i18n.fmt_num(exp[best][2025], "en", 0) in spec.title
-    assert T("ct_note_cell_key") in spec.notes
+    assert T("note_cell_key") in spec.notes
 
 
 def test_index_uses_complete_selected_years_only(sample_db, con, ley):
@@ -553,7 +553,7 @@ def test_share_matches_sql(sample_db, con, ley, penal, source):
     assert spec.title.startswith(names[top])
     assert i18n.fmt_pct(cells[top] / total * 100, "es") in spec.title
     np.testing.assert_allclose(sorted(spec.figure.data[0].x), sorted(n / total * 100 for n in cells.values()), rtol=1e-9)
-    assert (T("ct_note_cell_key", "es") in spec.notes) == (source == "synthetic")
+    assert (T("note_cell_key", "es") in spec.notes) == (source == "synthetic")
 
 
 # Modality and channel ----------------------------------------------------------------------------

@@ -143,7 +143,7 @@ def test_rates_by_region_for_one_group_equal_the_published_cells(sample_db, con,
         a.text for a in spec.figure.layout.annotations]
     if group == "child":  # small cells: the published parts do not add up to the published total
         assert sum(cells.values()) != total(sample_db, "synthetic", where, params)
-    assert i18n.t("gr_note_cellkey", "es") in spec.notes
+    assert i18n.t("note_cell_key", "es") in spec.notes
 
 
 def test_growth_per_group_compares_equal_spans(sample_db, con):
@@ -529,7 +529,7 @@ def test_minor_rate_on_record_level_small_counts_is_published(tiny_db):
     assert cells[("04",)] in (0, 5, 6)
     (line,) = spec.figure.layout.shapes
     assert line.x0 == pytest.approx(total(tiny_db, "synthetic", where) * 100000 / sum(pops.values()), rel=1e-12)
-    assert i18n.t("gr_note_cellkey", "es") in spec.notes and i18n.t("gr_note_published", "es") not in spec.notes
+    assert i18n.t("note_cell_key", "es") in spec.notes and i18n.t("gr_note_published", "es") not in spec.notes
 
 
 # The page, rendered ---------------------------------------------------------------------

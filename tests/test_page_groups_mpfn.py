@@ -193,7 +193,7 @@ def test_minor_rate_per_100k_aged_0_17_equals_sql(sample_db, con, lang, mode):
     national = T("gr_overall_rate_national", rate=i18n.fmt_num(n_all / len(years) * 100000 / pop_all, lang, 1))
     assert national in [a.text for a in spec.figure.layout.annotations]
     assert T("gr_note_minor_rate") in spec.notes and T("gr_note_published") in spec.notes
-    assert T("gr_note_cellkey") not in spec.notes
+    assert T("note_cell_key") not in spec.notes
     # few reports make a rate swing: said where a region has fewer than 10
     assert (T("gr_note_minor_rate_small", n=10) in spec.notes) == any(1 <= n < 10 for n, _, _ in expected.values())
     if mode == "all":
@@ -229,7 +229,7 @@ def test_mpfn_small_counts_are_shown_as_published(sample_db, con):
             continue
         table = spec.export_table()
         assert "<5" not in table.to_string()
-        assert i18n.t("gr_note_cellkey", "es") not in spec.notes
+        assert i18n.t("note_cell_key", "es") not in spec.notes
         for _, row in table.iterrows():
             y = int(row["Año"][:4])
             if y == 2024:

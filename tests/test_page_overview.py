@@ -158,7 +158,7 @@ def test_trend_chart_series_equal_sql(sample_db):
     assert spec.title == i18n.t("trend_title_growth", "es", ratio=i18n.fmt_num(
         _pub_total(sample_db, "region_code = '04' and year(report_date) = 2025")
         / _pub_total(sample_db, "region_code = '04' and year(report_date) = 2019"), "es", 1), first=2019, last=2025)
-    assert i18n.t("ov_note_cell_key", "es") in spec.notes
+    assert i18n.t("note_cell_key", "es") in spec.notes
     assert spec.synthetic and "Arequipa" in spec.subtitle
 
 

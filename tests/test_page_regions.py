@@ -218,7 +218,7 @@ def test_rate_map_and_rank_match_independent_sql(sample_db, con, synth):
     assert spec.title == (f"{names[top]} tiene la mayor tasa: {i18n.fmt_num(expected[top], 'es', 1)} denuncias al año "
                           f"por 100 000 habitantes (promedio 2019–2025)")
     assert "promedio anual" in spec.subtitle and "población 2020" in spec.subtitle
-    assert i18n.t("rg_note_cell_key", "es") in spec.notes
+    assert i18n.t("note_cell_key", "es") in spec.notes
 
     rank = charts.build("rg_rank", con, synth, metric="rate")
     assert rank.kind == "hbar"
@@ -432,7 +432,7 @@ def test_region_trend_monthly_with_rolling_mean(sample_db, con, synth):
     g = (cur - prev) / prev * 100
     word = "rose" if g >= 0 else "fell"
     assert spec.title == f"In Arequipa reports {word} {i18n.fmt_pct(abs(g), 'en')} in 2025 against 2024"
-    assert i18n.t("rg_note_cell_key", "en") in spec.notes
+    assert i18n.t("note_cell_key", "en") in spec.notes
 
 
 def test_region_trend_yearly_mpfn(sample_db, con, mpfn):
@@ -478,7 +478,7 @@ def test_lima_split_synthetic(sample_db, con, synth):
                           f"su tasa anual es {i18n.fmt_num(r_metro, 'es', 1)} por 100 000 hab. frente a "
                           f"{i18n.fmt_num(r_rest, 'es', 1)} en el resto de Lima (promedio 2019–2025)")
     assert rg.lima_totals(rg.Context(con, synth), rg.rate_basis(rg.Context(con, synth)).periods) == (m_total, r_total, region)
-    assert i18n.t("rg_note_cell_key", "es") in spec.notes
+    assert i18n.t("note_cell_key", "es") in spec.notes
 
 
 def test_lima_split_sidpol(sidpol_db):

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cybertrends import disclosure, i18n, measures, queries
+from cybertrends import i18n, measures, queries
 from cybertrends.chartspec import ChartSpec
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, MUTED, PALETTE, Context, style
@@ -250,11 +250,6 @@ def _ranked(counts: pd.Series) -> list:
     return sorted(counts.index, key=lambda c: (-counts[c], str(c)))
 
 
-def _record_level_note(ctx: Context, notes: list[str]) -> None:
-    """The cell-key note, on charts of record-level sources (counts slightly altered)."""
-    if ctx.f.source in disclosure.RECORD_LEVEL_SOURCES:
-        notes.append(ctx.t("ct_note_cell_key"))
-
 
 def _hbar_layout(fig: go.Figure, values: pd.Series, n: int, suffix: str = "", top: int = 20,
                  text_room: float = 0.4) -> None:
@@ -365,7 +360,7 @@ def ct_index(ctx: Context) -> ChartSpec | None:
     notes.append(ctx.t("ct_note_index_base", n=measures.MIN_BASE, first=first))
     if not_computable:
         notes.append(ctx.t("ct_note_index_nd", names="; ".join(not_computable), first=first))
-    _record_level_note(ctx, notes)
+    notes += ctx.cell_key_notes()
     return ChartSpec(
         chart_id="ct_index", kind="line", title=title,
         subtitle=_subtitle(ctx, start, end, [caveat.short if caveat else None]),
@@ -439,7 +434,7 @@ def _growth_chart(ctx: Context, chart_id: str, table: pd.DataFrame, *, y_col: st
         notes.append(ctx.t("ct_note_nd", names="; ".join(ctx.crime_name(c) for c in nd["code"])))
     if (~shown["reliable"]).any():
         notes.append(ctx.t("ct_note_small_base", n=measures.MIN_BASE))
-    _record_level_note(ctx, notes)
+    notes += ctx.cell_key_notes()
 
     ordered = pd.concat([types.sort_values("growth", ascending=False, na_position="last", kind="stable"),
                          table[table["is_total"]]])
@@ -559,7 +554,7 @@ def ct_share(ctx: Context) -> ChartSpec | None:
     notes = ctx.notes()
     if caveat:
         notes.append(caveat.note)
-    _record_level_note(ctx, notes)
+    notes += ctx.cell_key_notes()
     missing = ctx.missing_periods()
     if missing:
         notes.append(ctx.t("ct_note_share_missing", periods=", ".join(ctx.period_name(p) for p in missing)))
@@ -634,7 +629,7 @@ def _breakdown(ctx: Context, dim: str, chart_id: str) -> ChartSpec | None:
     notes = ctx.notes()
     if not unknown.empty:
         notes.append(ctx.t(conf["note_unknown"], pct=_pct(measures.share_pct(unknown["report_count"].iloc[0], total), ctx, signed=False)))
-    _record_level_note(ctx, notes)
+    notes += ctx.cell_key_notes()
     label = ctx.t(conf["label"])
     fig = go.Figure()
 

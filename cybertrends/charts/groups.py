@@ -191,11 +191,6 @@ def _fmt_rate(value, lang: str) -> str:
     return i18n.fmt_num(value, lang, 1)
 
 
-def _protection_note(ctx: Context) -> list[str]:
-    """Record-level sources: counts are published through the cell-key method, so parts may
-    not add up to their total."""
-    return [] if _published(ctx.f) else [ctx.t("gr_note_cellkey")]
-
 
 def _regions_note(ctx: Context) -> list[str]:
     if not ctx.f.regions:
@@ -342,7 +337,7 @@ def gr_counts(ctx: Context) -> ChartSpec | None:
         else:
             title = ctx.t("gr_counts_title_plain", period=ctx.period_label())
 
-    notes = ctx.notes() + _protection_note(ctx) + _year_notes(ctx, [views[y] for y in years])
+    notes = ctx.notes() + ctx.cell_key_notes() + _year_notes(ctx, [views[y] for y in years])
     if "unknown" in groups:
         notes.append(ctx.t("gr_note_unknown_age"))
     table = pd.DataFrame({
@@ -424,7 +419,7 @@ def gr_rates(ctx: Context) -> ChartSpec | None:
     notes = ctx.notes(regional=bool(ctx.f.regions)) + [ctx.t("gr_note_population")] + _regions_note(ctx)
     if not annual:
         notes.append(ctx.t("gr_note_not_annual", period=period))
-    notes += _protection_note(ctx)
+    notes += ctx.cell_key_notes()
     table = pd.DataFrame({
         ctx.t("victim_group"): names,
         ctx.t("reports"): df["report_count_display"],
@@ -514,7 +509,7 @@ def _rates_by_region(ctx: Context, group: str) -> ChartSpec | None:
     notes = ctx.notes(regional=True) + [ctx.t("gr_note_population")]
     if not annual:
         notes.append(ctx.t("gr_note_not_annual", period=period))
-    notes += _protection_note(ctx)
+    notes += ctx.cell_key_notes()
     table = df.iloc[::-1]
     table = pd.DataFrame({
         ctx.t("region"): table["region_name"].tolist(),
@@ -597,7 +592,7 @@ def gr_growth(ctx: Context) -> ChartSpec | None:
                       cur=cur_label, prev=prev_label)
     else:
         title = ctx.t("gr_growth_title_plain", cur=cur_label, prev=prev_label)
-    notes = ctx.notes() + [ctx.t("gr_note_equal_spans", cur=cur_label, prev=prev_label)] + _protection_note(ctx)
+    notes = ctx.notes() + [ctx.t("gr_note_equal_spans", cur=cur_label, prev=prev_label)] + ctx.cell_key_notes()
     if (df["previous"] < measures.MIN_BASE).any():
         notes.append(ctx.t("gr_note_small_base", n=measures.MIN_BASE, prev=prev_label))
     table = pd.DataFrame({
@@ -697,7 +692,7 @@ def gr_top_crimes(ctx: Context) -> ChartSpec | None:
             title = ctx.t("gr_top_title_compare_some", crime=ctx.crime_name(code), groups=listed, period=ctx.period_label())
     else:
         title = ctx.t("gr_top_title_plain_all", period=ctx.period_label())
-    notes = ctx.notes() + [ctx.t("gr_note_top_compare", n=TOP_N_COMPARE)] + _protection_note(ctx)
+    notes = ctx.notes() + [ctx.t("gr_note_top_compare", n=TOP_N_COMPARE)] + ctx.cell_key_notes()
     table = pd.DataFrame({
         ctx.t("victim_group"): [ctx.group_name(g) for g in df["victim_age_group"]],
         ctx.t("crime_type"): [crime_names[c] for c in df["crime_code"]],
@@ -752,7 +747,7 @@ def _top_crimes_one(ctx: Context, group: str) -> ChartSpec | None:
                       group=_short(ctx, group), victims=_victims(ctx, group), period=ctx.period_label())
     else:
         title = ctx.t("gr_top_title_plain", group=_short(ctx, group), victims=_victims(ctx, group), period=ctx.period_label())
-    notes = ctx.notes() + [ctx.t("gr_note_top_one", n=TOP_N)] + _protection_note(ctx)
+    notes = ctx.notes() + [ctx.t("gr_note_top_one", n=TOP_N)] + ctx.cell_key_notes()
     table = pd.DataFrame({
         ctx.t("crime_type"): names,
         ctx.t("reports"): df["report_count"].tolist(),
@@ -817,7 +812,7 @@ def gr_sex(ctx: Context) -> ChartSpec | None:
         title = ctx.t("gr_sex_title_top", group=_subject(ctx, g), pct=shown.loc[g, "share_display"], period=ctx.period_label())
     else:
         title = ctx.t("gr_sex_title_plain", period=ctx.period_label())
-    notes = ctx.notes() + [ctx.t("gr_note_sex")] + _protection_note(ctx)
+    notes = ctx.notes() + [ctx.t("gr_note_sex")] + ctx.cell_key_notes()
     table = pd.DataFrame({
         ctx.t("victim_group"): [group_names[g] for g in df["victim_age_group"]],
         ctx.t("victim_sex"): [sex_names[s] for s in df["victim_sex"]],
@@ -906,7 +901,7 @@ def gr_minor_proxy(ctx: Context) -> ChartSpec | None:
     fig.update_yaxes(range=[0, top * 1.25 if not pd.isna(top) and top >= 5 else 10])
 
     notes = ctx.notes(regional=bool(ctx.f.regions)) + [ctx.t("gr_note_proxy"), ctx.t("gr_note_183b")]
-    notes += _year_notes(ctx, [views[y] for y in years]) + _protection_note(ctx) + _published_note(ctx)
+    notes += _year_notes(ctx, [views[y] for y in years]) + ctx.cell_key_notes() + _published_note(ctx)
     table = pd.DataFrame({
         ctx.t("year"): [views[y].name for y in years],
         ctx.t("crime_type"): name,
@@ -1055,7 +1050,7 @@ def gr_minor_rate(ctx: Context) -> ChartSpec | None:
         notes.append(ctx.t("gr_note_not_annual", period=period))
     if df["report_count"].between(1, FEW_REPORTS - 1).any():
         notes.append(ctx.t("gr_note_minor_rate_small", n=FEW_REPORTS))
-    notes += _protection_note(ctx) + _published_note(ctx)
+    notes += ctx.cell_key_notes() + _published_note(ctx)
     table = df.iloc[::-1]
     table = pd.DataFrame({
         ctx.t("region"): table["region_name"].tolist(),

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from cybertrends import disclosure, i18n, measures, queries
+from cybertrends import i18n, measures, queries
 from cybertrends.chartspec import ChartSpec
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, MUTED, Context, style
@@ -465,8 +465,7 @@ def overview_trend(ctx: Context) -> ChartSpec | None:
         cover = ctx.periods.get(p.date())
         notes.append(ctx.t("note_partial_period", period=ctx.period_name(p),
                            as_of=i18n.fmt_date(cover.covered_to, ctx.lang)))
-    if ctx.f.source in disclosure.RECORD_LEVEL_SOURCES:
-        notes.append(ctx.t("ov_note_cell_key"))
+    notes += ctx.cell_key_notes()
     run = long_run(ctx)
     if run is not None and run.ratio >= 1:
         title = ctx.t("trend_title_growth", ratio=i18n.fmt_num(run.ratio, ctx.lang, 1), first=run.first, last=run.last)
@@ -667,8 +666,7 @@ def overview_contrib(ctx: Context) -> ChartSpec | None:
     if any(rounding.values()):
         notes.append(ctx.t("note_contrib_rounding", total=_signed(c.total_change, lang)))
     else:
-        if ctx.f.source in disclosure.RECORD_LEVEL_SOURCES:
-            notes.append(ctx.t("ov_note_cell_key"))
+        notes += ctx.cell_key_notes()
         notes.append(ctx.t("note_contrib_sum", total=_signed(c.total_change, lang)))
     if ctx.f.grain == "month" and (c.cur_from.month, c.cur_to.month) != (1, 12):
         notes.append(ctx.t("note_contrib_same_months", cur=c.cur_label, prev=c.prev_label))

@@ -40,7 +40,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from cybertrends import disclosure, i18n, measures, paths, queries, queries_regions
+from cybertrends import i18n, measures, paths, queries, queries_regions
 from cybertrends.chartspec import ChartSpec
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, DIVERGING, MUTED, PALETTE, SEQUENTIAL, Context, style
@@ -374,10 +374,6 @@ def _national_count(ctx: Context, f: Filters, periods=None) -> float:
     return _total_count(ctx, f.with_(regions=()), periods)
 
 
-def _protection_notes(ctx: Context) -> list[str]:
-    """Record-level sources: one sentence on the cell-key method (parts may not add up)."""
-    return [ctx.t("rg_note_cell_key")] if ctx.f.source in disclosure.RECORD_LEVEL_SOURCES else []
-
 
 def _subtitle(ctx: Context, period_text: str, extra: str | None = None) -> str:
     text = f"{period_text} · {ctx.filters_label()}"
@@ -471,7 +467,7 @@ def region_values(ctx: Context, metric: str, geo: str = "region") -> RegionValue
         rv = RegionValues(metric, table, national, nat_count, subtitle, period_text, unit, notes,
                           annual=basis.annual_average, source_line=ctx.source_line(basis.start, basis.end), geo=geo,
                           periods=basis.periods)
-    rv.notes += _protection_notes(ctx)
+    rv.notes += ctx.cell_key_notes()
     if rv.shown.empty and metric != "growth":
         return None
     return rv
@@ -809,7 +805,7 @@ def _trend_spec(ctx: Context, chart_id: str, name: str, f: Filters, fetch: Fetch
         fig.update_xaxes(type="category")
         _mark_missing(ctx, fig, frame)
     notes = ctx.notes(regional=True) if regional else ctx.notes() + [ctx.t("rg_note_fd")]
-    notes += _period_notes(ctx, frame) + _protection_notes(ctx)
+    notes += _period_notes(ctx, frame) + ctx.cell_key_notes()
     title = _trend_title(ctx, f, name, fetch)
     table = pd.DataFrame({
         ctx.t("period"): frame["label"].to_numpy(),
@@ -991,7 +987,7 @@ def lima_split(ctx: Context) -> ChartSpec | None:
         notes.append(ctx.t("rg_lima_note_mpfn"))
     if not with_rate:
         notes.append(ctx.t("rg_lima_note_groups_pop"))
-    notes += _period_notes(ctx, df) + _protection_notes(ctx)
+    notes += _period_notes(ctx, df) + ctx.cell_key_notes()
 
     table = pd.DataFrame({
         ctx.t("period"): df["label"].to_numpy(),
