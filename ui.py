@@ -89,7 +89,7 @@ def _downloads(spec: ChartSpec) -> None:
 
 
 def table_downloads(spec: ChartSpec) -> None:
-    """CSV and XLSX of a table (suppression already applied in `spec`)."""
+    """CSV and XLSX of a table (counts as published in `spec`)."""
     from cybertrends import export
 
     left, right, _ = st.columns([1, 1, 4])

@@ -3,8 +3,8 @@
 PowerPoint (`to_pptx`): a 16:9 deck with a title slide, one slide per chart and a closing
 slide with sources and caveats. Charts are *native* PowerPoint charts (python-pptx), so staff
 can restyle them; the finding is the slide title, then the subtitle (period and filters), the
-caveats and the source line; the speaker notes hold the exact numbers behind the chart ("<5"
-where a minors' count is suppressed). A map goes in as a picture; without Chromium its slide
+caveats and the source line; the speaker notes hold the numbers behind the chart (as published:
+record-level counts through the cell-key method). A map goes in as a picture; without Chromium its slide
 says the map could not be drawn instead of failing the pack.
 
 PDF (`to_pdf`): the same content on landscape A4, one chart per page, each chart as the image
@@ -334,11 +334,11 @@ def _fmt_cell(value: Any, lang: str) -> str:
 
 
 def table_rows(spec: ChartSpec, exact: bool = True) -> tuple[list[str], list[list[str]]]:
-    """Header and text rows of the table behind the chart, suppressed values as "<5".
+    """Header and text rows of the table behind the chart.
 
     The value column (`spec.y`) holds the number (`exact`, up to 2 decimals) or the text the
-    page shows (`spec.display_column`) where the number is missing, i.e. "<5" when suppressed;
-    with `exact=False` it holds the page's display text throughout.
+    page shows (`spec.display_column`) where the number is missing; with `exact=False` it holds
+    the page's display text throughout.
     """
     data = spec.data.reset_index(drop=True)
     columns = [c for c in data.columns if c != spec.display_column]
@@ -361,10 +361,12 @@ def table_rows(spec: ChartSpec, exact: bool = True) -> tuple[list[str], list[lis
     return header, rows
 
 
-def _has_suppressed(spec: ChartSpec) -> bool:
-    if spec.display_column is None:
-        return False
-    return bool((spec.data[spec.display_column].astype(str) == i18n.SUPPRESSED).any())
+def _protected(spec: ChartSpec) -> bool:
+    """Whether the chart's counts come from a record-level source (published through the
+    cell-key method, cybertrends/disclosure.py)."""
+    from cybertrends.disclosure import RECORD_LEVEL_SOURCES
+
+    return (spec.provenance or {}).get("source") in RECORD_LEVEL_SOURCES
 
 
 def notes_text(spec: ChartSpec) -> str:
@@ -373,8 +375,8 @@ def notes_text(spec: ChartSpec) -> str:
     header, rows = table_rows(spec, exact=True)
     lines = [spec.title, spec.subtitle, "", _t("br_notes_numbers", lang) + ":", " | ".join(header)]
     lines += [" | ".join(row) for row in rows]
-    if _has_suppressed(spec):
-        lines += ["", _t("br_suppression_note", lang)]
+    if _protected(spec):
+        lines += ["", _t("disclosure_note", lang)]
     if spec.notes:
         lines += ["", _t("br_notes_caveats", lang) + ":"] + [f"• {note}" for note in spec.notes]
     lines += ["", spec.source_line]
@@ -395,8 +397,8 @@ def _unique(values: Iterable[str]) -> list[str]:
 def _closing_sections(pack: Pack) -> list[tuple[str, list[str]]]:
     lang = pack.lang
     caveats = _unique(note for spec in pack.specs for note in spec.notes)
-    if any(_has_suppressed(spec) or spec.display_column for spec in pack.specs):
-        caveats.append(_t("br_suppression_note", lang))
+    if any(_protected(spec) for spec in pack.specs):
+        caveats.append(_t("disclosure_note", lang))
     caveats.append(_t("br_sources_note", lang))
     if pack.synthetic:
         caveats.insert(0, _t("br_synthetic_note", lang))
@@ -503,12 +505,12 @@ def _chart_type(kind: str):
 
 
 def _number(value: Any) -> float | None:
-    """A chart value: a float, or None for a gap (missing or suppressed)."""
+    """A chart value: a float, or None for a gap (a missing value)."""
     if isinstance(value, str):
         try:
             number = float(value.replace(",", ""))
         except ValueError:
-            return None  # e.g. "<5"
+            return None  # text such as "–"
     elif _is_missing(value):
         return None
     else:
@@ -521,7 +523,7 @@ def chart_series(spec: ChartSpec) -> tuple[list[str], list[tuple[str, list[float
 
     Categories: the unique values of `data[x]` in order. With `series`: one series per unique
     `data[series]` value (pivot); otherwise one series named after `y`. Values: `data[y]`,
-    None (a gap) where missing or suppressed.
+    None (a gap) where missing.
     """
     data = spec.data.reset_index(drop=True)
     cats = [str(v) for v in dict.fromkeys(_fmt_category(v) for v in data[spec.x])]

@@ -20,11 +20,11 @@ KINDS = ("line", "bar", "hbar", "stacked_bar", "map")
 class ChartSpec:
     """Everything about one chart.
 
-    `data` is the table behind the chart exactly as shown: same filters, small counts of minors
-    already suppressed. Its columns are display-ready and in the chosen language. `x`, `y` and
+    `data` is the table behind the chart exactly as shown: same filters, counts as published
+    (record-level sources through the cell-key method). Its columns are display-ready and in the chosen language. `x`, `y` and
     `series` name columns of `data` for native (PowerPoint) charts: one category axis `x`,
     numeric values `y`, and an optional `series` column for one line/bar per value.
-    Suppressed cells hold NaN in `y` and the text "<5" in `display_column` (if set).
+    Where a value has no number, `y` holds NaN and `display_column` (if set) its text.
     """
 
     chart_id: str
@@ -39,7 +39,7 @@ class ChartSpec:
     series: str | None = None
     lang: str = "es"
     synthetic: bool = False
-    display_column: str | None = None  # text version of y with "<5" where suppressed
+    display_column: str | None = None  # text version of y, used where y has no number
     notes: list[str] = field(default_factory=list)  # caveats shown under the chart and in exports
     y_format: str = "count"  # count | percent | rate | index
     # Set by charts.build(): how to rebuild this chart (e.g. in another language for a briefing).
@@ -71,7 +71,7 @@ class ChartSpec:
         return f"{words[0]} {p['build_id'][:12]} · {words[1]}: {p['link']}"
 
     def export_table(self) -> pd.DataFrame:
-        """The data as exported: suppressed values written as "<5"."""
+        """The data as exported: `display_column` text where `y` has no number."""
         table = self.data.copy()
         if self.display_column is not None:
             table[self.y] = table[self.display_column]

@@ -88,8 +88,12 @@ def perturb(count: int, key_sum: int | None) -> int:
     (a plain-Python lookup, for tests and exports that work outside SQL)."""
     if not count or key_sum is None:
         return int(count or 0)
-    table = perturbation_table().set_index(["count_row", "cell_key"])["noise"]
-    return int(count + table.loc[(count_row(int(count)), int(key_sum) % KEY_RANGE)])
+    return int(count) + _noise()[(count_row(int(count)), int(key_sum) % KEY_RANGE)]
+
+
+@cache
+def _noise() -> dict[tuple[int, int], int]:
+    return {(int(r), int(k)): int(n) for r, k, n in perturbation_table().itertuples(index=False)}
 
 
 # SQL: `cells` must be a relation with the count `n` and `key_sum`; the result adds `shown`.

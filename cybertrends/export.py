@@ -3,7 +3,8 @@
 Every export is built from the same `ChartSpec` the page renders, so a briefing shows exactly
 what the dashboard showed. Images carry the finding (title), period and filters (subtitle),
 caveats (notes), the source line and, for synthetic data, a visible "datos sintéticos /
-synthetic data" mark. Tables carry the data behind the chart with suppressed values as "<5".
+synthetic data" mark. Tables carry the data behind the chart as published (record-level counts
+through the cell-key method, cybertrends/disclosure.py).
 
 Static images (PNG/SVG/PDF) need a Chrome/Chromium browser, driven by Kaleido. One persistent
 Kaleido server is started lazily on the first image export and reused by every later export;
@@ -42,6 +43,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from cybertrends.chartspec import ChartSpec
+from cybertrends.disclosure import RECORD_LEVEL_SOURCES
 
 __all__ = [
     "EXPORT_TEMPLATE_NAME",
@@ -110,8 +112,7 @@ _LABELS = {
         "note": "Nota",
         "exported": "Exportado",
         "chart": "Gráfico",
-        "suppressed": "Valores suprimidos",
-        "suppressed_text": "\"<5\" = menos de 5 casos (suprimido para proteger a menores)",
+        "protection": "Protección de víctimas",
         "source_id": "Fuente (id)",
         "data_as_of": "Fecha de corte",
         "build_id": "Base de datos (build)",
@@ -132,8 +133,7 @@ _LABELS = {
         "note": "Note",
         "exported": "Exported",
         "chart": "Chart",
-        "suppressed": "Suppressed values",
-        "suppressed_text": "\"<5\" = fewer than 5 cases (suppressed to protect minors)",
+        "protection": "Victim protection",
         "source_id": "Source (id)",
         "data_as_of": "Cut-off date",
         "build_id": "Database build",
@@ -926,7 +926,7 @@ def _export_rows(spec: ChartSpec) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of `spec.export_table()` as plain values, not yet neutralised.
 
     Where the chart shows a number, the numeric `y` value is exported (a real number in Excel);
-    where it is suppressed, the display text ("<5") is exported.
+    where the number is missing, the display text is exported.
     """
     table = spec.export_table()
     header = [str(column) for column in table.columns]
@@ -991,7 +991,7 @@ def _set_text(cell, text: str) -> None:
 def to_xlsx(spec: ChartSpec, exported_at: datetime | None = None) -> bytes:
     """The data behind the chart as an Excel workbook.
 
-    Sheet 1: the table (bold header, numbers as numbers, "<5" where suppressed). Sheet 2
+    Sheet 1: the table (bold header, numbers as numbers). Sheet 2
     ("Metadatos"/"Info"): title, subtitle, source line, synthetic mark, notes, export time.
     """
     from openpyxl import Workbook
@@ -1050,8 +1050,10 @@ def to_xlsx(spec: ChartSpec, exported_at: datetime | None = None) -> bytes:
             (labels["link"], p.get("link", "")),
         ]
     entries += [(labels["note"], note) for note in spec.notes]
-    if spec.display_column is not None:
-        entries.append((labels["suppressed"], labels["suppressed_text"]))
+    if (spec.provenance or {}).get("source") in RECORD_LEVEL_SOURCES:
+        from cybertrends import i18n
+
+        entries.append((labels["protection"], i18n.t("disclosure_note", lang)))
     entries += [(labels["chart"], spec.chart_id), (labels["exported"], stamp)]
     for col, name in enumerate((labels["field"], labels["value"]), start=1):
         cell = meta.cell(row=1, column=col)

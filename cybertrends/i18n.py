@@ -19,7 +19,6 @@ LANGS = ("es", "en")
 DEFAULT_LANG = "es"
 LOCALES = {"es": "es_PE", "en": "en_GB"}
 LOCALE_DIR = Path(__file__).parent / "locale"
-SUPPRESSED = "<5"
 
 
 @cache
@@ -70,10 +69,6 @@ def fmt_pct(value, lang: str, digits: int = 1, signed: bool = False) -> str:
     if signed:
         text = ("+" if value >= 0 else "−") + text
     return text
-
-
-def fmt_count(value, lang: str, suppressed: bool = False) -> str:
-    return SUPPRESSED if suppressed else fmt_int(value, lang)
 
 
 def fmt_date(value: date, lang: str) -> str:

@@ -1,4 +1,6 @@
-"""Measures, computed in one tested place: spans, growth, CAGR, index, rates, suppression.
+"""Measures, computed in one tested place: periods and spans, growth, CAGR, index, shares,
+rates. (Protecting victims is not a measure: the query layer publishes every count through the
+cell-key method, cybertrends/disclosure.py.)
 
 Pure functions over plain values and DataFrames. No Streamlit, no SQL.
 """
@@ -16,8 +18,6 @@ from cybertrends.filters import Filters
 
 MINOR_GROUPS = ("child", "adolescent")
 AT_RISK_GROUPS = ("child", "adolescent", "young", "older")
-# Crime types whose victims are minors by legal definition.
-MINOR_CRIMES = ("5", "183-B")
 # Reports a unit (crime type, region, group) needs in the earlier span before its growth is
 # ranked or shown: below it a change of a few reports reads as a huge percentage.
 MIN_BASE = 20
@@ -25,7 +25,6 @@ MIN_BASE = 20
 # trend, so a type needs this many reports in the earlier span (and "no article", S/Art, is
 # not a crime type).
 HEADLINE_MIN_BASE = 100
-SUPPRESSION_THRESHOLD = 5  # DESIGN.md §5: minors' counts 1-4 are shown as "<5"
 
 
 def month_end(d: date) -> date:
@@ -262,38 +261,3 @@ def share_pct(part, total) -> float | None:
     if not total:
         return None
     return float(part) / float(total) * 100.0
-
-
-def minors_only(f: Filters) -> bool:
-    """True when the filters leave only minors' cases (every cell then counts minors)."""
-    groups_minor = bool(f.groups) and set(f.groups) <= set(MINOR_GROUPS)
-    crimes_minor = bool(f.crimes) and set(f.crimes) <= set(MINOR_CRIMES)
-    return groups_minor or crimes_minor
-
-
-def minors_mask(df: pd.DataFrame, f: Filters) -> pd.Series:
-    """Which rows count minors: by their age group, their crime type, or the filters."""
-    mask = pd.Series(minors_only(f), index=df.index)
-    if "victim_age_group" in df.columns:
-        mask |= df["victim_age_group"].isin(MINOR_GROUPS)
-    if "crime_code" in df.columns:
-        mask |= df["crime_code"].isin(MINOR_CRIMES)
-    return mask
-
-
-def suppress(df: pd.DataFrame, f: Filters, column: str = "report_count", lang: str = "es") -> pd.DataFrame:
-    """Small counts of minors (1-4) become NaN in `column`, and "<5" in `column + '_display'`.
-
-    Every other count is kept and formatted. Returns a new frame."""
-    from cybertrends.i18n import SUPPRESSED, fmt_int
-
-    out = df.copy()
-    values = pd.to_numeric(out[column], errors="coerce")
-    hide = minors_mask(out, f) & values.between(1, SUPPRESSION_THRESHOLD - 1)
-    out[column] = values.astype("float64").where(~hide)
-    out[column + "_display"] = [SUPPRESSED if h else fmt_int(v, lang) for h, v in zip(hide, values)]
-    return out
-
-
-def is_suppressed_value(count, minors: bool) -> bool:
-    return minors and count is not None and not pd.isna(count) and 1 <= count < SUPPRESSION_THRESHOLD

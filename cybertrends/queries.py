@@ -11,6 +11,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from cybertrends import disclosure
 from cybertrends.filters import Filters
 
 # Breakdown dimensions a caller may group by -> SQL expression over agg_counts.
@@ -55,6 +56,32 @@ def _dims(by: tuple[str, ...], allowed: dict[str, str], grain: str) -> list[tupl
     return out
 
 
+def published_sql(table: str, dims: list[tuple[str, str]], where: str, sums: dict[str, str] | None = None) -> str:
+    """SQL for the cells of `table` grouped by `dims`, every count published through the
+    cell-key method (cybertrends/disclosure.py): each cell's count and key sum are looked up
+    in `ref_perturbation`. This is the one gate between the exact aggregates and anything a
+    page, export or briefing shows. `sums` are further summed columns (e.g. money), hidden
+    where the published count is 0."""
+    names = [name for name, _ in dims]
+    select = "".join(f"{expr} as {name}, " for name, expr in dims)
+    extra = "".join(f", {expr} as {name}" for name, expr in (sums or {}).items())
+    group = f"group by {', '.join(str(i + 1) for i in range(len(dims)))}" if dims else ""
+    join, shown = disclosure.perturbed_sql("c.n", "c.key_sum")
+    extra_out = "".join(f", case when {shown} = 0 then null else c.{name} end as {name}" for name in (sums or {}))
+    order = f"order by {', '.join(names)}" if names else ""
+    return f"""
+        with c as (
+            select {select}coalesce(sum(report_count), 0)::bigint as n, sum(key_sum)::bigint as key_sum{extra}
+            from {table}
+            where {where}
+            {group}
+        )
+        select {''.join(f'c.{n}, ' for n in names)}{shown}::bigint as report_count{extra_out}
+        from c left join ref_perturbation p on {join}
+        {order}
+    """
+
+
 def counts(
     con: duckdb.DuckDBPyConnection,
     f: Filters,
@@ -62,64 +89,46 @@ def counts(
     grain: str | None = None,
     apply_groups: bool = True,
 ) -> pd.DataFrame:
-    """Report counts under the filters, broken down by `by` (one row per combination).
+    """Published report counts under the filters, broken down by `by` (one row per cell).
 
-    `grain` re-buckets periods ('year' sums months into years); default is the filter's grain.
-    Victim-group filtering applies to sources that record age (their rows carry a group).
-    """
+    Every count is a cell of its own, perturbed by the cell-key method for record-level
+    sources (a total is not the sum of its published parts). `grain` re-buckets periods
+    ('year' sums months into years); default is the filter's grain. Victim-group filtering
+    applies to sources that record age (their rows carry a group)."""
     dims = _dims(by, COUNT_DIMENSIONS, grain or f.grain)
-    select = ", ".join(f"{expr} as {name}" for name, expr in dims)
     where = _WHERE + (_WHERE_GROUPS if apply_groups else "")
-    sql = f"""
-        select {select + ',' if select else ''} sum(report_count)::bigint as report_count,
-               sum(amount_lost_pen)::double as amount_lost_pen
-        from agg_counts
-        where {where}
-        {'group by ' + ', '.join(str(i + 1) for i in range(len(dims))) if dims else ''}
-        {'order by ' + ', '.join(str(i + 1) for i in range(len(dims))) if dims else ''}
-    """
-    df = con.execute(sql, bind(sql, f.params())).df()
-    if not dims and df["report_count"].isna().all():
-        df["report_count"] = 0
-    return df
-
-
-def modality_counts(con: duckdb.DuckDBPyConnection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
-    """Counts by modality / channel (record-level sources only)."""
-    dims = _dims(by, MODALITY_DIMENSIONS, grain or f.grain)
-    select = ", ".join(f"{expr} as {name}" for name, expr in dims)
-    positions = ", ".join(str(i + 1) for i in range(len(dims)))
-    sql = f"""
-        select {select}, sum(report_count)::bigint as report_count
-        from agg_modality
-        where {_WHERE + _WHERE_GROUPS}
-        group by {positions} order by {positions}
-    """
+    sql = published_sql("agg_counts", dims, where, {"amount_lost_pen": "sum(amount_lost_pen)::double"})
     return con.execute(sql, bind(sql, f.params())).df()
 
 
-def lima_split(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None) -> pd.DataFrame:
-    """Lima Metropolitana vs the rest of Lima region, where the source can tell them apart."""
-    period = GRAIN_EXPR[grain or f.grain]
-    sql = f"""
-        select {period} as period_start, lima_area, sum(report_count)::bigint as report_count
-        from agg_lima_area
-        where source = $source and period_start between $date_from and $date_to
+def modality_counts(con: duckdb.DuckDBPyConnection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
+    """Published counts by modality / channel (record-level sources only)."""
+    dims = _dims(by, MODALITY_DIMENSIONS, grain or f.grain)
+    sql = published_sql("agg_modality", dims, _WHERE + _WHERE_GROUPS)
+    return con.execute(sql, bind(sql, f.params())).df()
+
+
+def lima_split(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None,
+               by_period: bool = True) -> pd.DataFrame:
+    """Lima Metropolitana vs the rest of Lima region, where the source can tell them apart:
+    per period, or (`by_period=False`) one cell per area over the whole filter."""
+    dims = ([("period_start", GRAIN_EXPR[grain or f.grain])] if by_period else []) + [("lima_area", "lima_area")]
+    where = """source = $source and period_start between $date_from and $date_to
           and list_contains($crimes, crime_code)
           and (len($groups) = 0 or victim_age_group is null or list_contains($groups, victim_age_group))
-          and (len($regions) = 0 or list_contains($regions, '15'))
-        group by 1, 2 order by 1, 2
-    """
+          and (len($regions) = 0 or list_contains($regions, '15'))"""
+    sql = published_sql("agg_lima_area", dims, where)
     return con.execute(sql, bind(sql, f.params())).df()
 
 
 # Reference and metadata ------------------------------------------------------------------
 
 def sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Sources that have data, with their coverage, in display order."""
+    """Sources that have data, with their coverage and their published total, in display order."""
+    totals = published_sql("agg_counts", [("source", "source")], "true")
     return con.execute(
-        """select s.*, c.period_grain, c.first_date, c.last_date, c.data_as_of, c.report_count
-        from ref_source s join source_coverage c using (source)
+        f"""select s.*, c.period_grain, c.first_date, c.last_date, c.data_as_of, t.report_count
+        from ref_source s join source_coverage c using (source) join ({totals}) t using (source)
         order by s.sort_order"""
     ).df()
 
@@ -230,17 +239,24 @@ def rejected_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def report_counts_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """The `report_counts` rows under the filters (the data download of the methods page)."""
-    sql = """
-        select r.* from report_counts r
-        join ref_crime c on c.law = r.law and c.article = r.article
-        where r.source = $source and r.period_start between $date_from and $date_to
-          and (len($regions) = 0 or list_contains($regions, r.region_code))
-          and list_contains($crimes, c.crime_code)
-          and (len($groups) = 0 or r.victim_age_group is null or list_contains($groups, r.victim_age_group))
-        order by r.period_start, r.region_code, r.law, r.article, r.victim_age_group, r.victim_sex
-    """
-    return con.execute(sql, bind(sql, f.params())).df()
+    """The rows of the `report_counts` contract under the filters, as published (the data
+    download of the methods page): each row is a cell, perturbed like every other count."""
+    dims = [("source", "a.source"), ("period_start", "a.period_start"), ("period_grain", "a.period_grain"),
+            ("period_end", "a.period_end"), ("region_code", "a.region_code"), ("region_name", "r.region_name"),
+            ("fiscal_district", "a.fiscal_district"), ("law", "k.law"), ("article", "k.article"),
+            ("crime_name_es", "k.name_es"), ("crime_name_en", "k.name_en"),
+            ("victim_age_group", "a.victim_age_group"), ("victim_sex", "a.victim_sex")]
+    table = """agg_counts a join ref_region r on r.region_code = a.region_code
+               join ref_crime k on k.crime_code = a.crime_code"""
+    where = """a.source = $source and a.period_start between $date_from and $date_to
+          and (len($regions) = 0 or list_contains($regions, a.region_code))
+          and list_contains($crimes, a.crime_code)
+          and (len($groups) = 0 or a.victim_age_group is null or list_contains($groups, a.victim_age_group))"""
+    sql = published_sql(table, dims, where).replace("coalesce(sum(report_count), 0)", "coalesce(sum(a.report_count), 0)") \
+        .replace("sum(key_sum)", "sum(a.key_sum)")
+    df = con.execute(sql, bind(sql, f.params())).df()
+    return df.sort_values(["period_start", "region_code", "law", "article", "victim_age_group", "victim_sex"],
+                          kind="stable", ignore_index=True)
 
 
 def build_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

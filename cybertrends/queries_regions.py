@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from cybertrends.filters import Filters
-from cybertrends.queries import GRAIN_EXPR, bind
+from cybertrends.queries import GRAIN_EXPR, bind, published_sql
 
 # Breakdowns a caller may ask of the fiscal-district counts -> column of agg_counts.
 FISCAL_DIMENSIONS = {"fiscal_district": "fiscal_district", "region_code": "region_code", "period_start": "period_start"}
@@ -50,24 +50,15 @@ def fiscal_district_counts(
         if name not in FISCAL_DIMENSIONS:
             raise ValueError(f"unknown breakdown {name!r}; expected one of {sorted(FISCAL_DIMENSIONS)}")
         dims.append((name, GRAIN_EXPR[f.grain] if name == "period_start" else FISCAL_DIMENSIONS[name]))
-    select = "".join(f"{expr} as {name}, " for name, expr in dims)
-    positions = ", ".join(str(i + 1) for i in range(len(dims)))
-    sql = f"""
-        select {select}sum(report_count)::bigint as report_count
-        from agg_counts
-        where source = $source
+    where = """source = $source
           and period_start between $date_from and $date_to
           and (len($regions) = 0 or list_contains($regions, region_code))
           and list_contains($crimes, crime_code)
           and (len($groups) = 0 or list_contains($groups, victim_age_group))
           and fiscal_district is not null
-          and ($district is null or fiscal_district = $district)
-        {'group by ' + positions + ' order by ' + positions if dims else ''}
-    """
-    df = con.execute(sql, bind(sql, {**f.params(), "district": district})).df()
-    if not dims and df["report_count"].isna().all():
-        df["report_count"] = 0
-    return df
+          and ($district is null or fiscal_district = $district)"""
+    sql = published_sql("agg_counts", dims, where)
+    return con.execute(sql, bind(sql, {**f.params(), "district": district})).df()
 
 
 def fiscal_districts(con: duckdb.DuckDBPyConnection, source: str, regions: tuple[str, ...] = ()) -> pd.DataFrame:

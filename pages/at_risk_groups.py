@@ -20,7 +20,7 @@ with st.expander(ui.t("gr_definitions"), icon=":material/gavel:"):
     st.dataframe(cached.compute("groups", "definitions", f), hide_index=True, width="stretch")
     st.caption(ui.t("gr_definitions_youth"))
     if not info["published"]:  # published aggregates are shown as released
-        st.caption(ui.t("gr_definitions_suppression"))
+        st.caption(ui.t("gr_definitions_protection"))
 
 if not info["has_age"]:
     # Sources without victim age: no breakdown by group; the legal proxy for minors instead.

@@ -106,6 +106,8 @@ def test_no_reachable_view_shows_a_small_count_of_minors(minors_db, page, params
     for fig in figures(at):
         # year/month axis values and percentages are not counts; counts are in y/z/values/text
         for trace in fig.get("data", []):
+            if any(mark in str(trace.get("name") or "") for mark in ("100", "%")):
+                continue  # rates per 100,000 and percentages are not counts
             for key in ("y", "z", "values", "text", "customdata", "hovertext"):
                 values = trace.get(key)
                 flat = values if isinstance(values, list) else [values]

@@ -1,8 +1,9 @@
 """Briefing packs (issue 4): PowerPoint with native charts and PDF, from the page and the command line.
 
-The numbers in the files are checked against independent SQL over `report_counts` (overview
-trend, crime-type shares) and against each chart's own table; suppressed minors' counts must
-never reach a chart value, the speaker notes or any text of the PPTX or the PDF.
+The numbers in the files are checked against independent computations (overview trend,
+crime-type shares) and against each chart's own table; small minors' counts are published
+through the cell-key method, so no count from 1 to 4 reaches a chart value, the speaker notes
+or any text of the PPTX or the PDF, and the caveats explain the method.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from cybertrends.chartspec import ChartSpec
 from cybertrends.filters import Filters
 from etl import load
 from tests.conftest import CANONICAL_HEADER, ROOT, query, require_chromium, write
+from tests.published import published
 
 MARK = "datos sintéticos / synthetic data"
 SMALL = {"1", "2", "3", "4"}
+IN_LEY = "crime_code in (select crime_code from ref_crime where is_ley_30096)"
 
 
 def _ley(db) -> tuple[str, ...]:
@@ -158,7 +161,7 @@ def test_pptx_slides_titles_subtitles_sources_marks(std, std_pptx):
     for source in {spec.source_line for spec in std.specs}:
         assert source in slide_texts(first) and source in slide_texts(last)
     assert "Fuentes y advertencias" in last.shapes.title.text_frame.text
-    assert "<5" in slide_texts(last)  # the suppression rule is explained
+    assert "clave de celda" in slide_texts(last)  # the cell-key method is explained
     for slide, spec in zip(slides[1:-1], std.specs):
         text = slide_texts(slide)
         assert slide.shapes.title.text_frame.text == spec.title  # the finding is the slide title
@@ -191,14 +194,12 @@ def test_native_charts_equal_their_tables(std, std_pptx):
 def test_overview_trend_series_equal_independent_sql(std, std_pptx, sample_db):
     index = [s.chart_id for s in std.specs].index("overview_trend")
     chart = chart_of(list(std_pptx.slides)[index + 1])
-    rows = query(sample_db, """
-        select period_start, sum(report_count) from report_counts
-        where source = 'synthetic' and law = 'Ley 30096' and region_code in ('04', '15')
-          and period_start between $a and $b
-        group by 1 order by 1""", {"a": PERIOD[0], "b": date(2025, 12, 31)})
+    cells = published(sample_db, "synthetic", ("month",), f"{IN_LEY} and region_code in ('04', '15') "
+                      "and report_date between $a and $b", {"a": PERIOD[0], "b": date(2025, 12, 31)})
+    rows = sorted(cells.items())
     (values,) = series_values(chart).values()
     assert values == [float(n) for _, n in rows]
-    assert categories(chart) == [i18n.fmt_month(d, "es") for d, _ in rows]
+    assert categories(chart) == [i18n.fmt_month(d, "es") for (d,), _ in rows]
 
 
 def test_crime_type_shares_equal_independent_sql(std, std_pptx, sample_db):
@@ -227,7 +228,7 @@ def test_notes_hold_the_numbers(std, std_pptx):
         assert len(rows) == len(spec.data)
         column = header.index(str(spec.y))
         for row, value, shown in zip(rows, spec.data[spec.y], spec.data[spec.display_column]):
-            if value != value:  # NaN: the page's text ("<5" when suppressed)
+            if value != value:  # NaN: the page's text
                 assert row[column] == shown
             else:
                 expected = f"{value:,.2f}".rstrip("0").rstrip(".")
@@ -352,7 +353,7 @@ SMALL_PHRASE = re.compile(
 
 
 @pytest.mark.parametrize("scope", ["minor_groups", "children", "art5"])
-def test_suppressed_minors_counts_never_appear(minors_db, scope):
+def test_small_minors_counts_never_appear(minors_db, scope):
     ley = _ley(minors_db)
     base = Filters("incidents", date(2024, 1, 1), date(2025, 12, 1), "month", crimes=ley, lang="es")
     f = {
@@ -363,6 +364,9 @@ def test_suppressed_minors_counts_never_appear(minors_db, scope):
     con = duckdb.connect(str(minors_db), read_only=True)
     specs, skipped = briefing.build_charts(con, f, _all_items())
     con.close()
+    if scope == "children":  # three records: every published cell is 0, so every chart is empty
+        assert not specs and {s.reason for s in skipped} == {"no_data"}, (specs, skipped)
+        return
     assert specs, skipped
     assert all(s.reason != "error" for s in skipped), skipped
     pack = briefing.Pack("Menores", "es", specs, skipped)
@@ -371,7 +375,7 @@ def test_suppressed_minors_counts_never_appear(minors_db, scope):
         pages = pdf_pages(briefing.to_pdf(pack))
     assert len(pages) == len(specs) + 2
 
-    some_suppressed = False
+    explained = False
     for slide, spec in zip(list(prs.slides)[1:-1], specs):
         chart = chart_of(slide)
         if chart is not None and spec.y_format == "count":
@@ -381,15 +385,15 @@ def test_suppressed_minors_counts_never_appear(minors_db, scope):
         header, rows = notes_table(notes)
         for row in rows:
             assert not SMALL & {cell.strip() for cell in row}, (spec.chart_id, header, row)
-        some_suppressed |= "<5" in notes
+        explained |= "clave de celda" in notes
         for text in (slide_texts(slide), notes):
             assert not SMALL_PHRASE.search(text), (spec.chart_id, text)
-    assert some_suppressed
+    assert explained
     for text in pages:
         cells = {line.strip() for line in text.splitlines()}
         assert not SMALL & cells, text  # a table cell holding a raw 1-4 count
         assert not SMALL_PHRASE.search(text), text
-    assert any("<5" in text for text in pages[1:-1])
+    assert "clave de celda" in " ".join(pages[-1].split())  # the caveats page explains the method
 
 
 # ------------------------------------------------------------------------------------------
@@ -493,27 +497,24 @@ def test_cli_end_to_end(sample_db, tmp_path):
         assert cid in deck.stderr and cid in slide_texts(slides[-1])
     trend = slides[1]
     assert "Arequipa" in slide_texts(trend) and "Lima" in slide_texts(trend)
-    rows = query(sample_db, """
-        select sum(report_count) from report_counts
-        where source = 'synthetic' and law = 'Ley 30096' and region_code in ('04', '15')
-          and period_start between '2024-01-01' and '2025-06-30'
-        group by period_start order by period_start""")
+    cells = published(sample_db, "synthetic", ("month",), f"{IN_LEY} and region_code in ('04', '15') "
+                      "and report_date between date '2024-01-01' and date '2025-06-30'")
     (values,) = series_values(chart_of(trend)).values()
-    assert values == [float(n) for (n,) in rows] and len(values) == 18
+    assert values == [float(n) for _, n in sorted(cells.items())] and len(values) == 18
 
     assert document.returncode == 0, document.stderr
     assert document.stdout.strip() == f"{pdf} (4 páginas)"
     pages = [_norm(t) for t in pdf_pages(pdf.read_bytes())]
     assert len(pages) == 4 and "Informe mensual" in pages[0]
-    # default source: the synthetic sample (mpfn has one year only); default period: its full range
-    assert "2019–2025" in pages[1] and MARK in pages[1]
+    # default source: the real Ministerio Público series; default period: its full range
+    assert "2019–2025" in pages[1] and MARK not in pages[1]
 
 
 BAD_ARGUMENTS = [
     (["--source", "sidpol2"], ["'sidpol2'", "mpfn", "synthetic"]),
-    (["--from", "2024-13"], ["'2024-13'", "AAAA-MM"]),
-    (["--from", "2025-06", "--to", "2024-01"], ["2025-06", "2024-01"]),
-    (["--to", "2031-01"], ["2031-01", "2019-01", "2025-12"]),
+    (["--source", "synthetic", "--from", "2024-13"], ["'2024-13'", "AAAA-MM"]),
+    (["--source", "synthetic", "--from", "2025-06", "--to", "2024-01"], ["2025-06", "2024-01"]),
+    (["--source", "synthetic", "--to", "2031-01"], ["2031-01", "2019-01", "2025-12"]),
     (["--source", "mpfn", "--from", "2023-01"], ["'2023-01'", "AAAA"]),
     (["--region", "Atlantis"], ["'Atlantis'", "Arequipa", "04"]),
     (["--chart", "nope"], ["'nope'", "overview_trend"]),

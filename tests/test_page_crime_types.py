@@ -1,6 +1,8 @@
-"""Crime types page (growth by crime type): every number checked against an independent SQL
-computation over `fact_incident` (synthetic, record level) and `report_counts` (mpfn), the
-victim-protection rule proven on reachable views, and the page rendered with AppTest."""
+"""Crime types page (growth by crime type): every number checked against an independent
+computation: the published cells of the synthetic sample (record level: cell-key method,
+tests/published.py over `fact_incident`) and exact SQL over the MPFN series (published
+aggregates); victim protection proven on reachable views (no count 1-4 ever shown, small cells
+shown as their published value); and the page rendered with AppTest."""
 
 from __future__ import annotations
 
@@ -18,9 +20,9 @@ from cybertrends.charts import crime_types as ct
 from cybertrends.charts.base import Context
 from cybertrends.filters import Filters
 from tests.apptest_helpers import figures, run_app, texts
+from tests.published import published
+from tests.published import total as published_total
 
-MINOR_CRIMES = ("5", "183-B")
-MINOR_GROUPS = ("child", "adolescent")
 PAGE = "pages/crime_types.py"
 MPFN_NAME = {"es": "Ministerio Público – Delitos denunciados", "en": "Public Prosecutor's Office – Reported offences"}
 SYNTH_NAME = {"es": "Muestra sintética (datos de demostración)", "en": "Synthetic sample (demonstration data)"}
@@ -67,49 +69,45 @@ def month_end(d: date) -> date:
     return date.fromordinal(nxt.toordinal() - 1)
 
 
-def sql_cells(con, f: Filters, key: str = "crime_code", by_year: bool = False, start=None, end=None) -> pd.DataFrame:
-    """Counts straight from the facts: one row per key (and year), with the number of minors'
-    reports inside (crime 5 / 183-B or a victim aged 0-17)."""
-    start = start or f.period_from
-    end = end or f.period_to
-    params = {"s": f.source, "crimes": list(f.crimes), "regions": list(f.regions), "groups": list(f.groups)}
+def selection(f: Filters, start=None, end=None, crimes=None) -> tuple[str, dict]:
+    """SQL over the fact table (fact_incident for record-level sources, fact_count for mpfn)
+    selecting the rows of `f` from the period starting `start` to the one starting `end`,
+    with `crimes` instead of the filter's crime types if given; and its parameters."""
+    start, end = start or f.period_from, end or f.period_to
+    crimes = list(f.crimes if crimes is None else crimes)
     if f.source == "mpfn":
-        sql = """
-            select year(r.period_start) as y, c.crime_code as k, sum(r.report_count) as n,
-                   sum(case when c.crime_code in ('5', '183-B') then r.report_count else 0 end) as minors
-            from report_counts r join ref_crime c on c.law = r.law and c.article = r.article
-            where r.source = $s and year(r.period_start) between $a and $b
-              and list_contains($crimes, c.crime_code)
-              and (len($regions) = 0 or list_contains($regions, r.region_code))
-            group by all"""
-        params.update(a=start.year, b=end.year)
-        params.pop("groups")  # mpfn records no victim age
-    else:
-        expr = {"crime_code": "crime_code", "modality": "coalesce(modality, 'unknown')",
-                "channel": "coalesce(channel, 'unknown')"}[key]
-        sql = f"""
-            select year(report_date) as y, {expr} as k, count(*) as n,
-                   count(*) filter (where crime_code in ('5', '183-B')
-                                    or victim_age_group in ('child', 'adolescent')) as minors
-            from fact_incident
-            where source = $s and report_date between $a and $b
-              and list_contains($crimes, crime_code)
-              and (len($regions) = 0 or list_contains($regions, region_code))
-              and (len($groups) = 0 or list_contains($groups, victim_age_group))
-            group by all"""
-        params.update(a=start, b=month_end(end))
-    df = con.execute(sql, params).df()
-    if not by_year:
-        df = df.groupby("k", as_index=False)[["n", "minors"]].sum()
-    return df
+        where = """year(period_start) between $a and $b and list_contains($crimes, crime_code)
+                   and (len($regions) = 0 or list_contains($regions, region_code))"""
+        return where, {"a": start.year, "b": end.year, "crimes": crimes, "regions": list(f.regions)}
+    where = """report_date between $a and $b and list_contains($crimes, crime_code)
+               and (len($regions) = 0 or list_contains($regions, region_code))
+               and (len($groups) = 0 or list_contains($groups, victim_age_group))"""
+    return where, {"a": start, "b": month_end(end), "crimes": crimes, "regions": list(f.regions),
+                   "groups": list(f.groups)}
 
 
-def minors_filter(f: Filters) -> bool:
-    return (bool(f.groups) and set(f.groups) <= set(MINOR_GROUPS)) or (bool(f.crimes) and set(f.crimes) <= set(MINOR_CRIMES))
+def pub_cells(db, f: Filters, by=("crime_code",), start=None, end=None, crimes=None) -> dict:
+    """{cell tuple: published count} of the selection, cells by `by` (tests/published.py):
+    the cell-key publication for the synthetic sample, exact sums for mpfn."""
+    where, params = selection(f, start, end, crimes)
+    return published(db, f.source, tuple(by), where, params)
 
 
-def hidden(n, minors, f: Filters) -> bool:
-    return (minors > 0 or minors_filter(f)) and 1 <= n <= 4
+def pub_total(db, f: Filters, start=None, end=None, crimes=None) -> int:
+    """The published total of the selection: a cell of its own."""
+    where, params = selection(f, start, end, crimes)
+    return published_total(db, f.source, where, params)
+
+
+def exact_cells(con, f: Filters, key: str = "crime_code") -> pd.DataFrame:
+    """True counts per year and key straight from fact_incident (the restricted tier): only to
+    show that a view holds small cells (1-4), never as what the app should show."""
+    expr = {"crime_code": "crime_code", "modality": "coalesce(modality, 'unknown')",
+            "channel": "coalesce(channel, 'unknown')"}[key]
+    where, params = selection(f)
+    return con.execute(f"""select year(report_date) as y, {expr} as k, count(*) as n from fact_incident
+                           where source = $source and {where} group by all""",
+                       {"source": f.source, **params}).df()
 
 
 def crime_names(con, lang="en") -> dict[str, str]:
@@ -134,31 +132,33 @@ def trace_values(trace, axis):
 
 # Index -----------------------------------------------------------------------------------------
 
-def expected_index(con, f: Filters, years: list[int]) -> dict[str, dict[int, float]]:
-    """{series code (or 'other'): {year: index or nan}} with the top 6 by volume + the rest."""
-    cells = sql_cells(con, f, by_year=True, start=date(years[0], 1, 1), end=date(years[-1], 12, 1))
-    cells = cells[cells["y"].isin(years)]
-    totals = cells.groupby("k")["n"].sum()
-    codes = ranked({k: int(v) for k, v in totals.items() if v > 0})
+def expected_index(db, f: Filters, years: list[int]) -> dict[str, dict[int, float]]:
+    """{series code (or 'other'): {year: index or nan}}: the top 6 types by published volume
+    over `years`, each from its published (type, year) cells, and the other selected types
+    together as cells of their own (one per year), never total minus the shown types."""
+    start, end = date(years[0], 1, 1), date(years[-1], 12, 1)
+    cells = {k: v for k, v in pub_cells(db, f, ("year", "crime_code"), start, end).items() if k[0] in years}
+    volume = {}
+    for (_, k), n in cells.items():
+        volume[k] = volume.get(k, 0) + n
+    codes = ranked({k: v for k, v in volume.items() if v > 0})
     top = codes if len(codes) <= 7 else codes[:6]
-    cells["s"] = [k if k in top else "other" for k in cells["k"]]
+    counts = {s: {y: cells.get((y, s), 0) for y in years} for s in top}
+    if len(codes) > len(top):
+        other = pub_cells(db, f, ("year",), start, end, crimes=[c for c in f.crimes if c not in top])
+        counts["other"] = {y: other.get((y,), 0) for y in years}
     out = {}
-    for s in top + (["other"] if len(codes) > len(top) else []):
-        part = cells[cells["s"] == s].groupby("y")[["n", "minors"]].sum()
-        vals = {}
-        for y in years:
-            n, m = (int(part.loc[y, "n"]), int(part.loc[y, "minors"])) if y in part.index else (0, 0)
-            vals[y] = np.nan if hidden(n, m, f) else float(n)
+    for s, vals in counts.items():
         base = vals[years[0]]
-        out[s] = {y: (np.nan if (math.isnan(base) or base == 0 or math.isnan(v)) else v / base * 100) for y, v in vals.items()}
+        out[s] = {y: (np.nan if base == 0 else v / base * 100) for y, v in vals.items()}
     return out
 
 
-def test_index_matches_sql(con, ley):
+def test_index_matches_sql(sample_db, con, ley):
     f = synth(ley)
     spec = charts.build("ct_index", con, f)
     years = list(range(2019, 2026))
-    exp = expected_index(con, f, years)
+    exp = expected_index(sample_db, f, years)
     names = crime_names(con)
     data = spec.data
     y_col = T("ct_index_col", first=2019)
@@ -171,6 +171,11 @@ def test_index_matches_sql(con, ley):
         for y in years:
             got = rows.loc[str(y), y_col]
             assert (pd.isna(got) and math.isnan(vals[y])) or got == pytest.approx(vals[y], abs=0.051), (s, y)
+    # "Other types" is its own cell per year: the published count of the other types together.
+    top = [s for s in exp if s != "other"]
+    other = pub_cells(sample_db, f, ("year",), crimes=[c for c in ley if c not in top])
+    rows = data[data[T("crime_type")] == T("ct_other")].set_index(T("year"))
+    assert [rows.loc[str(y), T("reports")] for y in years] == [other.get((y,), 0) for y in years]
     # The figure draws the same values, in the same order (series with a computable index only).
     drawn = [s for s, v in exp.items() if not all(math.isnan(x) for x in v.values())]
     lines = [tr for tr in spec.figure.data if tr.type == "scatter"]
@@ -178,18 +183,18 @@ def test_index_matches_sql(con, ley):
     for tr, s in zip(lines, drawn):
         np.testing.assert_allclose(trace_values(tr, "y"), [exp[s][y] for y in years], rtol=1e-9, equal_nan=True)
     # The title names the type with the highest last index among those with a base of >= 20.
-    cells = sql_cells(con, f, by_year=True)
-    base = cells[cells["y"] == 2019].set_index("k")["n"]
+    base = {k: n for (k,), n in pub_cells(sample_db, f, start=date(2019, 1, 1), end=date(2019, 12, 1)).items()}
     best = max((s for s in exp if s != "other" and base.get(s, 0) >= 20), key=lambda s: exp[s][2025])
     assert names[best] in spec.title
     assert i18n.fmt_num(exp[best][2025], "en", 0) in spec.title
+    assert T("note_cell_key") in spec.notes
 
 
-def test_index_uses_complete_selected_years_only(con, ley):
+def test_index_uses_complete_selected_years_only(sample_db, con, ley):
     f = synth(ley, start=date(2021, 3, 1), end=date(2025, 6, 1))
     spec = charts.build("ct_index", con, f)
     assert sorted(spec.data[T("year")].unique()) == ["2022", "2023", "2024"]
-    exp = expected_index(con, f, [2022, 2023, 2024])
+    exp = expected_index(sample_db, f, [2022, 2023, 2024])
     top = next(s for s in exp if s != "other")
     rows = spec.data[spec.data[T("crime_type")] == crime_names(con)[top]]
     assert list(rows[T("ct_index_col", first=2022)]) == pytest.approx([round(exp[top][y], 1) for y in (2022, 2023, 2024)])
@@ -197,67 +202,77 @@ def test_index_uses_complete_selected_years_only(con, ley):
     assert "2022 = 100" in spec.title
 
 
-def test_index_base_suppressed_is_not_computed(con, ley):
-    """Art. 5 had 4 reports in 2019 (minors): it gets no index, and no 1-4 count is shown."""
+def test_index_small_cells_are_published_values(sample_db, con, ley):
+    """Art. 5 had 1-4 reports in 2019 (minors): the chart shows its published value (0, 5 or
+    6, never 1-4) and indexes from it; no index where the published base is 0."""
     f = synth(ley, crimes=("5", "8", "9"))
-    cells = sql_cells(con, f, by_year=True)
+    cells = exact_cells(con, f)
     assert int(cells[(cells["k"] == "5") & (cells["y"] == 2019)]["n"].iloc[0]) in range(1, 5)
     spec = charts.build("ct_index", con, f)
-    art5 = spec.data[spec.data[T("crime_type")] == crime_names(con)["5"]]
-    assert art5[T("ct_index_col", first=2019)].isna().all()
-    assert pd.isna(art5[T("reports")].iloc[0])  # the 2019 count is hidden
-    assert art5["display"].iloc[0] == "<5"
-    assert any(crime_names(con)["5"] in n for n in spec.notes)
-    assert len(spec.figure.data) == 2  # art. 5 has no line
+    exp = expected_index(sample_db, f, list(range(2019, 2026)))
+    art5 = spec.data[spec.data[T("crime_type")] == crime_names(con)["5"]].set_index(T("year"))
+    published_2019 = pub_cells(sample_db, f, ("year", "crime_code"))[(2019, "5")]
+    assert published_2019 in (0, 5, 6) and art5.loc["2019", T("reports")] == published_2019
+    for y in range(2019, 2026):
+        got = art5.loc[str(y), T("ct_index_col", first=2019)]
+        assert (pd.isna(got) and math.isnan(exp["5"][y])) or got == pytest.approx(exp["5"][y], abs=0.051)
+    assert_no_small_counts(spec)
+    assert len(spec.figure.data) == sum(not all(math.isnan(v) for v in e.values()) for e in exp.values())
+    if published_2019 == 0:
+        assert any(crime_names(con)["5"] in n for n in spec.notes)  # no index: said in a note
 
 
 # Year-on-year change -----------------------------------------------------------------------------
 
-def expected_growth(con, f, base_span, last_span, years=1):
-    b = sql_cells(con, f, start=base_span[0], end=base_span[1]).set_index("k")
-    lst = sql_cells(con, f, start=last_span[0], end=last_span[1]).set_index("k")
+def expected_growth(db, f, base_span, last_span, years=1):
+    """{type: (base, last, growth)} from published cells, and the total's growth from the two
+    published totals (cells of their own)."""
+    b = {k: n for (k,), n in pub_cells(db, f, start=base_span[0], end=base_span[1]).items()}
+    lst = {k: n for (k,), n in pub_cells(db, f, start=last_span[0], end=last_span[1]).items()}
     out = {}
-    for k in set(b.index) | set(lst.index):
-        bn, bm = (int(b.loc[k, "n"]), int(b.loc[k, "minors"])) if k in b.index else (0, 0)
-        ln, lm = (int(lst.loc[k, "n"]), int(lst.loc[k, "minors"])) if k in lst.index else (0, 0)
-        if hidden(bn, bm, f) or hidden(ln, lm, f) or bn == 0:
-            out[k] = (bn, ln, np.nan)
-        else:
-            out[k] = (bn, ln, ((ln / bn) ** (1 / years) - 1) * 100)
-    total_b, total_l = int(b["n"].sum()), int(lst["n"].sum())
-    return out, (total_l / total_b - 1) * 100 if years == 1 else ((total_l / total_b) ** (1 / years) - 1) * 100
+    for k in set(b) | set(lst):
+        bn, ln = b.get(k, 0), lst.get(k, 0)
+        if bn == 0 and ln == 0:
+            continue
+        out[k] = (bn, ln, np.nan if bn == 0 else ((ln / bn) ** (1 / years) - 1) * 100)
+    total_b, total_l = pub_total(db, f, *base_span), pub_total(db, f, *last_span)
+    return out, ((total_l / total_b) ** (1 / years) - 1) * 100, (total_b, total_l)
 
 
 def check_growth(spec, exp, names, y_col, lang="en"):
     data = spec.data.set_index(T("crime_type", lang))
+    assert len(data) == len(exp) + 1  # every type with a published report, and the total
     for k, (bn, ln, g) in exp.items():
         got = data.loc[names[k], y_col]
         if math.isnan(g):
             assert pd.isna(got), k
         else:
             assert got == pytest.approx(round(g, 1), abs=0.051), k
+        assert tuple(data.loc[names[k]].iloc[:2]) == (bn, ln), k  # the counts behind it
     bars = spec.figure.data[0]
     shown = sorted(g for _, _, g in exp.values() if not math.isnan(g))
     np.testing.assert_allclose(sorted(bars.x), shown, rtol=1e-9)
 
 
-def test_yoy_full_year_matches_sql(con, ley):
+def test_yoy_full_year_matches_sql(sample_db, con, ley):
     f = synth(ley)
     spec = charts.build("ct_yoy", con, f)
-    exp, total = expected_growth(con, f, (date(2024, 1, 1), date(2024, 12, 1)), (date(2025, 1, 1), date(2025, 12, 1)))
+    exp, total, totals = expected_growth(sample_db, f, (date(2024, 1, 1), date(2024, 12, 1)), (date(2025, 1, 1), date(2025, 12, 1)))
     names = crime_names(con)
     check_growth(spec, exp, names, T("ct_change_col"))
-    assert spec.data.set_index(T("crime_type")).loc[T("ct_total"), T("ct_change_col")] == pytest.approx(round(total, 1))
+    row = spec.data.set_index(T("crime_type")).loc[T("ct_total")]
+    assert row[T("ct_change_col")] == pytest.approx(round(total, 1))
+    assert tuple(row.iloc[:2]) == totals  # the totals are cells of their own, shown
     best = max((k for k, (bn, _, g) in exp.items() if bn >= 20 and not math.isnan(g)), key=lambda k: exp[k][2])
     assert spec.title == T("ct_yoy_title_up", crime=names[best], pct=i18n.fmt_pct(exp[best][2], "en", signed=True),
                            period="2025", prev="2024")
     assert spec.subtitle.startswith("2025 ·") and spec.subtitle.endswith("vs. 2024")
 
 
-def test_yoy_incomplete_year_compares_same_months(con, ley):
+def test_yoy_incomplete_year_compares_same_months(sample_db, con, ley):
     f = synth(ley, lang="es", end=date(2025, 6, 1))
     spec = charts.build("ct_yoy", con, f)
-    exp, _ = expected_growth(con, f, (date(2024, 1, 1), date(2024, 6, 1)), (date(2025, 1, 1), date(2025, 6, 1)))
+    exp, _, _ = expected_growth(sample_db, f, (date(2024, 1, 1), date(2024, 6, 1)), (date(2025, 1, 1), date(2025, 6, 1)))
     check_growth(spec, exp, crime_names(con, "es"), T("ct_change_col", "es"), "es")
     assert "ene 2025–jun 2025" in spec.subtitle and "ene 2024–jun 2024 (mismos meses)" in spec.subtitle
     assert any("mismos meses" in n for n in spec.notes)
@@ -276,18 +291,20 @@ def test_yoy_matches_overview_fastest(con, ley):
 
 # Compound annual growth --------------------------------------------------------------------------
 
-def test_cagr_matches_sql(con, ley):
+def test_cagr_matches_sql(sample_db, con, ley):
     f = synth(ley)
     spec = charts.build("ct_cagr", con, f)
-    exp, total = expected_growth(con, f, (date(2019, 1, 1), date(2019, 12, 1)), (date(2025, 1, 1), date(2025, 12, 1)), years=6)
+    exp, total, totals = expected_growth(sample_db, f, (date(2019, 1, 1), date(2019, 12, 1)),
+                                         (date(2025, 1, 1), date(2025, 12, 1)), years=6)
     names = crime_names(con)
     check_growth(spec, exp, names, T("ct_cagr_col"))
-    assert math.isnan(exp["5"][2])  # 2019 art. 5 is a protected count: no growth from it
     data = spec.data.set_index(T("crime_type"))
-    assert data.loc[names["5"], "display"] == T("ct_nd")
+    # art. 5's 2019 base is a small cell: its published value (never 1-4) is the base
+    assert exp["5"][0] in (0, 5, 6) and data.loc[names["5"], T("ct_reports_in", period="2019")] == exp["5"][0]
     assert data.loc[T("ct_total"), T("ct_cagr_col")] == pytest.approx(round(total, 1))
-    # Total counts are withheld when a type's count is hidden (else the difference would show it).
-    assert pd.isna(data.loc[T("ct_total"), T("ct_reports_in", period="2019")])
+    # The total's counts are its own published cells, shown (no difference reveals a part).
+    assert (data.loc[T("ct_total"), T("ct_reports_in", period="2019")],
+            data.loc[T("ct_total"), T("ct_reports_in", period="2025")]) == totals
     best = max((k for k, (bn, _, g) in exp.items() if bn >= 20 and not math.isnan(g)), key=lambda k: exp[k][2])
     assert spec.title == T("ct_cagr_title_up", crime=names[best], pct=i18n.fmt_pct(exp[best][2], "en", signed=True), span="2019–2025")
 
@@ -302,7 +319,7 @@ def test_cagr_needs_two_complete_years(con, ley):
     assert charts.build("ct_yoy", con, f) is not None
 
 
-def test_spans_follow_context_periods(con, ley):
+def test_spans_follow_context_periods(sample_db, con, ley):
     """The charts take their spans from Context (one place: measures.Periods): a monthly
     selection that starts mid-year compares the same months a year earlier, and a selection
     whose year before has no data has no year-on-year change."""
@@ -310,7 +327,7 @@ def test_spans_follow_context_periods(con, ley):
     spec = charts.build("ct_yoy", con, f)
     assert spec.subtitle.startswith("Jul 2025–Dec 2025 ·")
     assert "Jul 2024–Dec 2024 (same months)" in spec.subtitle
-    exp, _ = expected_growth(con, f, (date(2024, 7, 1), date(2024, 12, 1)), (date(2025, 7, 1), date(2025, 12, 1)))
+    exp, _, _ = expected_growth(sample_db, f, (date(2024, 7, 1), date(2024, 12, 1)), (date(2025, 7, 1), date(2025, 12, 1)))
     check_growth(spec, exp, crime_names(con), T("ct_change_col"))
     first_year = synth(ley, end=date(2019, 12, 1))
     assert Context(con, first_year).span() is None
@@ -357,16 +374,23 @@ def test_mpfn_series_as_loaded(con):
     ("mpfn", (), ()), ("mpfn", ("15",), ()), ("mpfn", ("07", "25", "12"), ()),
     ("synthetic", (), ()), ("synthetic", ("04",), ("young", "adult")),
 ])
-def test_unspecified_share_matches_sql(con, ley, source, regions, groups):
-    """The share of Ley 30096 reports without an article, per year, equals SQL over the facts,
-    for any region (and victim group) selection, whatever crime types are selected; a year
-    without a file has no row (never a zero)."""
+def test_unspecified_share_matches_sql(sample_db, con, ley, source, regions, groups):
+    """The share of Ley 30096 reports without an article, per year, equals SQL over the facts
+    (mpfn) or the published cells (synthetic: S/Art per year and all Ley 30096 per year, each a
+    cell of its own), for any region (and victim group) selection, whatever crime types are
+    selected; a year without a file has no row (never a zero)."""
     if source == "mpfn":
         f = default_mpfn(("8", "9"), regions=regions)
     else:
         f = synth(ley, crimes=("8", "9"), regions=regions, groups=groups)
     got = ct.unspecified_shares(Context(con, f), f.period_from, f.period_to)
-    exp = sql_unspecified(con, source, 2019, 2025, regions, groups)
+    if source == "mpfn":
+        exp = sql_unspecified(con, source, 2019, 2025, regions, groups)
+    else:
+        years = pub_cells(sample_db, f, ("year",), crimes=ley)
+        unspecified = pub_cells(sample_db, f, ("year",), crimes=("S/Art",))
+        exp = {y: (unspecified.get((y,), 0), n, unspecified.get((y,), 0) / n * 100) for (y,), n in years.items()}
+        assert sql_unspecified(con, source, 2019, 2025, regions, groups).keys() == exp.keys()
     assert list(got["year"]) == sorted(exp)
     if source == "mpfn":
         assert 2024 not in set(got["year"])
@@ -393,14 +417,14 @@ def has_caveat(spec) -> bool:
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_mpfn_index_and_cagr_match_sql_over_complete_years(con, ley, lang):
+def test_mpfn_index_and_cagr_match_sql_over_complete_years(sample_db, con, ley, lang):
     """Default view: index and compound growth over the complete years 2019-2023 only (2024 has
     no file, 2025 covers Jan-Nov): values equal independent SQL; no 2024 or 2025 value."""
     f = default_mpfn(ley, lang)
     years = [2019, 2020, 2021, 2022, 2023]
     spec = charts.build("ct_index", con, f)
     assert sorted(spec.data[T("year", lang)].unique()) == [str(y) for y in years]
-    exp = expected_index(con, f, years)
+    exp = expected_index(sample_db, f, years)
     names = crime_names(con, lang)
     y_col = T("ct_index_col", lang, first=2019)
     for s, vals in exp.items():
@@ -414,18 +438,18 @@ def test_mpfn_index_and_cagr_match_sql_over_complete_years(con, ley, lang):
     assert any({"es": "2025 (ene–nov)", "en": "2025 (Jan–Nov)"}[lang] in n for n in spec.notes)
 
     cagr = charts.build("ct_cagr", con, f)
-    exp, total = expected_growth(con, f, (date(2019, 1, 1), date(2019, 1, 1)), (date(2023, 1, 1), date(2023, 1, 1)), years=4)
+    exp, total, _ = expected_growth(sample_db, f, (date(2019, 1, 1), date(2019, 1, 1)), (date(2023, 1, 1), date(2023, 1, 1)), years=4)
     check_growth(cagr, exp, names, T("ct_cagr_col", lang), lang)
     assert cagr.data.set_index(T("crime_type", lang)).loc[T("ct_total", lang), T("ct_cagr_col", lang)] == pytest.approx(round(total, 1))
     assert "2019–2023" in cagr.title and cagr.subtitle.startswith("2019–2023 ·")
 
 
-def test_mpfn_yoy_is_2023_against_2022(con, ley):
+def test_mpfn_yoy_is_2023_against_2022(sample_db, con, ley):
     """The latest complete year against the year before: 2023 vs 2022 (never the partial 2025,
     never the missing 2024), every change equal to independent SQL."""
     f = default_mpfn(ley)
     spec = charts.build("ct_yoy", con, f)
-    exp, total = expected_growth(con, f, (date(2022, 1, 1), date(2022, 1, 1)), (date(2023, 1, 1), date(2023, 1, 1)))
+    exp, total, _ = expected_growth(sample_db, f, (date(2022, 1, 1), date(2022, 1, 1)), (date(2023, 1, 1), date(2023, 1, 1)))
     check_growth(spec, exp, crime_names(con), T("ct_change_col"))
     data = spec.data.set_index(T("crime_type"))
     art8 = data.loc[crime_names(con)["8"]]
@@ -438,7 +462,7 @@ def test_mpfn_yoy_is_2023_against_2022(con, ley):
     assert i18n.fmt_date(cuts[2022], "en") in spec.source_line and i18n.fmt_date(cuts[2023], "en") in spec.source_line
 
 
-def test_index_line_breaks_at_a_missing_year(con, ley):
+def test_index_line_breaks_at_a_missing_year(sample_db, con, ley):
     """Were 2025 complete, the index would run 2019-2025 and break at 2024 (no file): NaN, never
     0, and no line drawn across the gap; 2025 then indexed from the same 2019 base."""
     f = default_mpfn(ley)
@@ -451,7 +475,7 @@ def test_index_line_breaks_at_a_missing_year(con, ley):
     assert list(art8.index) == axis
     assert pd.isna(art8.loc["2024", T("ct_index_col", first=2019)]) and pd.isna(art8.loc["2024", T("reports")])
     assert art8.loc["2024", "display"] == T("no_file")
-    cells = sql_cells(con, f, by_year=True).set_index(["k", "y"])["n"]
+    cells = pub_cells(sample_db, f, ("crime_code", "year"))  # mpfn: exact sums
     assert art8.loc["2025", T("ct_index_col", first=2019)] == pytest.approx(round(cells[("8", 2025)] / cells[("8", 2019)] * 100, 1))
     for tr in spec.figure.data:
         assert list(tr.x) == axis and tr.connectgaps is False
@@ -513,67 +537,68 @@ def test_unspecified_caveat_exported(con, ley):
 # Share ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("source", ["synthetic", "mpfn"])
-def test_share_matches_sql(con, ley, penal, source):
+def test_share_matches_sql(sample_db, con, ley, penal, source):
+    """Each type's share = its published count / the published total (a cell of its own)."""
     f = synth(ley, lang="es") if source == "synthetic" else mpfn(penal, lang="es")
     spec = charts.build("ct_share", con, f)
-    cells = sql_cells(con, f)
-    total = cells["n"].sum()
+    cells = {k: n for (k,), n in pub_cells(sample_db, f).items() if n > 0}
+    total = pub_total(sample_db, f)
     names = crime_names(con, "es")
     data = spec.data.set_index(T("crime_type", "es"))
-    for row in cells.itertuples():
-        if row.n == 0:
-            continue
-        got = data.loc[names[row.k], T("ct_share_col", "es")]
-        if hidden(row.n, row.minors, f):
-            assert pd.isna(got) and data.loc[names[row.k], "display"] == "<5"
-        else:
-            assert got == pytest.approx(round(row.n / total * 100, 1))
-            assert data.loc[names[row.k], T("reports", "es")] == row.n
-    top = cells.sort_values("n", ascending=False).iloc[0]
-    assert spec.title.startswith(names[top.k])
-    assert i18n.fmt_pct(top.n / total * 100, "es") in spec.title
-    np.testing.assert_allclose(sorted(spec.figure.data[0].x), sorted(cells["n"] / total * 100), rtol=1e-9)
+    assert len(data) == len(cells)
+    for k, n in cells.items():
+        assert data.loc[names[k], T("ct_share_col", "es")] == pytest.approx(round(n / total * 100, 1))
+        assert data.loc[names[k], T("reports", "es")] == n
+    top = max(cells, key=cells.get)
+    assert spec.title.startswith(names[top])
+    assert i18n.fmt_pct(cells[top] / total * 100, "es") in spec.title
+    np.testing.assert_allclose(sorted(spec.figure.data[0].x), sorted(n / total * 100 for n in cells.values()), rtol=1e-9)
+    assert (T("note_cell_key", "es") in spec.notes) == (source == "synthetic")
 
 
 # Modality and channel ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("dim", ["modality", "channel"])
-def test_breakdown_totals_match_sql(con, ley, dim):
+def test_breakdown_totals_match_sql(sample_db, con, ley, dim):
     f = synth(ley, regions=("15", "04"), start=date(2022, 1, 1))
     spec = charts.build(f"ct_{dim}", con, f)
-    cells = sql_cells(con, f, key=dim)
+    cells = {k: n for (k,), n in pub_cells(sample_db, f, (dim,)).items() if n > 0}
     ref = dict(con.execute(f"select {dim}, name_en from ref_{dim}").fetchall())
-    total = cells["n"].sum()
+    total = pub_total(sample_db, f)  # the selection's published total, a cell of its own
     label = T(f"ct_{dim}")
     data = spec.data.set_index(label)
     assert len(data) == len(cells)
-    for row in cells.itertuples():
-        name = T("ct_not_recorded") if row.k == "unknown" else ref[row.k]
-        assert data.loc[name, T("reports")] == row.n
-        assert data.loc[name, T("ct_share_col")] == pytest.approx(round(row.n / total * 100, 1))
+    for k, n in cells.items():
+        name = T("ct_not_recorded") if k == "unknown" else ref[k]
+        assert data.loc[name, T("reports")] == n
+        assert data.loc[name, T("ct_share_col")] == pytest.approx(round(n / total * 100, 1))
     assert spec.data[label].iloc[-1] == T("ct_not_recorded")  # 'not recorded' last, not ranked
-    known = cells[cells["k"] != "unknown"].sort_values("n", ascending=False).iloc[0]
-    assert spec.title.startswith(ref[known.k])
-    assert sorted(spec.figure.data[0].x) == sorted(cells["n"].astype(float))
+    known = max((k for k in cells if k != "unknown"), key=cells.get)
+    assert spec.title.startswith(ref[known])
+    assert i18n.fmt_pct(cells[known] / total * 100, "en") in spec.title
+    assert sorted(spec.figure.data[0].x) == sorted(float(n) for n in cells.values())
 
 
-def test_breakdown_by_year_matches_sql(con, ley):
+def test_breakdown_by_year_matches_sql(sample_db, con, ley):
+    """Stacked by year: every modality a series of its own (no pooled group), each segment
+    its published (modality, year) cell; 'not recorded' last."""
     f = synth(ley, start=date(2023, 1, 1), end=date(2025, 6, 1))
     spec = charts.build("ct_modality", con, f, by_year=1)
     assert spec.kind == "stacked_bar" and spec.series == T("ct_modality")
-    cells = sql_cells(con, f, key="modality", by_year=True)
-    totals = cells[cells["k"] != "unknown"].groupby("k")["n"].sum()
-    top = ranked({k: int(v) for k, v in totals.items()})[:6]
+    cells = pub_cells(sample_db, f, ("modality", "year"))
+    overall = {k: n for (k,), n in pub_cells(sample_db, f, ("modality",)).items()}
     ref = dict(con.execute("select modality, name_en from ref_modality").fetchall())
-    cells["g"] = [T("ct_not_recorded") if k == "unknown" else (ref[k] if k in top else T("ct_other_modalities")) for k in cells["k"]]
-    exp = cells.groupby(["g", "y"])["n"].sum()
+    order = ranked({k: n for k, n in overall.items() if k != "unknown" and n > 0}) + ["unknown"]
+    name = {k: T("ct_not_recorded") if k == "unknown" else ref[k] for k in overall}
     got = spec.data.set_index([T("ct_modality"), T("year")])[T("reports")]
-    assert len(got) == 8 * 3
-    for (g, y), n in exp.items():
-        assert got.loc[(g, str(y))] == n
+    assert len(got) == len(order) * 3
+    for k in order:
+        for y in (2023, 2024, 2025):
+            assert got.loc[(name[k], str(y))] == cells.get((k, y), 0), (k, y)
+    assert [tr.name for tr in spec.figure.data] == [name[k] for k in order]
     assert any("2025" in n for n in spec.notes)  # the incomplete year is flagged
     bars = {tr.name: tr for tr in spec.figure.data}
-    assert list(bars[ref[top[0]]].marker.opacity) == [1.0, 1.0, 0.45]
+    assert list(bars[name[order[0]]].marker.opacity) == [1.0, 1.0, 0.45]
 
 
 # Sources without the measure: mpfn ----------------------------------------------------------------
@@ -657,10 +682,13 @@ MINORS_VIEWS = [
 
 
 @pytest.mark.parametrize("view", MINORS_VIEWS, ids=lambda v: "-".join(f"{k}={v[k]}" for k in sorted(v)))
-def test_minors_views_show_no_count_below_five(con, ley, penal, view):
+def test_minors_views_show_no_count_below_five(sample_db, con, ley, penal, view):
+    """Views of minors' cases only: no count from 1 to 4 anywhere, every count shown (nothing
+    withheld), and the shares' counts are the published cells."""
     view = dict(view)
     crimes = view.pop("crimes", ley + penal)
     f = synth(ley, crimes=crimes, **view)
+    names = crime_names(con)
     for chart_id, opts in [("ct_index", {}), ("ct_yoy", {}), ("ct_cagr", {}), ("ct_share", {}),
                            ("ct_modality", {}), ("ct_modality", {"by_year": 1}), ("ct_channel", {}),
                            ("ct_channel", {"by_year": 1})]:
@@ -669,43 +697,50 @@ def test_minors_views_show_no_count_below_five(con, ley, penal, view):
             continue
         assert_no_small_counts(spec)
         if spec.chart_id in ("ct_yoy", "ct_cagr"):
-            rows = spec.data[spec.data[T("crime_type")] != T("ct_total")]
-            base, last = rows.columns[1], rows.columns[2]
-            assert rows.loc[rows[base].isna() | rows[last].isna(), spec.y].isna().all()
+            base, last = spec.data.columns[1], spec.data.columns[2]
+            assert spec.data[[base, last]].notna().all().all()  # published, never withheld
+        if spec.chart_id == "ct_share":
+            cells = {names[k]: n for (k,), n in pub_cells(sample_db, f).items() if n > 0}
+            assert dict(zip(spec.data[T("crime_type")], spec.data[T("reports")])) == cells
 
 
-def test_suppression_is_exercised(con, ley):
-    """The views above do reach hidden cells: art. 5 by channel and year has counts of 1-4."""
+def test_small_cells_are_exercised(sample_db, con, ley):
+    """The views above do reach small cells: art. 5 by channel and year has true counts of 1-4;
+    the chart shows each as its published value (0, 5 or 6), no "<5" anywhere."""
     f = synth(ley, crimes=("5",))
-    cells = sql_cells(con, f, key="channel", by_year=True)
-    assert cells["n"].between(1, 4).any()
+    cells = exact_cells(con, f, key="channel")
+    small = cells[cells["n"].between(1, 4)]
+    assert not small.empty
     spec = charts.build("ct_channel", con, f, by_year=1)
-    hidden_rows = spec.data[spec.data["display"] == "<5"]
-    assert not hidden_rows.empty and hidden_rows[T("reports")].isna().all()
-    assert "<5" in [c for tr in spec.figure.data for c in tr.customdata]
+    ref = dict(con.execute("select channel, name_en from ref_channel").fetchall())
+    got = spec.data.set_index([T("ct_channel"), T("year")])[T("reports")]
+    pub = pub_cells(sample_db, f, ("channel", "year"))
+    for row in small.itertuples():
+        name = T("ct_not_recorded") if row.k == "unknown" else ref[row.k]
+        shown = got.get((name, str(row.y)), 0)
+        assert shown == pub[(row.k, row.y)] and shown in (0, 5, 6), (row.k, row.y)
+    assert (got.isin([5, 6])).any()
+    assert "<5" not in [c for tr in spec.figure.data for c in tr.customdata]
 
 
-def test_mixed_view_hides_minors_cells_only(con, ley):
-    """In Apurímac all Ley 30096 types are shown; the art. 5 cells of 1-4 are hidden, other
-    small cells (no minors) are not."""
+def test_small_cells_with_or_without_minors_are_published_alike(sample_db, con, ley):
+    """In Apurímac, small cells (1-4) of art. 5 (minors) and of other types alike are shown as
+    their published value: one rule for every cell, applied by the query layer."""
     f = synth(ley, regions=("03",))
-    cells = sql_cells(con, f, by_year=True)
-    small_minor = cells[(cells["k"] == "5") & cells["n"].between(1, 4)]
-    assert not small_minor.empty
-    spec = charts.build("ct_share", con, f)
-    art5 = crime_names(con)["5"]
-    if art5 in set(spec.data[T("crime_type")]):
-        row = spec.data[spec.data[T("crime_type")] == art5].iloc[0]
-        total5 = int(cells[cells["k"] == "5"]["n"].sum())
-        assert (total5 >= 5) == (not pd.isna(row[T("reports")]))
-    # hidden rows go last (their rank would tell their size)
-    hidden_rows = spec.data[spec.data["display"] == "<5"].index
-    assert all(i >= len(spec.data) - len(hidden_rows) for i in hidden_rows)
-    # A small cell without minors stays visible (the rule hides minors' counts, not all small counts).
-    idx = charts.build("ct_index", con, f)
-    small_other = cells[(cells["k"] == "6") & (cells["minors"] == 0) & cells["n"].between(1, 4)]
-    shown = idx.data[idx.data[T("reports")].between(1, 4)]
-    assert small_other.empty or not shown.empty
+    cells = exact_cells(con, f)
+    small = cells[cells["n"].between(1, 4) & cells["y"].isin([2024, 2025])]
+    assert (small["k"] == "5").any() and (small["k"] != "5").any()
+    spec = charts.build("ct_yoy", con, f)
+    exp, _, _ = expected_growth(sample_db, f, (date(2024, 1, 1), date(2024, 12, 1)), (date(2025, 1, 1), date(2025, 12, 1)))
+    names = crime_names(con)
+    check_growth(spec, exp, names, T("ct_change_col"))
+    data = spec.data.set_index(T("crime_type"))
+    for row in small.itertuples():
+        published_value = exp.get(row.k, (0, 0))[0 if row.y == 2024 else 1]
+        assert published_value in (0, 5, 6), (row.k, row.y)
+        if row.k in exp:
+            assert data.loc[names[row.k]].iloc[0 if row.y == 2024 else 1] == published_value
+    assert_no_small_counts(spec)
 
 
 # The page ---------------------------------------------------------------------------------------
@@ -725,9 +760,9 @@ def test_page_synthetic_shows_all_charts(sample_db, con, ley, lang):
     assert T("ct_title", lang) in text and T("synthetic_banner", lang) in text
     figs = figures(at)
     assert len(figs) == 6
-    # The index legend: the six largest types by independent count, then "other".
-    cells = sql_cells(con, f)
-    top = ranked({r.k: int(r.n) for r in cells.itertuples() if r.n > 0})[:6]
+    # The index legend: the six largest types by independent (published) count, then "other".
+    top = [k for k in expected_index(sample_db, f, list(range(2019, 2026))) if k != "other"]
+    assert len(top) == 6
     legend = [tr["name"] for tr in figs[0]["data"]]
     assert legend == [ct.short_crime(Context(con, f), k) for k in top] + [T("ct_other", lang)]
 
@@ -778,7 +813,7 @@ def test_page_period_and_region_filters(sample_db, con, ley):
     assert page_titles(at) == [yoy.title, charts.build("ct_share", con, f).title,
                                charts.build("ct_modality", con, f).title, charts.build("ct_channel", con, f).title]
     assert "Jan 2025–Jun 2025" in yoy.subtitle
-    exp, _ = expected_growth(con, f, (date(2024, 1, 1), date(2024, 6, 1)), (date(2025, 1, 1), date(2025, 6, 1)))
+    exp, _, _ = expected_growth(sample_db, f, (date(2024, 1, 1), date(2024, 6, 1)), (date(2025, 1, 1), date(2025, 6, 1)))
     bars = figures(at)[0]["data"][0]
     np.testing.assert_allclose(sorted(bars["x"]), sorted(g for *_, g in exp.values() if not math.isnan(g)), rtol=1e-9)
 
@@ -818,4 +853,15 @@ def test_page_minors_view_shows_no_count_below_five(sample_db, con, lang):
             if str(c).startswith(T("reports", lang)):
                 assert not pd.to_numeric(table[c], errors="coerce").between(1, 4).any()
     customdata = [v for fig in figs for tr in fig["data"] for v in np.ravel(np.array(tr.get("customdata") or [], dtype=object))]
-    assert "<5" in customdata
+    assert "<5" not in customdata  # no suppression marks: small cells are published values
+    # the last chart (channels by year): every segment is its published (channel, year) cell
+    f = at.session_state["filters"]
+    ref = dict(con.execute(f"select channel, name_{lang} from ref_channel").fetchall())
+    pub = pub_cells(sample_db, f, ("channel", "year"))
+    years = list(range(f.period_from.year, f.period_to.year + 1))
+    drawn = {}
+    for tr in figs[-1]["data"]:
+        code = next(k for k in list(ref) + ["unknown"] if (T("ct_not_recorded", lang) if k == "unknown" else ref[k]) == tr["name"])
+        drawn[code] = [int(v) for v in tr["y"]]
+    assert drawn and all(drawn[k] == [pub.get((k, y), 0) for y in years] for k in drawn)
+    assert not {k for (k, _), n in pub.items() if n} - set(drawn)  # every published channel drawn

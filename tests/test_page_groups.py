@@ -1,5 +1,7 @@
-"""At-risk groups page: every figure equals an independent computation over the fact tables, and
-no reachable view shows a count of 1–4 minors (DESIGN.md §5)."""
+"""At-risk groups page: every figure equals an independent computation over the fact tables (for
+the synthetic, record-level sample: the cell-key publication of each cell, tests/published.py),
+every total shown beside its parts is a cell of its own, and no reachable view shows a count of
+1–4 (DESIGN.md §5)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cybertrends import charts, i18n
+from cybertrends import charts, i18n, measures
 from cybertrends.charts import groups as gr
 from cybertrends.charts.base import Context
 from cybertrends.filters import Filters
@@ -21,6 +23,7 @@ from etl import load
 from tests.apptest_helpers import figures, run_app
 from tests.conftest import CANONICAL_HEADER, query
 from tests.groups_links import url
+from tests.published import published, total
 
 LEY = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12-A", "S/Art")
 AT_RISK = ("child", "adolescent", "young", "older")
@@ -39,13 +42,15 @@ def con(sample_db):
     c.close()
 
 
-def _sql_by_group(db, year: int, regions=None, crimes=LEY) -> dict[str, int]:
-    rows = query(db, """
-        select victim_age_group, count(*) from fact_incident
-        where source = 'synthetic' and year(report_date) = $y and list_contains($crimes, crime_code)
-          and (len($regions) = 0 or list_contains($regions, region_code))
-        group by 1""", {"y": year, "crimes": list(crimes), "regions": list(regions or [])})
-    return dict(rows)
+IN_VIEW = ("list_contains($crimes, crime_code) "
+           "and (len($regions) = 0 or list_contains($regions, region_code))")
+
+
+def _pub_by_group(db, year: int, regions=None, crimes=LEY) -> dict[str, int]:
+    """Published count of each victim group's cell in `year` (independent of the app)."""
+    cells = published(db, "synthetic", ("victim_age_group",), f"year(report_date) = $y and {IN_VIEW}",
+                      {"y": year, "crimes": list(crimes), "regions": list(regions or [])})
+    return {g: n for (g,), n in cells.items()}
 
 
 def _sql_population(db, regions=None) -> dict[str, int]:
@@ -56,35 +61,30 @@ def _sql_population(db, regions=None) -> dict[str, int]:
     return {g: int(p) for g, p in rows}
 
 
-def _expected_display(count: int, minors: bool, lang="es") -> str:
-    return "<5" if minors and 1 <= count <= 4 else i18n.fmt_int(count, lang)
-
-
 # Builders against independent SQL ---------------------------------------------------------
 
-def test_counts_per_group_and_year_equal_sql(sample_db, con):
+def test_counts_per_group_and_year_equal_the_published_cells(sample_db, con):
     spec = charts.build("gr_counts", con, _f())
-    rows = query(sample_db, """
-        select year(report_date), victim_age_group, count(*) from fact_incident
-        where source = 'synthetic' and list_contains($c, crime_code) group by 1, 2""", {"c": list(LEY)})
-    expected = {(str(y), g): n for y, g, n in rows}
+    # each (year, group) is one cell, published from its own key (not a sum of published months)
+    cells = published(sample_db, "synthetic", ("year", "victim_age_group"), "list_contains($c, crime_code)",
+                      {"c": list(LEY)})
+    expected = {(str(y), g): n for (y, g), n in cells.items()}
     data = spec.data
     names = {Context(con, _f()).group_name(g): g for g in gr.GROUP_ORDER}
     assert len(data) == 7 * 6
     for _, row in data.iterrows():
         g = names[row["Grupo de víctimas"]]
         n = expected.get((row["Año"], g), 0)
-        assert row["display"] == _expected_display(n, g in ("child", "adolescent"))
-        if row["display"] != "<5":
-            assert row["Denuncias"] == n
+        assert row["Denuncias"] == n and row["display"] == i18n.fmt_int(n, "es")
+    assert not data["Denuncias"].between(1, 4).any()
     # one line per group, y values equal the table
     legend = sorted(spec.figure.data, key=lambda t: t.legendrank)
     assert [t.name for t in legend] == list(names)
     for trace in spec.figure.data:
         part = data[data["Grupo de víctimas"] == trace.name]
         assert np.allclose(np.array(trace.y, dtype=float), part["Denuncias"].to_numpy(dtype=float), equal_nan=True)
-    # the finding: the at-risk group with most reports in 2025
-    by_group = _sql_by_group(sample_db, 2025)
+    # the finding: the at-risk group with most (published) reports in 2025
+    by_group = _pub_by_group(sample_db, 2025)
     top = max(AT_RISK, key=lambda g: by_group.get(g, 0))
     assert spec.title == i18n.t("gr_counts_title_top", "es", group=i18n.t(f"gr_subject_{top}", "es"),
                                 n=i18n.fmt_int(by_group[top], "es"), period="2025")
@@ -94,7 +94,7 @@ def test_counts_per_group_and_year_equal_sql(sample_db, con):
 def test_rates_per_100k_of_the_age_group_equal_sql(sample_db, con, regions):
     f = _f(regions=regions, lang="en")
     spec = charts.build("gr_rates", con, f)
-    counts = _sql_by_group(sample_db, 2025, regions)
+    counts = _pub_by_group(sample_db, 2025, regions)
     pop = _sql_population(sample_db, regions)
     rates = {g: counts.get(g, 0) / pop[g] * 100_000 for g in gr.KNOWN_GROUPS}
     ctx = Context(con, f)
@@ -112,17 +112,21 @@ def test_rates_per_100k_of_the_age_group_equal_sql(sample_db, con, regions):
         assert i18n.t("gr_note_denominator_regions", "en") in spec.notes
 
 
-def test_rates_by_region_for_one_group_equal_sql(sample_db, con):
-    spec = charts.build("gr_rates", con, _f(), group="older")
-    rows = query(sample_db, """
-        select r.region_name, coalesce(c.n, 0) * 100000.0 / p.population_2020
-        from ref_region r
-        join ref_region_population p on p.region_code = r.region_code and p.age_group = 'older'
-        left join (select region_code, count(*) as n from fact_incident
-                   where source = 'synthetic' and year(report_date) = 2025 and victim_age_group = 'older'
-                     and list_contains($c, crime_code) group by 1) c on c.region_code = r.region_code""",
-                 {"c": list(LEY)})
-    expected = dict(rows)
+def _group_population_by_region(db, group: str) -> dict[str, tuple[str, int]]:
+    rows = query(db, """select r.region_code, r.region_name, p.population_2020 from ref_region r
+        join ref_region_population p on p.region_code = r.region_code and p.age_group = $g""", {"g": group})
+    return {code: (name, int(pop)) for code, name, pop in rows}
+
+
+@pytest.mark.parametrize("group", ["older", "child"])
+def test_rates_by_region_for_one_group_equal_the_published_cells(sample_db, con, group):
+    spec = charts.build("gr_rates", con, _f(), group=group)
+    where = "year(report_date) = 2025 and victim_age_group = $g and list_contains($crimes, crime_code)"
+    params = {"g": group, "crimes": list(LEY)}
+    cells = published(sample_db, "synthetic", ("region_code",), where, params)
+    pops = _group_population_by_region(sample_db, group)
+    # each region's published count over the group's population in that region
+    expected = {name: cells.get((code,), 0) * 100000 / pop for code, (name, pop) in pops.items()}
     got = dict(zip(spec.data["Región"], spec.data["Tasa por 100 000"]))
     assert set(got) == set(expected)
     for region, rate in expected.items():
@@ -130,11 +134,21 @@ def test_rates_by_region_for_one_group_equal_sql(sample_db, con):
     top = max(expected, key=expected.get)
     assert spec.data["Región"].iloc[0] == top and top in spec.title
     assert spec.kind == "hbar"
+    # the national line: the group's national total is a cell of its own, over the group's
+    # national population (not the sum of the regions' published counts)
+    national = total(sample_db, "synthetic", where, params) * 100000 / sum(p for _, p in pops.values())
+    (line,) = spec.figure.layout.shapes
+    assert line.x0 == pytest.approx(national, rel=1e-12)
+    assert i18n.t("gr_overall_rate_national", "es", rate=i18n.fmt_num(national, "es", 1)) in [
+        a.text for a in spec.figure.layout.annotations]
+    if group == "child":  # small cells: the published parts do not add up to the published total
+        assert sum(cells.values()) != total(sample_db, "synthetic", where, params)
+    assert i18n.t("note_cell_key", "es") in spec.notes
 
 
 def test_growth_per_group_compares_equal_spans(sample_db, con):
     spec = charts.build("gr_growth", con, _f())
-    cur, prev = _sql_by_group(sample_db, 2025), _sql_by_group(sample_db, 2024)
+    cur, prev = _pub_by_group(sample_db, 2025), _pub_by_group(sample_db, 2024)
     got = dict(zip(spec.data["Grupo de víctimas"], spec.data["Variación (%)"]))
     ctx = Context(con, _f())
     for g in gr.GROUP_ORDER:
@@ -144,55 +158,71 @@ def test_growth_per_group_compares_equal_spans(sample_db, con):
     assert i18n.fmt_pct(growth[top], "es", signed=True) in spec.title and i18n.t(f"gr_subject_{top}", "es") in spec.title
     # a filter ending in June compares January–June with January–June a year earlier
     half = charts.build("gr_growth", con, _f(period_to=date(2025, 6, 1)))
-    rows = query(sample_db, """
-        select victim_age_group,
-               count(*) filter (where report_date between '2025-01-01' and '2025-06-30'),
-               count(*) filter (where report_date between '2024-01-01' and '2024-06-30')
-        from fact_incident where source = 'synthetic' and list_contains($c, crime_code) group by 1""", {"c": list(LEY)})
-    expected = {g: (c - p) / p * 100 for g, c, p in rows}
+    span = "report_date between $lo and $hi and list_contains($c, crime_code)"
+    c = published(sample_db, "synthetic", ("victim_age_group",), span,
+                  {"lo": date(2025, 1, 1), "hi": date(2025, 6, 30), "c": list(LEY)})
+    p = published(sample_db, "synthetic", ("victim_age_group",), span,
+                  {"lo": date(2024, 1, 1), "hi": date(2024, 6, 30), "c": list(LEY)})
     got = dict(zip(half.data["Grupo de víctimas"], half.data["Variación (%)"]))
-    assert got[ctx.group_name("older")] == pytest.approx(expected["older"], abs=0.06)
+    for g in gr.GROUP_ORDER:
+        expected = (c[(g,)] - p[(g,)]) / p[(g,)] * 100
+        assert got[ctx.group_name(g)] == pytest.approx(expected, abs=0.06)
     assert "ene 2025–jun 2025" in half.subtitle
 
 
-def test_top_crimes_of_one_group_equal_sql(sample_db, con):
-    spec = charts.build("gr_top_crimes", con, _f(lang="en"), group="adolescent")
-    rows = query(sample_db, """
-        select crime_code, count(*) from fact_incident
-        where source = 'synthetic' and victim_age_group = 'adolescent' and list_contains($c, crime_code)
-        group by 1 order by 2 desc, 1 limit 5""", {"c": list(LEY)})
-    (total,), = query(sample_db, """select count(*) from fact_incident where source = 'synthetic'
-        and victim_age_group = 'adolescent' and list_contains($c, crime_code)""", {"c": list(LEY)})
+@pytest.mark.parametrize("group", ["adolescent", "child"])
+def test_top_crimes_of_one_group_equal_the_published_cells(sample_db, con, group):
+    spec = charts.build("gr_top_crimes", con, _f(lang="en"), group=group)
+    where = "victim_age_group = $g and list_contains($c, crime_code)"
+    params = {"g": group, "c": list(LEY)}
+    cells = published(sample_db, "synthetic", ("crime_code",), where, params)
+    rows = sorted(((c, n) for (c,), n in cells.items() if n > 0), key=lambda r: (-r[1], r[0]))[:5]
+    whole = total(sample_db, "synthetic", where, params)  # the group's total: a cell of its own
     ctx = Context(con, _f(lang="en"))
     assert list(spec.data["Crime type"]) == [ctx.crime_name(c) for c, _ in rows]
     assert list(spec.data["Reports"]) == [n for _, n in rows]
+    assert list(spec.data["% of the group's reports"]) == pytest.approx([round(n / whole * 100, 1) for _, n in rows])
     top_code, top_n = rows[0]
     assert spec.title == i18n.t("gr_top_title_one", "en", crime=ctx.crime_name(top_code),
-                                pct=i18n.fmt_pct(top_n / total * 100, "en"), group="adolescents",
-                                victims="adolescents as victims", period="2019–2025")
-    # the side-by-side view: each at-risk group's top three, as shares of the group
+                                pct=i18n.fmt_pct(top_n / whole * 100, "en"), group=i18n.t(f"gr_short_{group}", "en"),
+                                victims=i18n.t(f"gr_victims_{group}", "en"), period="2019–2025")
+    if group == "child":  # small cells: the share's base is not the sum of the published parts
+        assert sum(cells.values()) != whole
+
+
+def test_top_crimes_side_by_side_are_shares_of_each_groups_total(sample_db, con):
     compare = charts.build("gr_top_crimes", con, _f())
     share = compare.data.set_index(["Grupo de víctimas", "Tipo de delito"])["% de las denuncias del grupo"]
-    (older_fraud,), = query(sample_db, """select count(*) filter (where crime_code = '8') * 100.0 / count(*)
-        from fact_incident where source = 'synthetic' and victim_age_group = 'older' and list_contains($c, crime_code)""",
-                            {"c": list(LEY)})
     es = Context(con, _f())
-    assert share[(es.group_name("older"), es.crime_name("8"))] == pytest.approx(older_fraud, abs=0.06)
+    for group in AT_RISK:
+        where = "victim_age_group = $g and list_contains($c, crime_code)"
+        params = {"g": group, "c": list(LEY)}
+        fraud = published(sample_db, "synthetic", ("crime_code",), where, params)[("8",)]
+        assert share[(es.group_name(group), es.crime_name("8"))] == pytest.approx(
+            fraud / total(sample_db, "synthetic", where, params) * 100, abs=0.06)
     assert compare.series == "Grupo de víctimas" and compare.kind == "hbar"
 
 
-def test_sex_split_equals_sql(sample_db, con):
-    spec = charts.build("gr_sex", con, _f(lang="en"))
-    rows = query(sample_db, """
-        select victim_age_group, victim_sex, count(*) * 100.0 / sum(count(*)) over (partition by victim_age_group)
-        from fact_incident where source = 'synthetic' and list_contains($c, crime_code) group by 1, 2""",
-                 {"c": list(LEY)})
+@pytest.mark.parametrize("regions", [(), ("04",)])
+def test_sex_split_is_published_cells_over_each_groups_total(sample_db, con, regions):
+    spec = charts.build("gr_sex", con, _f(lang="en", regions=regions))
+    params = {"crimes": list(LEY), "regions": list(regions)}
+    parts = published(sample_db, "synthetic", ("victim_age_group", "victim_sex"), IN_VIEW, params)
+    totals = published(sample_db, "synthetic", ("victim_age_group",), IN_VIEW, params)  # cells of their own
+    rows = [(g, s, measures.share_pct(n, totals.get((g,), 0))) for (g, s), n in parts.items()]
     ctx = Context(con, _f(lang="en"))
+    counts = spec.data.set_index(["Victim group", "Victim sex"])["Reports"]
     got = spec.data.set_index(["Victim group", "Victim sex"])["% of the group's reports"]
     for g, s, share in rows:
-        assert got[(ctx.group_name(g), ctx.t(f"sex_{s}"))] == pytest.approx(share, abs=0.06)
+        if share is None:
+            assert math.isnan(got[(ctx.group_name(g), ctx.t(f"sex_{s}"))])
+        else:
+            assert got[(ctx.group_name(g), ctx.t(f"sex_{s}"))] == pytest.approx(share, abs=0.06)
+        assert counts[(ctx.group_name(g), ctx.t(f"sex_{s}"))] == i18n.fmt_int(parts[(g, s)], "en")
+    if regions:  # small cells: the shares' bases are not the sums of the published parts
+        assert any(sum(n for (g2, _), n in parts.items() if g2 == g) != t for (g,), t in totals.items())
     assert [t.name for t in spec.figure.data] == ["Female", "Male", "Not recorded"]
-    female = {g: sh for g, s, sh in rows if s == "female" and g in AT_RISK}
+    female = {g: sh for g, s, sh in rows if s == "female" and g in AT_RISK and sh is not None}
     top = max(female, key=female.get)
     assert spec.title.startswith(i18n.t(f"gr_subject_{top}", "en")) and i18n.fmt_pct(female[top], "en") in spec.title
 
@@ -239,7 +269,7 @@ def test_definitions_show_legal_bands(con):
     assert table["Base legal"].str.contains("Ley 27802 define juventud de 15 a 29").any()
 
 
-# Victim protection ---------------------------------------------------------------------
+# Victim protection: the cell-key method ------------------------------------------------
 
 def _tiny_rows() -> list[str]:
     """3 adolescent victims in Arequipa one month, 7 child victims in Lima (5 girls, 2 boys),
@@ -359,7 +389,7 @@ def _tiny_f(**kw) -> Filters:
 
 
 def test_tiny_database_holds_the_small_cells(tiny_db):
-    """The fixture really has minors' cells of 1–4 (else the suppression tests prove nothing)."""
+    """The fixture really has minors' cells of 1–4 (else the protection tests prove nothing)."""
     rows = dict(query(tiny_db, """select victim_age_group || '/' || year(report_date), count(*) from fact_incident
                                   group by 1"""))
     assert rows["adolescent/2024"] == 3 and rows["child/2023"] == 4 and rows["child/2024"] == 7
@@ -382,31 +412,44 @@ def test_builders_never_show_small_minor_counts(tiny_db, name):
     assert not leaks, "\n".join(leaks)
 
 
-def test_suppressed_cells_are_shown_as_less_than_five(tiny_db):
+def test_small_cells_are_shown_as_published(tiny_db):
+    """Every count is its cell's published value (independently computed): the hidden 3 and 4
+    come out as 0, 5 or 6, never as themselves; rates, shares and growth use the published
+    counts; and the totals beside parts are cells of their own."""
     con = duckdb.connect(str(tiny_db), read_only=True)
-    counts = charts.build("gr_counts", con, _tiny_f()).data.set_index(["Año", "Grupo de víctimas"])
-    assert counts.loc[("2024", "Adolescentes (12–17)"), "display"] == "<5"
-    assert math.isnan(counts.loc[("2024", "Adolescentes (12–17)"), "Denuncias"])
-    assert counts.loc[("2023", "Niñas y niños (0–11)"), "display"] == "<5"
-    assert counts.loc[("2024", "Niñas y niños (0–11)"), "Denuncias"] == 7
-    # the figure leaves the cell out and its hover says "<5"
-    fig = charts.build("gr_counts", con, _tiny_f()).figure
-    teen = next(t for t in fig.data if t.name == "Adolescentes (12–17)")
-    assert math.isnan(teen.y[1]) and teen.customdata[1].endswith("<5")
-    # growth leaves suppressed counts out: children 4 -> 7 would read +75 %
+    pub = published(tiny_db, "synthetic", ("year", "victim_age_group"))
+    assert {pub[(2024, "adolescent")], pub[(2023, "child")]} <= {0, 5, 6}
+    spec = charts.build("gr_counts", con, _tiny_f())
+    counts = spec.data.set_index(["Año", "Grupo de víctimas"])
+    for (year, group), name in [((2024, "adolescent"), "Adolescentes (12–17)"), ((2023, "child"), "Niñas y niños (0–11)"),
+                                ((2024, "child"), "Niñas y niños (0–11)"), ((2024, "adult"), "Adultos (30–59)")]:
+        assert counts.loc[(str(year), name), "Denuncias"] == pub[(year, group)]
+        assert counts.loc[(str(year), name), "display"] == i18n.fmt_int(pub[(year, group)], "es")
+    teen = next(t for t in spec.figure.data if t.name == "Adolescentes (12–17)")
+    assert list(teen.y) == [pub.get((2023, "adolescent"), 0), pub[(2024, "adolescent")]]
+    # growth from published counts: children 2023 -> 2024
     growth = charts.build("gr_growth", con, _tiny_f()).data.set_index("Grupo de víctimas")
-    assert growth.loc["Niñas y niños (0–11)", "display"] == "<5"
-    assert math.isnan(growth.loc["Niñas y niños (0–11)", "Variación (%)"])
-    assert growth.loc["Adultos (30–59)", "Variación (%)"] == pytest.approx(200.0)
-    # rates and shares built on a suppressed count are suppressed too
-    rates = charts.build("gr_rates", con, _tiny_f()).data.set_index("Grupo de víctimas")
-    assert rates.loc["Adolescentes (12–17)", "display"] == "<5"
+    for group, name in [("child", "Niñas y niños (0–11)"), ("adult", "Adultos (30–59)")]:
+        prev = pub.get((2023, group), 0)
+        expected = measures.growth_pct(pub[(2024, group)], prev) if prev >= measures.MIN_BASE else None
+        got = growth.loc[name, "Variación (%)"]
+        assert math.isnan(got) if expected is None else got == pytest.approx(expected, abs=0.06)
+    # rates over the group's population, from the published count
+    rates = charts.build("gr_rates", con, _tiny_f(period_from=date(2024, 1, 1))).data.set_index("Grupo de víctimas")
+    (pop,), = query(tiny_db, "select sum(population_2020) from ref_region_population where age_group = 'adolescent'")
+    assert rates.loc["Adolescentes (12–17)", "Tasa por 100 000"] == pytest.approx(
+        pub[(2024, "adolescent")] * 100000 / pop, abs=0.006)
+    # the sex split: published parts over the group's published total (7 children in 2024)
     sex = charts.build("gr_sex", con, _tiny_f(period_from=date(2024, 1, 1))).data.set_index(["Grupo de víctimas", "Sexo de la víctima"])
-    assert sex.loc[("Niñas y niños (0–11)", "Hombre"), "display"] == "<5"
-    assert sex.loc[("Niñas y niños (0–11)", "Mujer"), "Denuncias"] == "5"
-    # the proxy: 4 reports under art. 5 in 2023 are "<5"
+    by_sex = published(tiny_db, "synthetic", ("victim_sex",), "year(report_date) = 2024 and victim_age_group = 'child'")
+    for sex_code, name in [("female", "Mujer"), ("male", "Hombre")]:
+        assert sex.loc[("Niñas y niños (0–11)", name), "Denuncias"] == i18n.fmt_int(by_sex[(sex_code,)], "es")
+        share = measures.share_pct(by_sex[(sex_code,)], pub[(2024, "child")])
+        assert sex.loc[("Niñas y niños (0–11)", name), "% de las denuncias del grupo"] == pytest.approx(share, abs=0.06)
+    # the proxy: art. 5 per year (4 in 2023, 10 in 2024), each year a cell
     proxy = charts.build("gr_minor_proxy", con, _tiny_f()).export_table()
-    assert list(proxy["Denuncias"]) == ["<5", "10"]
+    art5 = published(tiny_db, "synthetic", ("year",), "crime_code = '5'")
+    assert list(proxy["Denuncias"]) == [i18n.fmt_int(art5[(2023,)], "es"), i18n.fmt_int(art5[(2024,)], "es")]
 
 
 def _page_leaks(at, where: str) -> list[str]:
@@ -467,17 +510,26 @@ def test_url_seeded_filters_reach_the_page(tiny_db):
     assert any(c.startswith("mar 2024 ·") for c in (c.value for c in at.caption))
 
 
-def test_minor_rate_protects_record_level_small_counts(tiny_db):
-    """Record-level source: art. 5 in Arequipa 2024 counts 3 minors: "<5", no rate, and no
-    overall line (it would give the hidden count away by difference)."""
+def test_minor_rate_on_record_level_small_counts_is_published(tiny_db):
+    """Record-level source: art. 5 in Arequipa 2024 counts 3 minors, Lima 7: each region shows
+    its published cell, and the overall line is the published total of all 10 (a cell of its
+    own), so the line minus Lima is noise, not the hidden 3."""
     con = duckdb.connect(str(tiny_db), read_only=True)
     spec = charts.build("gr_minor_rate", con, _tiny_f())
+    where = "year(report_date) = 2024 and crime_code = '5'"
+    cells = published(tiny_db, "synthetic", ("region_code",), where)
+    pops = dict(query(tiny_db, """select region_code, sum(population_2020) from ref_region_population
+                                  where age_group in ('child', 'adolescent') group by 1"""))
     table = spec.export_table().set_index("Región")
-    assert table.loc["Arequipa", "Denuncias 2024"] == "<5"
-    assert table.loc["Arequipa", "Tasa por 100 000 personas de 0 a 17 años"] == "<5"
-    assert table.loc["Lima", "Denuncias 2024"] == "7"
-    assert not spec.figure.layout.shapes  # no overall line
-    assert i18n.t("gr_note_suppressed", "es") in spec.notes and i18n.t("gr_note_published", "es") not in spec.notes
+    data = spec.data.set_index("Región")
+    for code, name in [("04", "Arequipa"), ("15", "Lima")]:
+        assert table.loc[name, "Denuncias 2024"] == i18n.fmt_int(cells[(code,)], "es")
+        assert data.loc[name, "Tasa por 100 000 personas de 0 a 17 años"] == pytest.approx(
+            cells[(code,)] * 100000 / pops[code], abs=0.006)
+    assert cells[("04",)] in (0, 5, 6)
+    (line,) = spec.figure.layout.shapes
+    assert line.x0 == pytest.approx(total(tiny_db, "synthetic", where) * 100000 / sum(pops.values()), rel=1e-12)
+    assert i18n.t("note_cell_key", "es") in spec.notes and i18n.t("gr_note_published", "es") not in spec.notes
 
 
 # The page, rendered ---------------------------------------------------------------------
@@ -495,7 +547,7 @@ def test_page_renders_titles_equal_to_builders(sample_db, con, lang):
                  charts.build("gr_rates", con, f, group="child").title]
     assert shown == expected
     # the rate title is the independent computation
-    counts, pop = _sql_by_group(sample_db, 2025), _sql_population(sample_db)
+    counts, pop = _pub_by_group(sample_db, 2025), _sql_population(sample_db)
     older = counts["older"] / pop["older"] * 100_000
     assert i18n.fmt_num(older, lang, 1) in shown[1]
     # the first chart draws one series per victim group, named as in the reference table
@@ -540,3 +592,17 @@ def test_page_on_a_source_without_age_shows_proxy(sample_db):
     assert len(shown) == 2 and "(Ley 30096 art. 5)" in shown[0]
     assert "per 100,000 people aged 0–17" in shown[1]
     assert len(figures(at)) == 2
+
+
+def test_growth_needs_a_minimum_base(sample_db):
+    """A group with fewer than MIN_BASE published reports in the earlier span shows no growth."""
+    con = duckdb.connect(str(sample_db), read_only=True)
+    f = _f(regions=("25",))  # Ucayali: few children's and adolescents' reports
+    spec = charts.build("gr_growth", con, f)
+    con.close()
+    assert spec is not None
+    table = spec.data
+    previous = pd.to_numeric(table.iloc[:, 2].str.replace(",", ""), errors="coerce")  # "Denuncias <earlier span>"
+    small = previous < measures.MIN_BASE
+    assert small.any() and table.loc[small, spec.y].isna().all()
+    assert table.loc[~small, spec.y].notna().any()

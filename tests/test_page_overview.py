@@ -2,13 +2,16 @@
 
 The default view is the real Ministerio Público series (yearly; 2024 has no file; 2025 covers
 January–November only): the tests check it reads correctly against SQL over `report_counts`
-written here. The synthetic sample (monthly) is checked with `source="synthetic"`.
+written here. The synthetic sample (monthly) is checked with `source="synthetic"` against the
+independent publication of each cell (tests/published.py: cell-key method), since the app
+shows published, not exact, counts of record-level data.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -19,6 +22,8 @@ from cybertrends.charts.base import MUTED, Context
 from cybertrends.filters import Filters
 from tests.apptest_helpers import figures, run_app, texts
 from tests.conftest import query
+from tests.published import published
+from tests.published import total as published_total
 
 LEY = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12-A", "S/Art")
 
@@ -28,10 +33,25 @@ def _f(**kw) -> Filters:
     return Filters(**{**base, **kw})
 
 
-def _sql_total(db, year: int, extra: str = "", params=None, source: str = "synthetic") -> int:
-    sql = f"""select coalesce(sum(report_count), 0) from report_counts
-              where source = $source and law = 'Ley 30096' and year(period_start) = $y {extra}"""
-    return query(db, sql, {"y": year, "source": source, **(params or {})})[0][0]
+LEY_SQL = "crime_code in (select crime_code from ref_crime where is_ley_30096)"
+AT_RISK = ("child", "adolescent", "young", "older")
+
+
+def _pub_total(db, where: str = "true", params=None) -> int:
+    """The published total of the synthetic sample's Ley 30096 records `where` selects (SQL
+    over fact_incident), computed independently of the app (tests/published.py)."""
+    return published_total(db, "synthetic", f"{LEY_SQL} and ({where})", params)
+
+
+def _pub_cells(db, by: tuple[str, ...], where: str = "true", params=None) -> dict:
+    return published(db, "synthetic", by, f"{LEY_SQL} and ({where})", params)
+
+
+def _pub_months(db, where: str = "true") -> list[int]:
+    """Published Ley 30096 counts of every month 2019-2025 (0 where nothing is published)."""
+    cells = _pub_cells(db, ("month",), where)
+    months = [date(y, m, 1) for y in range(2019, 2026) for m in range(1, 13)]
+    return [cells.get((m,), 0) for m in months]
 
 
 def _mpfn(**kw) -> Filters:
@@ -60,30 +80,59 @@ def test_headlines_equal_independent_sql(sample_db):
     con = duckdb.connect(str(sample_db), read_only=True)
     heads = overview.headlines(Context(con, _f()))
     total, fastest, top, share = heads
-    expected_2025, expected_2024 = _sql_total(sample_db, 2025), _sql_total(sample_db, 2024)
+    expected_2025, expected_2024 = _pub_total(sample_db, "year(report_date) = 2025"), _pub_total(sample_db, "year(report_date) = 2024")
     assert total.raw == expected_2025
     assert total.raw_delta == pytest.approx((expected_2025 - expected_2024) / expected_2024 * 100)
-    # fastest-growing crime type, computed independently
-    rows = query(sample_db, """
-        select article, sum(report_count) filter (where year(period_start) = 2025) as cur,
-               sum(report_count) filter (where year(period_start) = 2024) as prev
-        from report_counts where source = 'synthetic' and law = 'Ley 30096' group by article""")
-    growth = {a: (c - p) / p * 100 for a, c, p in rows if p and p >= measures.HEADLINE_MIN_BASE and a != "S/Art"}
+    # fastest-growing crime type, computed independently from the published cells
+    cur = _pub_cells(sample_db, ("crime_code",), "year(report_date) = 2025")
+    prev = _pub_cells(sample_db, ("crime_code",), "year(report_date) = 2024")
+    growth = {c: (cur.get((c,), 0) - p) / p * 100 for (c,), p in prev.items()
+              if p >= measures.HEADLINE_MIN_BASE and c != "S/Art"}
     best = max(growth, key=growth.get)
     assert fastest.raw == pytest.approx(growth[best])
-    # region with the highest rate per 100,000
-    rates = query(sample_db, """
-        select r.region_name, sum(c.report_count) * 100000.0 / any_value(r.population_2020) as rate
-        from report_counts c join ref_region r using (region_code)
-        where c.source = 'synthetic' and c.law = 'Ley 30096' and year(c.period_start) = 2025
-        group by 1 order by 2 desc limit 1""")
-    assert top.value == rates[0][0] and top.raw == pytest.approx(rates[0][1])
-    # at-risk share among victims with a known age
-    (at_risk, known), = query(sample_db, """
-        select sum(report_count) filter (where victim_age_group in ('child', 'adolescent', 'young', 'older')),
-               sum(report_count) filter (where victim_age_group <> 'unknown')
-        from report_counts where source = 'synthetic' and law = 'Ley 30096' and year(period_start) = 2025""")
+    # region with the highest rate per 100,000: published count over the 2020 population
+    pop = dict(query(sample_db, "select region_code, population_2020 from ref_region"))
+    names = dict(query(sample_db, "select region_code, region_name from ref_region"))
+    rates = {r: n * 100000.0 / pop[r] for (r,), n in _pub_cells(sample_db, ("region_code",), "year(report_date) = 2025").items()}
+    region = max(rates, key=rates.get)
+    assert top.value == names[region] and top.raw == pytest.approx(rates[region])
+    # at-risk share among victims with a known age: two cells of their own
+    groups = ", ".join(f"'{g}'" for g in AT_RISK)
+    at_risk = _pub_total(sample_db, f"year(report_date) = 2025 and victim_age_group in ({groups})")
+    known = _pub_total(sample_db, "year(report_date) = 2025 and victim_age_group <> 'unknown'")
     assert share.raw == pytest.approx(at_risk / known * 100)
+
+
+def test_rate_headline_under_a_group_filter_uses_that_groups_population(sample_db):
+    """Children and adolescents only: the regional rate is per 100,000 children and adolescents
+    (their 2020 population), not per 100,000 inhabitants."""
+    con = duckdb.connect(str(sample_db), read_only=True)
+    ctx = Context(con, _f(groups=("child", "adolescent")))
+    top = overview.headlines(ctx)[2]
+    pop = dict(query(sample_db, """select region_code, sum(population_2020) from ref_region_population
+                                   where age_group in ('child', 'adolescent') group by 1"""))
+    names = dict(query(sample_db, "select region_code, region_name from ref_region"))
+    counts = _pub_cells(sample_db, ("region_code",),
+                        "year(report_date) = 2025 and victim_age_group in ('child', 'adolescent')")
+    rates = {r: n * 100000.0 / pop[r] for (r,), n in counts.items()}
+    region = max(rates, key=rates.get)
+    assert (top.value, top.raw) == (names[region], pytest.approx(rates[region]))
+    assert top.help == i18n.t("kpi_top_rate_help_groups", "es", period="2025")
+    assert top.delta == i18n.t("kpi_rate_value_groups", "es", rate=i18n.fmt_num(rates[region], "es"))
+    # the total headline is the published cell of those groups, its growth from published totals
+    total = overview.headlines(ctx)[0]
+    where = "victim_age_group in ('child', 'adolescent') and year(report_date) = $y"
+    cur, prev = _pub_total(sample_db, where, {"y": 2025}), _pub_total(sample_db, where, {"y": 2024})
+    assert total.raw == cur and total.raw_delta == pytest.approx((cur - prev) / prev * 100)
+
+
+def test_chart_modules_hold_no_suppression_of_their_own():
+    """Victim protection happens in one gate (queries + disclosure): no "<5" logic here."""
+    root = Path(overview.__file__).parent
+    for module in ("overview.py", "crime_types.py"):
+        text = (root / module).read_text(encoding="utf-8")
+        for word in ("suppress", "SUPPRESSED", "minors_only", "minors_mask", "is_suppressed", "<5"):
+            assert word not in text, (module, word)
 
 
 def test_headline_span_is_year_to_date_with_equal_span(sample_db):
@@ -93,8 +142,7 @@ def test_headline_span_is_year_to_date_with_equal_span(sample_db):
     assert (span.current_from, span.current_to, span.previous_from, span.previous_to) == (
         date(2025, 1, 1), date(2025, 6, 1), date(2024, 1, 1), date(2024, 6, 1))
     total = overview.headlines(ctx)[0]
-    jan_jun = query(sample_db, """select sum(report_count) from report_counts where source = 'synthetic'
-        and law = 'Ley 30096' and period_start between date '2025-01-01' and date '2025-06-01'""")[0][0]
+    jan_jun = _pub_total(sample_db, "report_date between date '2025-01-01' and date '2025-06-30'")
     assert total.raw == jan_jun
 
 
@@ -102,11 +150,15 @@ def test_trend_chart_series_equal_sql(sample_db):
     con = duckdb.connect(str(sample_db), read_only=True)
     spec = charts.build("overview_trend", con, _f(regions=("04",)))
     bars = spec.figure.data[0]
-    expected = query(sample_db, """select period_start, sum(report_count) from report_counts
-        where source = 'synthetic' and law = 'Ley 30096' and region_code = '04' group by 1 order by 1""")
-    assert [int(v) for v in bars.y] == [n for _, n in expected]
+    expected = _pub_months(sample_db, "region_code = '04'")
+    assert [int(v) for v in bars.y] == expected
     rolling = spec.figure.data[1].y
-    assert rolling[11] == pytest.approx(sum(n for _, n in expected[:12]) / 12)
+    assert rolling[11] == pytest.approx(sum(expected[:12]) / 12)
+    # the title's total is a cell of its own (the whole selection), not the sum of the bars
+    assert spec.title == i18n.t("trend_title_growth", "es", ratio=i18n.fmt_num(
+        _pub_total(sample_db, "region_code = '04' and year(report_date) = 2025")
+        / _pub_total(sample_db, "region_code = '04' and year(report_date) = 2019"), "es", 1), first=2019, last=2025)
+    assert i18n.t("note_cell_key", "es") in spec.notes
     assert spec.synthetic and "Arequipa" in spec.subtitle
 
 
@@ -269,13 +321,11 @@ def test_overview_renders_the_synthetic_sample_when_asked(sample_db, lang):
     shown = texts(at)
     assert i18n.t("synthetic_short", lang) in shown  # the synthetic notice
     metrics = {m.label: m.value for m in at.metric}
-    expected = i18n.fmt_int(_sql_total(sample_db, 2025), lang)
+    expected = i18n.fmt_int(_pub_total(sample_db, "year(report_date) = 2025"), lang)
     assert metrics[i18n.t("kpi_total", lang, period="2025")] == expected
     figs = figures(at)
     assert len(figs) == 2
-    months = query(sample_db, """select sum(report_count) from report_counts where source = 'synthetic'
-        and law = 'Ley 30096' group by period_start order by period_start""")
-    assert [int(v) for v in figs[0]["data"][0]["y"]] == [n for (n,) in months]
+    assert [int(v) for v in figs[0]["data"][0]["y"]] == _pub_months(sample_db)
 
 
 def test_overview_with_filters_from_the_url(sample_db):
@@ -283,9 +333,8 @@ def test_overview_with_filters_from_the_url(sample_db):
                                     "regions": ["Arequipa", "Cusco"], "period_synthetic": ["Jan 2023", "Jun 2025"]})
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
-    jan_jun = query(sample_db, """select sum(report_count) from report_counts where source = 'synthetic'
-        and law = 'Ley 30096' and region_code in ('04', '08')
-        and period_start between date '2025-01-01' and date '2025-06-01'""")[0][0]
+    jan_jun = _pub_total(sample_db, """region_code in ('04', '08')
+        and report_date between date '2025-01-01' and date '2025-06-30'""")
     assert metrics["Reports, Jan 2025–Jun 2025"] == i18n.fmt_int(jan_jun, "en")
 
 

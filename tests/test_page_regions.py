@@ -1,9 +1,11 @@
 """Regions page: map, ranking, one region's trend and the Lima split.
 
-Every number is checked against an independent SQL computation written here, directly over the
-record table (`fact_incident`), the count table (`fact_count`) or the published view
-`report_counts` — not through queries.py. The MPFN series (the default source: 2019–2023 full,
-2024 with no file, 2025 January–November) has its own section."""
+Every number is checked against an independent computation written here, not through
+queries.py: for the synthetic sample (a record-level source) the published value of each cell
+(cell-key method) computed from the record table by `tests/published.py`; for the MPFN and
+SIDPOL aggregates exact SQL over the count table (`fact_count`) or the published view
+`report_counts`. The MPFN series (the default source: 2019–2023 full, 2024 with no file, 2025
+January–November) has its own section."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import csv
 import math
 import re
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -23,6 +26,7 @@ from cybertrends.filters import Filters
 from etl import load
 from tests.apptest_helpers import figures, run_app, texts
 from tests.conftest import write
+from tests.published import published
 
 METRICS = ("count", "rate", "growth")
 
@@ -56,6 +60,28 @@ def incident_counts(db, source, start: date, end: date, crimes, groups=(), by="r
           and (len($g) = 0 or list_contains($g, victim_age_group))
         group by 1 order by 1""", {"s": source, "a": start, "b": end, "c": list(crimes), "g": list(groups)})
     return df.set_index("k")["n"]
+
+
+SYNTH_WHERE = """report_date between $a and $b and list_contains($c, crime_code)
+    and (len($g) = 0 or list_contains($g, victim_age_group)) and (len($r) = 0 or list_contains($r, region_code))"""
+
+
+def pub_cells(db, start: date, end: date, crimes, groups=(), regions=(), by=("region_code",)) -> dict:
+    """{cell: published count} of the synthetic sample (report date in [start, end]), each cell
+    looked up independently from the facts (tests/published.py)."""
+    return published(db, "synthetic", tuple(by), SYNTH_WHERE,
+                     {"a": start, "b": end, "c": list(crimes), "g": list(groups), "r": list(regions)})
+
+
+def pub_counts(db, start: date, end: date, crimes, groups=(), by="region_code") -> pd.Series:
+    """Published reports per `by` of the synthetic sample: one cell per value."""
+    cells = pub_cells(db, start, end, crimes, groups, by=(by,))
+    return pd.Series({k[0]: float(v) for k, v in cells.items()}, dtype="float64").sort_index()
+
+
+def pub_total(db, start: date, end: date, crimes, groups=(), regions=()) -> float:
+    """The published count of everything selected: a cell of its own (not a sum of parts)."""
+    return float(pub_cells(db, start, end, crimes, groups, regions, by=()).get((), 0))
 
 
 def count_table(db, source, start: date, end: date, crimes, by="region_code") -> pd.Series:
@@ -164,11 +190,14 @@ def map_values(spec) -> dict[str, float]:
 # Map and ranking -----------------------------------------------------------------------------
 
 def test_rate_map_and_rank_match_independent_sql(sample_db, con, synth):
-    counts = incident_counts(sample_db, "synthetic", date(2019, 1, 1), date(2025, 12, 31), synth.crimes)
+    start, end = date(2019, 1, 1), date(2025, 12, 31)
+    counts = pub_counts(sample_db, start, end, synth.crimes)
     pop = population(sample_db)
     years = 7  # 84 complete months: the annual average
     expected = {code: counts.get(code, 0.0) / pop[code] * 1e5 / years for code in pop}
-    national = counts.sum() / sum(pop.values()) * 1e5 / years
+    # The national reference is the country's own cell, not the sum of the regions shown.
+    national_count = pub_total(sample_db, start, end, synth.crimes)
+    national = national_count / sum(pop.values()) * 1e5 / years
 
     spec = charts.build("rg_map", con, synth, metric="rate")
     assert spec.kind == "map"
@@ -176,7 +205,8 @@ def test_rate_map_and_rank_match_independent_sql(sample_db, con, synth):
     assert set(got) == set(expected)
     for code, value in expected.items():
         assert got[code] == pytest.approx(round(value, 1), abs=0.051)
-    # Table: one row per region, sorted by the rate, counts and population as used.
+    # Table: one row per region, sorted by the rate, counts (each region's cell over the whole
+    # span, not a sum of monthly cells) and population as used.
     data = spec.data
     assert list(data[spec.y]) == sorted(data[spec.y], reverse=True)
     by_code = data.set_index(i18n.t("rg_col_code", "es"))
@@ -188,6 +218,7 @@ def test_rate_map_and_rank_match_independent_sql(sample_db, con, synth):
     assert spec.title == (f"{names[top]} tiene la mayor tasa: {i18n.fmt_num(expected[top], 'es', 1)} denuncias al año "
                           f"por 100 000 habitantes (promedio 2019–2025)")
     assert "promedio anual" in spec.subtitle and "población 2020" in spec.subtitle
+    assert i18n.t("note_cell_key", "es") in spec.notes
 
     rank = charts.build("rg_rank", con, synth, metric="rate")
     assert rank.kind == "hbar"
@@ -201,6 +232,17 @@ def test_rate_map_and_rank_match_independent_sql(sample_db, con, synth):
     above = sum(v > national for v in expected.values())
     assert rank.title.startswith(f"{above} de 25 regiones superan la tasa nacional de {i18n.fmt_num(national, 'es', 1)}")
 
+    # Count ranking: the national total and the top-3 regions together are cells of their own.
+    count_rank = charts.build("rg_rank", con, synth, metric="count")
+    assert i18n.fmt_int(national_count, "es") in count_rank.figure.layout.annotations[0].text
+    top3 = tuple(counts.sort_values(ascending=False).index[:3])
+    share = pub_total(sample_db, start, end, synth.crimes, regions=top3) / national_count * 100
+    assert count_rank.title == f"Las 3 regiones con más denuncias concentran el {i18n.fmt_pct(share, 'es')} del total nacional (2019–2025)"
+    count_map = charts.build("rg_map", con, synth, metric="count")
+    lima_share = counts["15"] / national_count * 100
+    assert count_map.title == (f"Lima registra más denuncias: {i18n.fmt_int(counts['15'], 'es')}, el "
+                               f"{i18n.fmt_pct(lima_share, 'es')} del total nacional (2019–2025)")
+
 
 def test_rate_for_one_year_partial_year_and_18_months(sample_db, con, synth):
     pop = population(sample_db)
@@ -211,23 +253,48 @@ def test_rate_for_one_year_partial_year_and_18_months(sample_db, con, synth):
     ]
     for start, end, divisor, words in cases:
         f = synth.with_(period_from=start, period_to=end)
-        counts = incident_counts(sample_db, "synthetic", start, month_end(end), f.crimes)
-        got = map_values(charts.build("rg_map", con, f, metric="rate"))
+        counts = pub_counts(sample_db, start, month_end(end), f.crimes)
+        spec = charts.build("rg_map", con, f, metric="rate")
+        got = map_values(spec)
         for code in pop:
             assert got[code] == pytest.approx(round(counts.get(code, 0.0) / pop[code] * 1e5 / divisor, 1), abs=0.051)
+        assert dict(zip(spec.data[i18n.t("rg_col_code", "es")], spec.data["Denuncias"])) == \
+            {c: counts.get(c, 0.0) for c in pop}
         assert words in charts.build("rg_rank", con, f, metric="rate").subtitle
 
 
-def test_rate_with_a_victim_group_uses_that_groups_population(sample_db, con, synth):
-    f = synth.with_(period_from=date(2025, 1, 1), groups=("young",))
-    counts = incident_counts(sample_db, "synthetic", date(2025, 1, 1), date(2025, 12, 31), f.crimes, groups=("young",))
+def group_population(groups) -> dict[str, float]:
+    """2020 population of the victim groups by region, straight from the reference CSV."""
+    columns = {"child": "pob_2020_nino_0_11", "adolescent": "pob_2020_adolescente_12_17", "young": "pob_2020_joven_18_29",
+               "adult": "pob_2020_adulto_30_59", "older": "pob_2020_adulto_mayor_60mas"}
     with open(paths.REFERENCE_DIR / "regions.csv", encoding="utf-8") as fh:
-        young = {r["ubigeo_inei"]: float(r["pob_2020_joven_18_29"]) for r in csv.DictReader(fh)}
+        return {r["ubigeo_inei"]: sum(float(r[columns[g]]) for g in groups) for r in csv.DictReader(fh)}
+
+
+@pytest.mark.parametrize("groups", [("young",), ("child", "adolescent")])
+def test_rate_with_a_victim_group_uses_that_groups_population(sample_db, con, synth, groups):
+    """Every rate of the page under a victim-group filter is per 100,000 people of those groups
+    (a mix of groups: the sum of their populations), the national reference included."""
+    f = synth.with_(period_from=date(2025, 1, 1), groups=groups)
+    start, end = date(2025, 1, 1), date(2025, 12, 31)
+    counts = pub_counts(sample_db, start, end, f.crimes, groups=groups)
+    pops = group_population(groups)
     spec = charts.build("rg_map", con, f, metric="rate")
     got = map_values(spec)
-    for code, pop in young.items():
+    for code, pop in pops.items():
         assert got[code] == pytest.approx(round(counts.get(code, 0.0) / pop * 1e5, 1), abs=0.051)
+    by_code = spec.data.set_index(i18n.t("rg_col_code", "es"))
+    assert {c: by_code.loc[c, "Población 2020"] for c in pops} == pops
     assert "grupos elegidos" in spec.subtitle
+    national = pub_total(sample_db, start, end, f.crimes, groups=groups) / sum(pops.values()) * 1e5
+    rank = charts.build("rg_rank", con, f, metric="rate")
+    assert rank.figure.layout.shapes[0].x0 == pytest.approx(national)
+    assert f"tasa nacional de {i18n.fmt_num(national, 'es', 1)} " in rank.title
+    # No population by age exists for the two Lima areas: no rate there, counts only.
+    lima = charts.build("rg_lima", con, f)
+    assert len(lima.figure.data) == 2 and all(t.yaxis in (None, "y") for t in lima.figure.data)
+    assert not any("Tasa" in c for c in lima.data.columns)
+    assert "tasa" not in lima.title and i18n.t("rg_lima_note_groups_pop", "es") in lima.notes
 
 
 def test_count_map_mpfn(sample_db, con, mpfn):
@@ -259,8 +326,8 @@ def test_mpfn_rate_matches_the_published_example(sample_db, con, mpfn):
 
 def test_growth_compares_equal_spans_and_greys_small_bases(sample_db, con, synth):
     f = synth.with_(crimes=("2",))  # a smaller crime type: some regions have small bases
-    cur = incident_counts(sample_db, "synthetic", date(2025, 1, 1), date(2025, 12, 31), f.crimes)
-    prev = incident_counts(sample_db, "synthetic", date(2024, 1, 1), date(2024, 12, 31), f.crimes)
+    cur = pub_counts(sample_db, date(2025, 1, 1), date(2025, 12, 31), f.crimes)
+    prev = pub_counts(sample_db, date(2024, 1, 1), date(2024, 12, 31), f.crimes)
     codes = population(sample_db)
     small = {c for c in codes if prev.get(c, 0) < rg.MIN_BASE}
     assert small and len(small) < 25, "the test needs both small and large bases"
@@ -277,19 +344,21 @@ def test_growth_compares_equal_spans_and_greys_small_bases(sample_db, con, synth
     names = region_names(sample_db)
     top = max(expected, key=expected.get)
     assert spec.title.startswith(f"{names[top]} es la región que más crece: {i18n.fmt_pct(expected[top], 'es', signed=True)}")
-    # Ranking: national growth is the reference.
-    national = (cur.sum() - prev.sum()) / prev.sum() * 100
+    # Ranking: national growth, from the country's own cells, is the reference.
+    n_cur = pub_total(sample_db, date(2025, 1, 1), date(2025, 12, 31), f.crimes)
+    n_prev = pub_total(sample_db, date(2024, 1, 1), date(2024, 12, 31), f.crimes)
     rank = charts.build("rg_rank", con, f, metric="growth")
-    assert [s.x0 for s in rank.figure.layout.shapes][0] == pytest.approx(national)
+    assert [s.x0 for s in rank.figure.layout.shapes][0] == pytest.approx((n_cur - n_prev) / n_prev * 100)
     assert len(rank.figure.data[0].x) == len(expected)
 
 
 def test_growth_in_a_year_in_progress_compares_the_same_months(sample_db, con, synth):
     """Data up to Jun 2025 in the selection -> Jan–Jun 2025 against Jan–Jun 2024."""
     f = synth.with_(period_to=date(2025, 6, 1))
-    cur = incident_counts(sample_db, "synthetic", date(2025, 1, 1), date(2025, 6, 30), f.crimes)
-    prev = incident_counts(sample_db, "synthetic", date(2024, 1, 1), date(2024, 6, 30), f.crimes)
+    cur = pub_counts(sample_db, date(2025, 1, 1), date(2025, 6, 30), f.crimes)
+    prev = pub_counts(sample_db, date(2024, 1, 1), date(2024, 6, 30), f.crimes)
     got = map_values(charts.build("rg_map", con, f, metric="growth"))
+    assert got
     for c, v in got.items():
         assert v == pytest.approx(round((cur[c] - prev[c]) / prev[c] * 100, 1), abs=0.051)
 
@@ -320,10 +389,13 @@ def test_regions_filter_colours_only_the_chosen_regions(sample_db, con, synth):
     assert any("gris claro" in n for n in spec.notes)
     rank = charts.build("rg_rank", con, f, metric="rate")
     assert set(rank.figure.data[0].y) == {"Arequipa", "Cusco"}
-    # The reference stays the national rate (whole country).
-    counts = incident_counts(sample_db, "synthetic", date(2019, 1, 1), date(2025, 12, 31), f.crimes)
-    national = counts.sum() / sum(population(sample_db).values()) * 1e5 / 7
+    # The reference stays the national rate (the whole country's own cell).
+    national = pub_total(sample_db, date(2019, 1, 1), date(2025, 12, 31), f.crimes) / sum(population(sample_db).values()) * 1e5 / 7
     assert rank.figure.layout.shapes[0].x0 == pytest.approx(national)
+    # Counts: the national total shown is the country's cell, whatever the filter.
+    count_rank = charts.build("rg_rank", con, f, metric="count")
+    assert i18n.fmt_int(pub_total(sample_db, date(2019, 1, 1), date(2025, 12, 31), f.crimes), "es") in \
+        count_rank.figure.layout.annotations[0].text
 
 
 def test_empty_filters_give_no_chart(con, synth, mpfn):
@@ -344,23 +416,23 @@ def test_empty_filters_give_no_chart(con, synth, mpfn):
 # One region's trend --------------------------------------------------------------------------
 
 def test_region_trend_monthly_with_rolling_mean(sample_db, con, synth):
-    monthly = sql(sample_db, """
-        select date_trunc('month', report_date)::date as m, count(*)::double as n from fact_incident
-        where source = 'synthetic' and region_code = '04' and list_contains($c, crime_code)
-        group by 1 order by 1""", {"c": list(synth.crimes)})
+    months = pub_cells(sample_db, date(2019, 1, 1), date(2025, 12, 31), synth.crimes, regions=("04",), by=("month",))
+    monthly = pd.Series([float(months.get((m,), 0)) for m in pd.date_range("2019-01-01", "2025-12-01", freq="MS").date])
     spec = charts.build("rg_trend", con, synth.with_(lang="en"), region="04")
     assert spec.kind == "line"
     counts, rolling = spec.figure.data[0], spec.figure.data[1]
-    assert list(counts.y) == list(monthly["n"])
-    expected_roll = monthly["n"].rolling(12).mean()
+    assert list(counts.y) == list(monthly)
+    expected_roll = monthly.rolling(12).mean()
     for got, exp in zip(rolling.y, expected_roll):
         assert (got is None or math.isnan(got)) if math.isnan(exp) else got == pytest.approx(round(exp, 1))
-    assert list(spec.data["Reports"]) == list(monthly["n"])
-    cur = monthly[monthly["m"].astype(str).str.startswith("2025")]["n"].sum()
-    prev = monthly[monthly["m"].astype(str).str.startswith("2024")]["n"].sum()
+    assert list(spec.data["Reports"]) == list(monthly)
+    # The title's growth: each year's own cell for the region (not the sum of its months).
+    cur = pub_total(sample_db, date(2025, 1, 1), date(2025, 12, 31), synth.crimes, regions=("04",))
+    prev = pub_total(sample_db, date(2024, 1, 1), date(2024, 12, 31), synth.crimes, regions=("04",))
     g = (cur - prev) / prev * 100
     word = "rose" if g >= 0 else "fell"
     assert spec.title == f"In Arequipa reports {word} {i18n.fmt_pct(abs(g), 'en')} in 2025 against 2024"
+    assert i18n.t("note_cell_key", "en") in spec.notes
 
 
 def test_region_trend_yearly_mpfn(sample_db, con, mpfn):
@@ -377,29 +449,36 @@ def test_region_trend_yearly_mpfn(sample_db, con, mpfn):
 # Lima Metropolitana vs the rest of Lima ------------------------------------------------------
 
 def test_lima_split_synthetic(sample_db, con, synth):
-    by_area = sql(sample_db, """
-        select date_trunc('month', report_date)::date as m, lima_area, count(*)::double as n from fact_incident
-        where source = 'synthetic' and region_code = '15' and list_contains($c, crime_code)
-        group by all order by 1, 2""", {"c": list(synth.crimes)})
+    start, end = date(2019, 1, 1), date(2025, 12, 31)
+    where = SYNTH_WHERE + " and region_code = '15'"
+    params = {"a": start, "b": end, "c": list(synth.crimes), "g": [], "r": []}
+    cells = published(sample_db, "synthetic", ("month", "lima_area"), where, params)
     pops = dict(sql(sample_db, "select lima_area, population_2020 from ref_lima_area").itertuples(index=False))
     assert pops["metro"] + pops["rest"] == population(sample_db)["15"]
     spec = charts.build("rg_lima", con, synth)
     assert spec.series == "Ámbito"
     fig = spec.figure
-    metro = by_area[by_area["lima_area"] == "metro"]["n"].tolist()
-    rest = by_area[by_area["lima_area"] == "rest"]["n"].tolist()
+    months = pd.date_range("2019-01-01", "2025-12-01", freq="MS").date
+    metro = [float(cells.get((m, "metro"), 0)) for m in months]
+    rest = [float(cells.get((m, "rest"), 0)) for m in months]
     assert list(fig.data[0].y) == metro and list(fig.data[2].y) == rest
     assert list(fig.data[1].y) == pytest.approx([round(v / pops["metro"] * 1e5, 2) for v in metro])
     assert list(fig.data[3].y) == pytest.approx([round(v / pops["rest"] * 1e5, 2) for v in rest])
-    share = sum(metro) / (sum(metro) + sum(rest)) * 100
-    r_metro = sum(metro) / pops["metro"] * 1e5 / 7
-    r_rest = sum(rest) / pops["rest"] * 1e5 / 7
+    # The title: each area is one cell over the seven years; the share of Lima region's own
+    # cell, the very count the map shows for Lima (not metro + rest).
+    whole = published(sample_db, "synthetic", ("lima_area",), where, params)
+    m_total, r_total = whole[("metro",)], whole[("rest",)]
+    region = pub_total(sample_db, start, end, synth.crimes, regions=("15",))
+    count_map = charts.build("rg_map", con, synth, metric="count")
+    assert map_values(count_map)["15"] == region
+    share = m_total / region * 100
+    r_metro = m_total / pops["metro"] * 1e5 / 7
+    r_rest = r_total / pops["rest"] * 1e5 / 7
     assert spec.title == (f"Lima Metropolitana reúne el {i18n.fmt_pct(share, 'es')} de las denuncias de la región Lima; "
                           f"su tasa anual es {i18n.fmt_num(r_metro, 'es', 1)} por 100 000 hab. frente a "
                           f"{i18n.fmt_num(r_rest, 'es', 1)} en el resto de Lima (promedio 2019–2025)")
-    # The split covers all of Lima region: it adds up to the region's count.
-    region = incident_counts(sample_db, "synthetic", date(2019, 1, 1), date(2025, 12, 31), synth.crimes)["15"]
-    assert sum(metro) + sum(rest) == region
+    assert rg.lima_totals(rg.Context(con, synth), rg.rate_basis(rg.Context(con, synth)).periods) == (m_total, r_total, region)
+    assert i18n.t("note_cell_key", "es") in spec.notes
 
 
 def test_lima_split_sidpol(sidpol_db):
@@ -666,7 +745,7 @@ def test_fiscal_district_names():
     assert rg.fiscal_district_name("CAÑETE") == "Cañete"
 
 
-# Protecting minors ---------------------------------------------------------------------------
+# Protecting victims: the cell-key method ------------------------------------------------------
 
 SMALL = re.compile(r"(?<![\d.,])[1-4](?![\d.,]*\d)")
 
@@ -679,8 +758,8 @@ def _counts_in(spec, metric: str | None) -> list[float]:
         out += list(shown_trace(fig).z)
     if spec.chart_id in ("rg_rank", "rg_fd_rank") and metric == "count" and fig.data:
         out += list(fig.data[0].x)
-    if spec.chart_id in ("rg_trend", "rg_fd_trend"):
-        out += [v for t in fig.data for v in t.y]
+    if spec.chart_id in ("rg_trend", "rg_fd_trend"):  # not the 12-month mean: an average
+        out += [v for t in fig.data if t.name != i18n.t("rolling_12", spec.lang) for v in t.y]
     if spec.chart_id == "rg_lima":
         out += [v for t in fig.data if t.yaxis in (None, "y") for v in t.y]
     for col in spec.data.columns:
@@ -703,34 +782,46 @@ def _texts_in(spec) -> list[str]:
 SMALL_IN_TITLE = re.compile(r"(?<![\d.,<])[1-4](, | denuncias| reports)")
 
 
-def assert_no_small_counts(spec, metric=None):
+def assert_no_small_counts(spec, metric=None) -> int:
+    """No count from 1 to 4 anywhere in the spec (titles, values, table, hover texts), and no
+    trace of the old "<5" suppression. Returns how many counts were checked."""
     assert not SMALL_IN_TITLE.search(spec.title), spec.title
-    for v in _counts_in(spec, metric):
+    counts = _counts_in(spec, metric)
+    for v in counts:
         assert math.isnan(v) or not 1 <= v <= 4, (spec.chart_id, metric, v)
     for text in _texts_in(spec):
+        assert "<5" not in text, (spec.chart_id, text)
         for line in text.split("<br>"):
             if re.search(r"(Denuncias|Reports|20\d\d)[^:]*: ", line) or line.strip().isdigit():
                 value = line.split(":")[-1].strip()
                 assert not SMALL.fullmatch(value), (spec.chart_id, metric, line)
     assert not any(str(d) in ("1", "2", "3", "4") for d in spec.data["display"])
+    assert not any("<5" in n for n in spec.notes)
+    return len(counts)
 
 
-def test_minors_small_counts_never_shown(sample_db, con, synth, mpfn):
+CHILD_2024 = {"period_from": date(2024, 1, 1), "period_to": date(2024, 12, 1), "groups": ("child",)}
+
+
+def true_counts(db, groups, year: int, crimes) -> pd.Series:
+    """The exact counts of the sample by region (the restricted tier: never shown)."""
+    return incident_counts(db, "synthetic", date(year, 1, 1), date(year, 12, 31), crimes, groups=groups)
+
+
+def test_small_counts_never_shown(sample_db, con, synth):
     views = [
-        synth.with_(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1), groups=("child",)),
+        synth.with_(**CHILD_2024),
         synth.with_(period_from=date(2024, 3, 1), period_to=date(2024, 3, 1), groups=("child", "adolescent")),
+        synth.with_(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1), groups=("child", "unknown")),
         synth.with_(crimes=("5",), period_from=date(2023, 1, 1)),
-        mpfn.with_(crimes=("5",)),
-        mpfn.with_(crimes=("5",), period_from=date(2019, 1, 1), period_to=date(2025, 1, 1)),
     ]
-    # The first view has regions with 1-4 children's reports: they must show as "<5".
-    small = incident_counts(sample_db, "synthetic", date(2024, 1, 1), date(2024, 12, 31), synth.crimes, groups=("child",))
-    small = set(small[(small >= 1) & (small <= 4)].index)
+    # The premise: the first view has regions with 1-4 children's reports.
+    true = true_counts(sample_db, ("child",), 2024, synth.crimes)
+    small = set(true[(true >= 1) & (true <= 4)].index)
     assert small
     spec = charts.build("rg_map", con, views[0].with_(lang="en"), metric="count")
     by_code = spec.data.set_index("INEI code")
-    assert all(by_code.loc[c, "display"] == "<5" for c in small)
-    assert not set(map_values(spec)) & small
+    assert all(by_code.loc[c, "Reports"] in (0, 5, 6) for c in small)
     checked = 0
     for f in views:
         for lang in ("es", "en"):
@@ -739,37 +830,67 @@ def test_minors_small_counts_never_shown(sample_db, con, synth, mpfn):
                 for chart_id in ("rg_map", "rg_rank"):
                     spec = charts.build(chart_id, con, f, metric=metric)
                     if spec is not None:
-                        assert_no_small_counts(spec, metric)
-                        checked += 1
+                        checked += assert_no_small_counts(spec, metric)
             for code in population(sample_db):
                 spec = charts.build("rg_trend", con, f, region=code)
                 if spec is not None:
-                    assert_no_small_counts(spec)
-                    checked += 1
+                    checked += assert_no_small_counts(spec)
             spec = charts.build("rg_lima", con, f)
             if spec is not None:
-                assert_no_small_counts(spec)
-                checked += 1
-            if f.source == "mpfn":
-                for metric in rg.FD_METRICS:
-                    spec = charts.build("rg_fd_rank", con, f, metric=metric)
-                    if spec is not None:
-                        assert_no_small_counts(spec, metric)
-                        checked += 1
-                for district in fd_names(sample_db):
-                    spec = charts.build("rg_fd_trend", con, f, district=district)
-                    if spec is not None:
-                        assert_no_small_counts(spec)
-                        checked += 1
-    assert checked > 100
+                checked += assert_no_small_counts(spec)
+    assert checked > 1000
 
 
-def test_trend_title_hides_a_small_minors_total(sample_db, con, synth):
-    small = incident_counts(sample_db, "synthetic", date(2024, 1, 1), date(2024, 12, 31), synth.crimes, groups=("child",))
-    code = small[(small >= 1) & (small <= 4)].index[0]
-    f = synth.with_(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1), groups=("child",))
-    spec = charts.build("rg_trend", con, f, region=code)
-    assert "<5 denuncias" in spec.title
+def test_the_same_cell_shows_one_value(sample_db, con, synth):
+    """A region's children's count in 2024 is one cell: the count map, the rate map's table,
+    the trend's title and the Lima split's reference all show its published value."""
+    f = synth.with_(**CHILD_2024)
+    cells = pub_counts(sample_db, date(2024, 1, 1), date(2024, 12, 31), f.crimes, groups=("child",))
+    count_map = charts.build("rg_map", con, f, metric="count")
+    rate_map = charts.build("rg_map", con, f, metric="rate")
+    counts = dict(zip(count_map.data[i18n.t("rg_col_code", "es")], count_map.data["Denuncias"]))
+    assert counts == {c: cells.get(c, 0.0) for c in population(sample_db)}
+    assert dict(zip(rate_map.data[i18n.t("rg_col_code", "es")], rate_map.data["Denuncias"])) == counts
+    prev = pub_counts(sample_db, date(2023, 1, 1), date(2023, 12, 31), f.crimes, groups=("child",))
+    small_base = [c for c in counts if prev.get(c, 0) < rg.MIN_BASE]
+    assert small_base
+    for code in small_base:  # no growth over a small base: the title gives the year's count
+        spec = charts.build("rg_trend", con, f, region=code)
+        if spec is not None:
+            assert spec.title == f"{region_names(sample_db)[code]}: {i18n.fmt_int(counts[code], 'es')} denuncias en 2024"
+    from cybertrends.charts.base import Context
+
+    ctx = Context(con, f)
+    assert rg.lima_totals(ctx, rg.rate_basis(ctx).periods)[2] == counts["15"]
+    # Zero stays zero: a region with no children's report in 2024 shows 0.
+    true = true_counts(sample_db, ("child",), 2024, f.crimes)
+    assert all(counts[c] == 0 for c in counts if true.get(c, 0) == 0)
+
+
+def test_differencing_recovers_no_small_count(sample_db, con, synth):
+    """The national total shown beside the regions, minus the other regions shown, gives back
+    a region's hidden count of 1-4 no more often than chance (the total is a cell of its own)."""
+    checked = hits = 0
+    for groups, year in ((("child",), 2024), (("child",), 2023), (("adolescent",), 2024)):
+        f = synth.with_(period_from=date(year, 1, 1), period_to=date(year, 12, 1), groups=groups)
+        true = true_counts(sample_db, groups, year, f.crimes)
+        spec = charts.build("rg_map", con, f, metric="count")
+        shown = dict(zip(spec.data[i18n.t("rg_col_code", "es")], spec.data["Denuncias"]))
+        rank = charts.build("rg_rank", con, f, metric="count")
+        national = pub_total(sample_db, date(year, 1, 1), date(year, 12, 31), f.crimes, groups=groups)
+        assert i18n.fmt_int(national, "es") in rank.figure.layout.annotations[0].text
+        for code in true[(true >= 1) & (true <= 4)].index:
+            checked += 1
+            hits += national - sum(v for c, v in shown.items() if c != code) == true[code]
+    assert checked >= 20
+    assert hits <= checked // 4, (hits, checked)
+
+
+def test_no_chart_module_suppresses():
+    """The page's charts hold no suppression of their own: the query layer publishes cells."""
+    text = Path(rg.__file__).read_text(encoding="utf-8")
+    for word in ("suppress", "SUPPRESSED", "minors_only", "minors_mask", "is_suppressed", "<5"):
+        assert word not in text, word
 
 
 # The page (AppTest) --------------------------------------------------------------------------
@@ -808,7 +929,7 @@ def test_page_default_view_both_languages_synthetic(sample_db, synth):
             figs = figures(at)
             assert [fig["data"][-1]["type"] for fig in figs][:2] == ["choroplethmap", "bar"]
             # The map's values are the independent rates.
-            counts = incident_counts(sample_db, "synthetic", date(2019, 1, 1), date(2025, 12, 31), f.crimes)
+            counts = pub_counts(sample_db, date(2019, 1, 1), date(2025, 12, 31), f.crimes)
             pop = population(sample_db)
             shown = dict(zip(figs[0]["data"][-1]["locations"], figs[0]["data"][-1]["z"]))
             assert shown["15"] == pytest.approx(round(counts["15"] / pop["15"] * 1e5 / 7, 1))

@@ -245,6 +245,13 @@ class Context:
             notes.append(self.t("note_sidpol_estafa"))
         return notes
 
+    def cell_key_notes(self) -> list[str]:
+        """One sentence on the cell-key method, for charts of record-level sources (their
+        counts are slightly altered to protect victims; parts may not add up to totals)."""
+        from cybertrends.disclosure import RECORD_LEVEL_SOURCES
+
+        return [self.t("note_cell_key")] if self.f.source in RECORD_LEVEL_SOURCES else []
+
     def is_complete(self, start) -> bool:
         """The period starting `start` has data over all its days (a missing period is not)."""
         return self.periods.is_complete(pd.Timestamp(start).date())

@@ -11,9 +11,12 @@ article-level chart (index, change, compound growth, share) computes that share 
 it uses (`unspecified_shares`) and, where it reaches UNSPECIFIED_HIGH, says so in its subtitle
 and notes (the index also marks the years on the figure).
 
-Victim protection: a cell (crime type × year, modality × year, …) that contains minors' reports
-(crimes 5 and 183-B, victims aged 0–17, or filters that leave only minors) and counts 1–4 is
-shown as "<5" and never enters a growth rate, an index or a share.
+Victim protection is not done here: every count comes from `queries`, which publishes each cell
+(crime type × year, modality, …) through the cell-key method for record-level sources
+(cybertrends/disclosure.py). Each figure shown is a cell queried at its own level: a total is
+queried with fewer dimensions and the "other types" line with the crimes filter set to those
+types, never added up from (or subtracted from) published parts. Index, growth and shares are
+computed from these published counts.
 """
 
 from __future__ import annotations
@@ -122,27 +125,27 @@ def unspecified_shares(ctx: Context, start: date, end: date) -> pd.DataFrame:
     from the period starting `start` to the one starting `end` (source's grain), for the regions
     and victim groups selected, whatever crime types are selected.
 
-    Columns: year, unspecified, total, share. Years without data (no file) have no row. `share`
-    is NaN when a year has no Ley 30096 report or when a count is a protected minors' cell."""
-    ley = ley_codes(ctx)
+    Columns: year, unspecified, total, share. Years without data (no file) have no row. Both
+    counts are published cells of their own (S/Art per year; all Ley 30096 per year); `share`
+    is NaN when a year's total is 0."""
     empty = pd.DataFrame({"year": pd.Series(dtype="int64"), "unspecified": pd.Series(dtype="float64"),
                           "total": pd.Series(dtype="float64"), "share": pd.Series(dtype="float64")})
-    f = ctx.f.with_(period_from=start, period_to=end, crimes=ley)
-    fine = queries.counts(ctx.con, f, ("period_start", "crime_code", "victim_age_group"), grain="year")
-    fine = fine[pd.to_numeric(fine["report_count"]).fillna(0) > 0]
-    if fine.empty:
+    f = ctx.f.with_(period_from=start, period_to=end, crimes=ley_codes(ctx))
+    total = _by_year(queries.counts(ctx.con, f, ("period_start",), grain="year"))
+    if total.empty:
         return empty
-    fine["year"] = pd.to_datetime(fine["period_start"]).dt.year
-    total = protect(fine, f, ["year"], ctx.lang).set_index("year")
-    unspecified = protect(fine[fine["crime_code"] == UNSPECIFIED], f, ["year"], ctx.lang).set_index("year")
+    unspecified = _by_year(queries.counts(ctx.con, f.with_(crimes=(UNSPECIFIED,)), ("period_start",), grain="year"))
     out = pd.DataFrame({"year": total.index.astype("int64")})
-    out["unspecified"] = [float(unspecified["report_count"].get(y, 0.0)) for y in out["year"]]
-    out["total"] = [float(total["report_count"].get(y)) for y in out["year"]]
-    out["share"] = [
-        np.nan if pd.isna(u) or pd.isna(t) or t == 0 else measures.share_pct(u, t)
-        for u, t in zip(out["unspecified"], out["total"])
-    ]
+    out["unspecified"] = [float(unspecified.get(y, 0.0)) for y in out["year"]]
+    out["total"] = [float(total[y]) for y in out["year"]]
+    out["share"] = [np.nan if t == 0 else measures.share_pct(u, t) for u, t in zip(out["unspecified"], out["total"])]
     return out.sort_values("year").reset_index(drop=True)
+
+
+def _by_year(df: pd.DataFrame) -> pd.Series:
+    """Published counts by `period_start` (grain year) as a Series indexed by year."""
+    return pd.Series(df["report_count"].astype("int64").to_numpy(),
+                     index=pd.to_datetime(df["period_start"]).dt.year.astype("int64").to_numpy(), dtype="int64")
 
 
 @dataclass(frozen=True)
@@ -191,28 +194,6 @@ def _mark_unspecified_years(fig: go.Figure, ctx: Context, caveat: Caveat | None,
                            text=ctx.t("ct_unspecified_mark", pct=i18n.fmt_pct(share, ctx.lang, digits=0)),
                            font=dict(size=11, color=REFERENCE_LINE))
     fig.update_layout(margin=dict(t=44))
-
-
-# Victim protection -------------------------------------------------------------------------
-
-def protect(fine: pd.DataFrame, f, keys: list[str], lang: str) -> pd.DataFrame:
-    """Sum `fine` (rows carrying crime_code / victim_age_group) by `keys` and hide minors' cells.
-
-    A cell is hidden when it holds any minors' reports (measures.minors_mask) and its total is
-    1–4. Returns the keys plus `raw` (internal, never shown), `hidden`, `report_count` (NaN when
-    hidden) and `display` ("<5" when hidden)."""
-    fine = fine.copy()
-    fine["report_count"] = pd.to_numeric(fine["report_count"]).fillna(0).astype("int64")
-    fine["_minor"] = measures.minors_mask(fine, f) & (fine["report_count"] > 0)
-    if keys:
-        out = (fine.groupby(keys, sort=False, dropna=False)
-               .agg(raw=("report_count", "sum"), has_minors=("_minor", "any")).reset_index())
-    else:
-        out = pd.DataFrame({"raw": [int(fine["report_count"].sum())], "has_minors": [bool(fine["_minor"].any())]})
-    out["hidden"] = out["has_minors"] & out["raw"].between(1, measures.SUPPRESSION_THRESHOLD - 1)
-    out["report_count"] = out["raw"].astype("float64").where(~out["hidden"])
-    out[DISPLAY] = [i18n.SUPPRESSED if h else i18n.fmt_int(v, lang) for h, v in zip(out["hidden"], out["raw"])]
-    return out.drop(columns=["has_minors"])
 
 
 # Labels ------------------------------------------------------------------------------------
@@ -264,13 +245,10 @@ def _share_text(value, ctx: Context) -> str:
     return i18n.fmt_pct(value, ctx.lang)
 
 
-def _ranked(counts: pd.Series, hidden: pd.Series | None = None) -> list:
-    """Codes by count descending, ties by code, for a stable order. Hidden ("<5") cells go last,
-    in code order: their place among the others would tell their size."""
-    def key(c):
-        h = bool(hidden.get(c, False)) if hidden is not None else False
-        return (h, 0 if h else -counts[c], str(c))
-    return sorted(counts.index, key=key)
+def _ranked(counts: pd.Series) -> list:
+    """Codes by count descending, ties by code, for a stable order."""
+    return sorted(counts.index, key=lambda c: (-counts[c], str(c)))
+
 
 
 def _hbar_layout(fig: go.Figure, values: pd.Series, n: int, suffix: str = "", top: int = 20,
@@ -309,35 +287,37 @@ def ct_index(ctx: Context) -> ChartSpec | None:
     first, last = years[0], years[-1]
     axis = list(range(first, last + 1))  # every year, so a gap shows as a break in the line
     gaps = [y for y in axis if y not in years]
-    fine = queries.counts(ctx.con, _years_filter(ctx, first, last),
-                          ("period_start", "crime_code", "victim_age_group"), grain="year")
-    if fine.empty or fine["report_count"].sum() == 0:
+    f_years = _years_filter(ctx, first, last)
+    by_type = queries.counts(ctx.con, f_years, ("period_start", "crime_code"), grain="year")
+    if by_type.empty:
         return None
-    fine["year"] = pd.to_datetime(fine["period_start"]).dt.year
-    fine = fine[fine["year"].isin(years)]
-    volume = fine.groupby("crime_code")["report_count"].sum()
+    by_type["year"] = pd.to_datetime(by_type["period_start"]).dt.year
+    by_type = by_type[by_type["year"].isin(years)]
+    volume = by_type.groupby("crime_code")["report_count"].sum()
     codes = _ranked(volume[volume > 0])
+    if not codes:
+        return None
     top = codes if len(codes) <= TOP_N + 1 else codes[:TOP_N]
-    fine["series"] = fine["crime_code"].where(fine["crime_code"].isin(top), OTHER)
-    cells = protect(fine, ctx.f, ["series", "year"], ctx.lang).set_index(["series", "year"])
+    series = {code: by_type[by_type["crime_code"] == code].set_index("year")["report_count"] for code in top}
+    if len(codes) > len(top):
+        # "Other types" is a cell of its own: the counts of the other selected types together.
+        others = tuple(c for c in ctx.f.crimes if c not in top)
+        series[OTHER] = _by_year(queries.counts(ctx.con, f_years.with_(crimes=others), ("period_start",), grain="year"))
     # A complete year without reports of a type is a zero; a year that is not complete is NaN.
-    raw = cells["raw"].unstack(fill_value=0).reindex(columns=years, fill_value=0).reindex(columns=axis)
-    hidden = cells["hidden"].unstack(fill_value=False).reindex(columns=axis, fill_value=False).astype(bool)
-    order = top + ([OTHER] if OTHER in raw.index else [])
+    raw = pd.DataFrame({s: v.reindex(years, fill_value=0).reindex(axis) for s, v in series.items()}).T
+    order = list(series)
 
     y_col = ctx.t("ct_index_col", first=first)
     gap_text = {y: (ctx.period_status(date(y, 1, 1)) if ctx.f.grain == "year" else ctx.t("incomplete").lower()) for y in gaps}
     rows, best, not_computable = [], None, []
     fig = go.Figure()
     for i, s in enumerate(order):
-        counts = raw.loc[s].astype("float64").where(~hidden.loc[s])
+        counts = raw.loc[s].astype("float64")
         idx = measures.index_100(counts)
         name = ctx.t("ct_other") if s == OTHER else ctx.crime_name(s)
         label = ctx.t("ct_other") if s == OTHER else short_crime(ctx, s)
-        count_text = [gap_text[y] if y in gap_text else (i18n.SUPPRESSED if hidden.loc[s, y] else i18n.fmt_int(raw.loc[s, y], ctx.lang))
-                      for y in axis]
-        idx_text = [gap_text[y] if y in gap_text else (i18n.SUPPRESSED if hidden.loc[s, y] else
-                    (ctx.t("ct_nd") if pd.isna(v) else i18n.fmt_num(v, ctx.lang, 0)))
+        count_text = [gap_text[y] if y in gap_text else i18n.fmt_int(raw.loc[s, y], ctx.lang) for y in axis]
+        idx_text = [gap_text[y] if y in gap_text else (ctx.t("ct_nd") if pd.isna(v) else i18n.fmt_num(v, ctx.lang, 0))
                     for y, v in zip(axis, idx)]
         for y, v, c, it in zip(axis, idx, counts, idx_text):
             rows.append({ctx.t("year"): str(y), ctx.t("crime_type"): name, y_col: None if pd.isna(v) else round(float(v), 1),
@@ -380,8 +360,7 @@ def ct_index(ctx: Context) -> ChartSpec | None:
     notes.append(ctx.t("ct_note_index_base", n=measures.MIN_BASE, first=first))
     if not_computable:
         notes.append(ctx.t("ct_note_index_nd", names="; ".join(not_computable), first=first))
-    if hidden.to_numpy().any():
-        notes.append(ctx.t("ct_note_suppressed"))
+    notes += ctx.cell_key_notes()
     return ChartSpec(
         chart_id="ct_index", kind="line", title=title,
         subtitle=_subtitle(ctx, start, end, [caveat.short if caveat else None]),
@@ -393,39 +372,37 @@ def ct_index(ctx: Context) -> ChartSpec | None:
 
 # Growth between two equal spans (year-on-year and compound annual growth) -------------------
 
-def growth_table(ctx: Context, base_fine: pd.DataFrame, last_fine: pd.DataFrame, years: int) -> pd.DataFrame:
-    """Per crime type: base and last counts (protected), growth (CAGR over `years` years, which
-    for one year is the plain change), whether the base is large enough to rank, and why a
-    growth is missing. Plus a final row for the total (code None)."""
-    b = protect(base_fine, ctx.f, ["crime_code"], ctx.lang).set_index("crime_code")
-    last = protect(last_fine, ctx.f, ["crime_code"], ctx.lang).set_index("crime_code")
-    both = b["raw"].add(last["raw"], fill_value=0)
+def _total(ctx: Context, f) -> int:
+    """The published total under `f`: a cell of its own (never the sum of published parts)."""
+    return int(queries.counts(ctx.con, f)["report_count"].iloc[0] or 0)
+
+
+def growth_table(ctx: Context, base_f, last_f, years: int) -> pd.DataFrame:
+    """Per crime type: base and last counts (published cells), growth (CAGR over `years` years,
+    which for one year is the plain change), whether the base is large enough to rank, and why
+    a growth is missing. Plus a final row for the total (code None), from the totals of the two
+    spans queried as cells of their own."""
+    b = queries.counts(ctx.con, base_f, ("crime_code",)).set_index("crime_code")["report_count"]
+    last = queries.counts(ctx.con, last_f, ("crime_code",)).set_index("crime_code")["report_count"]
+    both = b.add(last, fill_value=0)
     codes = sorted((c for c in both.index if both[c] > 0), key=str)  # the chart orders by growth
 
-    def row(code, b_raw, b_hidden, l_raw, l_hidden):
+    def row(code, b_n: int, l_n: int):
         growth, reason = None, ""
-        if b_hidden or l_hidden:
-            reason = ctx.t("ct_reason_suppressed")
-        elif b_raw == 0:
+        if b_n == 0:
             reason = ctx.t("ct_reason_zero_base")
         else:
-            growth = measures.growth_pct(l_raw, b_raw) if years == 1 else measures.cagr_pct(b_raw, l_raw, years)
-            if b_raw < measures.MIN_BASE:
+            growth = measures.growth_pct(l_n, b_n) if years == 1 else measures.cagr_pct(b_n, l_n, years)
+            if b_n < measures.MIN_BASE:
                 reason = ctx.t("ct_reason_small_base", n=measures.MIN_BASE)
         return {
-            "code": code, "is_total": code is None, "base": None if b_hidden else float(b_raw), "last": None if l_hidden else float(l_raw),
-            "base_display": i18n.fmt_count(b_raw, ctx.lang, b_hidden), "last_display": i18n.fmt_count(l_raw, ctx.lang, l_hidden),
-            "growth": growth, "reliable": growth is not None and b_raw >= measures.MIN_BASE, "reason": reason,
+            "code": code, "is_total": code is None, "base": float(b_n), "last": float(l_n),
+            "base_display": i18n.fmt_int(b_n, ctx.lang), "last_display": i18n.fmt_int(l_n, ctx.lang),
+            "growth": growth, "reliable": growth is not None and b_n >= measures.MIN_BASE, "reason": reason,
         }
 
-    out = [row(c, b["raw"].get(c, 0), bool(b["hidden"].get(c, False)), last["raw"].get(c, 0), bool(last["hidden"].get(c, False)))
-           for c in codes]
-    tb = protect(base_fine, ctx.f, [], ctx.lang).iloc[0]
-    tl = protect(last_fine, ctx.f, [], ctx.lang).iloc[0]
-    total = row(None, tb["raw"], bool(tb["hidden"]), tl["raw"], bool(tl["hidden"]))
-    if any(r["base"] is None or r["last"] is None for r in out):
-        # Total counts minus the shown counts would give away the hidden ones: show the growth only.
-        total.update(base=None, last=None, base_display="", last_display="")
+    out = [row(c, int(b.get(c, 0)), int(last.get(c, 0))) for c in codes]
+    total = row(None, _total(ctx, base_f), _total(ctx, last_f))
     df = pd.DataFrame(out + [total])
     df["growth"] = pd.to_numeric(df["growth"], errors="coerce")
     return df
@@ -457,8 +434,7 @@ def _growth_chart(ctx: Context, chart_id: str, table: pd.DataFrame, *, y_col: st
         notes.append(ctx.t("ct_note_nd", names="; ".join(ctx.crime_name(c) for c in nd["code"])))
     if (~shown["reliable"]).any():
         notes.append(ctx.t("ct_note_small_base", n=measures.MIN_BASE))
-    if (types["base"].isna() | types["last"].isna()).any():
-        notes.append(ctx.t("ct_note_suppressed"))
+    notes += ctx.cell_key_notes()
 
     ordered = pd.concat([types.sort_values("growth", ascending=False, na_position="last", kind="stable"),
                          table[table["is_total"]]])
@@ -496,13 +472,9 @@ def ct_yoy(ctx: Context) -> ChartSpec | None:
         return None
     cur_f = ctx.f.with_(period_from=span.current_from, period_to=span.current_to)
     prev_f = ctx.f.with_(period_from=span.previous_from, period_to=span.previous_to)
-    cur = queries.counts(ctx.con, cur_f, ("crime_code", "victim_age_group"))
-    prev = queries.counts(ctx.con, prev_f, ("crime_code", "victim_age_group"))
-    if cur["report_count"].sum() + prev["report_count"].sum() == 0:
-        return None
     cur_label = i18n.fmt_span(span.current_from, span.current_to, span.grain, ctx.lang)
     prev_label = i18n.fmt_span(span.previous_from, span.previous_to, span.grain, ctx.lang)
-    table = growth_table(ctx, prev, cur, years=1)
+    table = growth_table(ctx, prev_f, cur_f, years=1)
     if table.loc[~table["is_total"], "growth"].isna().all():
         return None
     caveat = unspecified_caveat(ctx, [(span.previous_from, span.previous_to), (span.current_from, span.current_to)])
@@ -529,11 +501,7 @@ def ct_cagr(ctx: Context) -> ChartSpec | None:
     if len(years) < 2:
         return None
     first, last = years[0], years[-1]
-    base = queries.counts(ctx.con, _years_filter(ctx, first, first), ("crime_code", "victim_age_group"))
-    end = queries.counts(ctx.con, _years_filter(ctx, last, last), ("crime_code", "victim_age_group"))
-    if base["report_count"].sum() + end["report_count"].sum() == 0:
-        return None
-    table = growth_table(ctx, base, end, years=last - first)
+    table = growth_table(ctx, _years_filter(ctx, first, first), _years_filter(ctx, last, last), years=last - first)
     if table.loc[~table["is_total"], "growth"].isna().all():
         return None
     span = f"{first}–{last}"
@@ -555,25 +523,26 @@ def ct_cagr(ctx: Context) -> ChartSpec | None:
 
 @chart("ct_share")
 def ct_share(ctx: Context) -> ChartSpec | None:
-    """Share (%) of each crime type in the reports of the selected period."""
-    fine = queries.counts(ctx.con, ctx.f, ("crime_code", "victim_age_group"))
-    total = int(pd.to_numeric(fine["report_count"]).fillna(0).sum()) if not fine.empty else 0
+    """Share (%) of each crime type in the reports of the selected period: each type's
+    published count over the published total (a cell of its own)."""
+    total = _total(ctx, ctx.f)
     if total == 0:
         return None
-    cells = protect(fine, ctx.f, ["crime_code"], ctx.lang)
-    cells = cells[cells["raw"] > 0].copy()
-    cells["share"] = [None if h else measures.share_pct(r, total) for h, r in zip(cells["hidden"], cells["raw"])]
-    cells["share"] = pd.to_numeric(cells["share"], errors="coerce")
+    cells = queries.counts(ctx.con, ctx.f, ("crime_code",))
+    cells = cells[cells["report_count"] > 0].copy()
+    cells["share"] = [measures.share_pct(n, total) for n in cells["report_count"]]
     indexed = cells.set_index("crime_code")
-    cells = indexed.loc[_ranked(indexed["raw"], indexed["hidden"])].reset_index()
-    shown = cells[cells["share"].notna()].iloc[::-1]
+    cells = indexed.loc[_ranked(indexed["report_count"])].reset_index()
+    shown = cells.iloc[::-1]
     if shown.empty:
         return None
+    cells[DISPLAY] = [_share_text(v, ctx) for v in cells["share"]]
     fig = go.Figure()
     fig.add_bar(
         y=[axis_crime(ctx, c) for c in shown["crime_code"]], x=shown["share"], orientation="h", marker_color=ACCENT,
         text=[_share_text(s, ctx) for s in shown["share"]], textposition="outside", cliponaxis=False,
-        customdata=list(zip([ctx.crime_name(c) for c in shown["crime_code"]], shown[DISPLAY])),
+        customdata=list(zip([ctx.crime_name(c) for c in shown["crime_code"]],
+                            [i18n.fmt_int(n, ctx.lang) for n in shown["report_count"]])),
         hovertemplate=f"<b>%{{customdata[0]}}</b><br>%{{text}} · %{{customdata[1]}} {ctx.t('ct_reports_lower')}<extra></extra>",
         showlegend=False,
     )
@@ -585,8 +554,7 @@ def ct_share(ctx: Context) -> ChartSpec | None:
     notes = ctx.notes()
     if caveat:
         notes.append(caveat.note)
-    if cells["hidden"].any():
-        notes.append(ctx.t("ct_note_suppressed"))
+    notes += ctx.cell_key_notes()
     missing = ctx.missing_periods()
     if missing:
         notes.append(ctx.t("ct_note_share_missing", periods=", ".join(ctx.period_name(p) for p in missing)))
@@ -600,7 +568,7 @@ def ct_share(ctx: Context) -> ChartSpec | None:
         ctx.t("crime_type"): [ctx.crime_name(c) for c in cells["crime_code"]],
         ctx.t("reports"): cells["report_count"],
         y_col: cells["share"].round(1),
-        DISPLAY: [i18n.SUPPRESSED if h else _share_text(s, ctx) for h, s in zip(cells["hidden"], cells["share"])],
+        DISPLAY: cells[DISPLAY],
     }).reset_index(drop=True)
     return ChartSpec(
         chart_id="ct_share", kind="hbar", title=title, subtitle=_subtitle(ctx, extra=[caveat.short if caveat else None]),
@@ -613,61 +581,60 @@ def ct_share(ctx: Context) -> ChartSpec | None:
 # Modality and channel (record-level sources) ------------------------------------------------
 
 BREAKDOWNS = {
-    "modality": {"names": queries.modalities, "label": "ct_modality", "other": "ct_other_modalities",
+    "modality": {"names": queries.modalities, "label": "ct_modality",
                  "title": "ct_modality_title", "title_none": "ct_modality_title_none", "note_unknown": "ct_note_unknown_modality"},
-    "channel": {"names": queries.channels, "label": "ct_channel", "other": "ct_other_channels",
+    "channel": {"names": queries.channels, "label": "ct_channel",
                 "title": "ct_channel_title", "title_none": "ct_channel_title_none", "note_unknown": "ct_note_unknown_channel"},
 }
+# Every recorded value is a series of its own in the stacked view (a pooled "other" group would
+# have to be a cell of its own, and the query layer has no modality filter): Okabe–Ito without
+# yellow, then Tol's muted colours, so ten modalities stay distinguishable.
+BREAKDOWN_COLOURS = SERIES_COLOURS + ["#882255", "#44AA99", "#999933", "#AA4499", "#332288"]
 
 
 def _breakdown(ctx: Context, dim: str, chart_id: str) -> ChartSpec | None:
     """Reports by modality (or channel) in the selected period: one bar each (whole period), or
-    stacked by year (option by_year=1) with the TOP_N most frequent and the rest grouped."""
+    stacked by year (option by_year=1), every recorded value a series of its own. Each count is
+    a published cell; shares divide by the published total of the selection (its own cell)."""
     if not recorded_breakdowns(ctx.con, ctx.f.source)[dim]:
         return None
     conf = BREAKDOWNS[dim]
     by_year = bool(int(ctx.options.get("by_year", 0)))
-    by = (("period_start",) if by_year else ()) + (dim, "crime_code", "victim_age_group")
-    fine = queries.modality_counts(ctx.con, ctx.f, by, grain="year" if by_year else None)
-    if fine.empty or fine["report_count"].sum() == 0:
+    overall = queries.modality_counts(ctx.con, ctx.f, (dim,))
+    overall[dim] = overall[dim].fillna(UNKNOWN)
+    overall = overall[overall["report_count"] > 0]
+    total = _total(ctx, ctx.f)
+    if overall.empty or total == 0:
         return None
-    fine[dim] = fine[dim].fillna(UNKNOWN)
     ref = conf["names"](ctx.con).set_index(dim)[f"name_{ctx.lang}"]
 
     def name(code: str) -> str:
         if code == UNKNOWN:
             return ctx.t("ct_not_recorded")
-        if code == OTHER:
-            return ctx.t(conf["other"])
         return ref.get(code, code)
 
-    total = int(fine["report_count"].sum())
-    overall = protect(fine, ctx.f, [dim], ctx.lang)
-    overall = overall[overall["raw"] > 0]
-    known = overall[overall[dim] != UNKNOWN]
-    known = known.set_index(dim).loc[_ranked(known.set_index(dim)["raw"], known.set_index(dim)["hidden"])].reset_index()
+    known = overall[overall[dim] != UNKNOWN].set_index(dim)
+    known = known.loc[_ranked(known["report_count"])].reset_index()
     unknown = overall[overall[dim] == UNKNOWN]
     ordered = pd.concat([known, unknown], ignore_index=True)
-    ordered["share"] = [None if h else measures.share_pct(r, total) for h, r in zip(ordered["hidden"], ordered["raw"])]
-    ordered["share"] = pd.to_numeric(ordered["share"], errors="coerce")
+    ordered["share"] = [measures.share_pct(n, total) for n in ordered["report_count"]]
+    ordered[DISPLAY] = [i18n.fmt_int(n, ctx.lang) for n in ordered["report_count"]]
 
-    if ordered["hidden"].all():
-        return None
-    visible_known = known[~known["hidden"]]
-    if visible_known.empty:
+    if known.empty:
         title = ctx.t(conf["title_none"], period=ctx.period_label())
     else:
-        top = visible_known.iloc[0]
-        title = ctx.t(conf["title"], name=name(top[dim]), pct=_pct(measures.share_pct(top["raw"], total), ctx, signed=False),
+        top = known.iloc[0]
+        title = ctx.t(conf["title"], name=name(top[dim]), pct=_pct(measures.share_pct(top["report_count"], total), ctx, signed=False),
                       period=ctx.period_label())
     notes = ctx.notes()
-    if not unknown.empty and not unknown["hidden"].iloc[0]:
-        notes.append(ctx.t(conf["note_unknown"], pct=_pct(measures.share_pct(unknown["raw"].iloc[0], total), ctx, signed=False)))
+    if not unknown.empty:
+        notes.append(ctx.t(conf["note_unknown"], pct=_pct(measures.share_pct(unknown["report_count"].iloc[0], total), ctx, signed=False)))
+    notes += ctx.cell_key_notes()
     label = ctx.t(conf["label"])
     fig = go.Figure()
 
     if not by_year:
-        shown = ordered[~ordered["hidden"]].iloc[::-1]
+        shown = ordered.iloc[::-1]
         fig.add_bar(
             y=[wrap_label(name(c)) for c in shown[dim]], x=shown["report_count"], orientation="h",
             marker_color=[MUTED if c == UNKNOWN else ACCENT for c in shown[dim]],
@@ -678,8 +645,6 @@ def _breakdown(ctx: Context, dim: str, chart_id: str) -> ChartSpec | None:
         )
         _hbar_layout(fig, shown["report_count"], len(shown), text_room=0.3)
         fig.update_xaxes(tickformat=",d")
-        if ordered["hidden"].any():
-            notes.append(ctx.t("ct_note_suppressed"))
         data = pd.DataFrame({
             label: [name(c) for c in ordered[dim]],
             ctx.t("reports"): ordered["report_count"],
@@ -692,29 +657,24 @@ def _breakdown(ctx: Context, dim: str, chart_id: str) -> ChartSpec | None:
             display_column=DISPLAY, notes=notes, y_format="count",
         )
 
-    # Stacked by year: the TOP_N most frequent known values, the rest grouped, "not recorded" last.
-    known_codes = list(known[dim])
-    keep = known_codes if len(known_codes) <= TOP_N + 1 else known_codes[:TOP_N]
-    fine["group"] = fine[dim].where(fine[dim].isin(keep + [UNKNOWN]), OTHER)
-    fine["year"] = pd.to_datetime(fine["period_start"]).dt.year
+    # Stacked by year: every known value (most frequent first), "not recorded" last.
+    cells = queries.modality_counts(ctx.con, ctx.f, ("period_start", dim), grain="year")
+    cells[dim] = cells[dim].fillna(UNKNOWN)
+    cells["year"] = pd.to_datetime(cells["period_start"]).dt.year
+    cells = cells.set_index([dim, "year"])["report_count"]
     years = list(range(ctx.f.period_from.year, ctx.f.period_to.year + 1))
-    cells = protect(fine, ctx.f, ["group", "year"], ctx.lang).set_index(["group", "year"])
-    groups = keep + [g for g in (OTHER, UNKNOWN) if g in cells.index.get_level_values(0)]
+    groups = list(known[dim])
+    groups += sorted(g for g in cells.index.get_level_values(0).unique() if g not in groups and g != UNKNOWN)
+    groups += [UNKNOWN] if UNKNOWN in cells.index.get_level_values(0) else []
     complete = set(ctx.complete_years())
     opacity = [1.0 if y in complete else 0.45 for y in years]
     rows = []
     for i, g in enumerate(groups):
-        values, texts = [], []
-        for y in years:
-            if (g, y) in cells.index:
-                cell = cells.loc[(g, y)]
-                values.append(cell["report_count"])
-                texts.append(cell[DISPLAY])
-            else:
-                values.append(0.0)
-                texts.append(i18n.fmt_int(0, ctx.lang))
-            rows.append({ctx.t("year"): str(y), label: name(g), ctx.t("reports"): values[-1], DISPLAY: texts[-1]})
-        colour = MUTED if g == UNKNOWN else ("#CBD2D9" if g == OTHER else SERIES_COLOURS[i % len(SERIES_COLOURS)])
+        values = [float(cells.get((g, y), 0)) for y in years]
+        texts = [i18n.fmt_int(v, ctx.lang) for v in values]
+        rows += [{ctx.t("year"): str(y), label: name(g), ctx.t("reports"): v, DISPLAY: t}
+                 for y, v, t in zip(years, values, texts)]
+        colour = MUTED if g == UNKNOWN else BREAKDOWN_COLOURS[i % len(BREAKDOWN_COLOURS)]
         fig.add_bar(x=[str(y) for y in years], y=values, name=name(g), marker=dict(color=colour, opacity=opacity),
                     customdata=texts, hovertemplate=f"%{{customdata}} {ctx.t('ct_reports_lower')}<extra>{name(g)}</extra>")
     style(fig, y_title=ctx.t("reports"), height=460)
@@ -726,10 +686,6 @@ def _breakdown(ctx: Context, dim: str, chart_id: str) -> ChartSpec | None:
     if partial:
         notes.append(ctx.t("ct_note_partial_bars", years=", ".join(str(y) for y in partial),
                            as_of=i18n.fmt_date(min(ctx.coverage["last_date"], ctx.f.period_end), ctx.lang)))
-    if OTHER in groups:
-        notes.append(ctx.t("ct_note_top_breakdown", n=len(keep), other=ctx.t(conf["other"])))
-    if cells["hidden"].any():
-        notes.append(ctx.t("ct_note_suppressed"))
     return ChartSpec(
         chart_id=chart_id, kind="stacked_bar", title=title, subtitle=ctx.subtitle(), source_line=ctx.source_line(),
         figure=fig, data=pd.DataFrame(rows), x=ctx.t("year"), y=ctx.t("reports"), series=label, lang=ctx.lang,

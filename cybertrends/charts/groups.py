@@ -11,11 +11,13 @@ comes from `ctx.periods` / `ctx.complete_years()` / `ctx.span()` (one place per 
 missing year is a gap (NaN, "sin archivo"), a partial year is labelled ("2025 (ene–nov)") and
 never compared with a full one.
 
-Victim protection (DESIGN.md §5) applies to record-level sources only (`incidents`,
-`synthetic`): there every count of minors of 1–4 goes through `measures.suppress` before
-anything is derived from it, so rates, shares and growth built on it are NaN, and figures,
-hover text, tables and titles show "<5" instead. Published aggregates (MPFN, SIDPOL) are shown
-exactly as their publisher released them.
+Victim protection (DESIGN.md §5) is not done here: every count this module receives from
+`queries` is already the published value of its cell (the cell-key method for record-level
+sources, `incidents` and `synthetic`; published aggregates, MPFN and SIDPOL, as released). So
+every figure is derived from published counts only, and every total shown beside its parts (a
+group's reports under its top crimes or its sex split, the national or selected-regions rate
+line) is queried as a cell of its own, never added up from the published parts. Each cell is
+queried at the grain it is shown at (years as year cells, a multi-year span as one cell).
 """
 
 from __future__ import annotations
@@ -43,7 +45,8 @@ SEX_ORDER = ("female", "male", "unknown")
 SEX_COLORS = {"female": "#D55E00", "male": "#56B4E9", "unknown": MUTED}
 TOP_N = 5
 TOP_N_COMPARE = 3
-SUPPRESSED = i18n.SUPPRESSED
+# A rate resting on fewer reports than this swings widely from year to year (a note says so).
+FEW_REPORTS = 10
 
 
 # Small helpers -------------------------------------------------------------------------
@@ -141,54 +144,52 @@ def rate_period(ctx: Context) -> tuple[Filters, str, bool]:
 
 
 def _published(f: Filters) -> bool:
-    """Published aggregates (MPFN, SIDPOL) are shown as released: no small-count protection."""
+    """Published aggregates (MPFN, SIDPOL) are shown as released; record-level sources as
+    published through the cell-key method (queries.py)."""
     return f.source not in measures.RECORD_LEVEL_SOURCES
 
 
-def _suppress(df: pd.DataFrame, f: Filters, lang: str, column: str = "report_count") -> pd.DataFrame:
-    """Counts of 1–4 minors hidden ("<5") for record-level sources; published aggregates kept
-    as released. Adds `<column>_display` and a boolean `suppressed`."""
-    if _published(f):
-        out = df.copy()
-        out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
-        out[column + "_display"] = [i18n.fmt_int(v, lang) for v in out[column]]
-        out["suppressed"] = False
-        return out
-    out = measures.suppress(df, f, column, lang)
-    out["suppressed"] = out[column].isna() & (out[column + "_display"] == SUPPRESSED)
-    return out
-
-
 def _grid(df: pd.DataFrame, index: dict[str, list], value: str = "report_count") -> pd.DataFrame:
-    """Every combination of `index` values, missing ones as 0 (a true zero, not suppressed)."""
+    """Every combination of `index` values, one published cell each; a cell the query does not
+    return holds no record (0). Cells are never added up here: the query returns one row per
+    cell, at the grain it is shown at."""
     keys = list(index.keys())
     if len(keys) == 1:
         full = pd.Index(list(index.values())[0], name=keys[0])
     else:
         full = pd.MultiIndex.from_product(list(index.values()), names=keys)
-    df = df.groupby(keys, as_index=False)[value].sum() if not df.empty else df
-    out = df.set_index(keys)[[value]].reindex(full, fill_value=0).reset_index()
+    cells = df.set_index(keys)[value]
+    if not cells.index.is_unique:
+        raise ValueError(f"one row per cell of {keys} expected")
+    out = cells.reindex(full, fill_value=0).reset_index()
     out[value] = out[value].astype("int64")
     return out
 
 
-def _group_counts(ctx: Context, f: Filters, by: tuple[str, ...]) -> pd.DataFrame:
-    df = queries.counts(ctx.con, f, by)
+def _group_counts(ctx: Context, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
+    df = queries.counts(ctx.con, f, by, grain=grain)
     if "victim_age_group" in df.columns:
         df = df[df["victim_age_group"].notna()]
     return df
 
 
-def _fmt_count(value, suppressed: bool, lang: str) -> str:
-    return SUPPRESSED if suppressed else i18n.fmt_int(value, lang)
+def _total(ctx: Context, f: Filters) -> int:
+    """The published total under `f`: a cell of its own (for record-level sources it is not
+    the sum of the published parts shown beside it)."""
+    return int(queries.counts(ctx.con, f)["report_count"].iloc[0])
+
+
+def _with_display(df: pd.DataFrame, lang: str, column: str = "report_count") -> pd.DataFrame:
+    """Counts as floats (a gap can then be NaN) and their text in `<column>_display`."""
+    out = df.copy()
+    out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+    out[column + "_display"] = [i18n.fmt_int(v, lang) for v in out[column]]
+    return out
 
 
 def _fmt_rate(value, lang: str) -> str:
     return i18n.fmt_num(value, lang, 1)
 
-
-def _suppression_note(ctx: Context, df: pd.DataFrame) -> list[str]:
-    return [ctx.t("gr_note_suppressed")] if bool(df["suppressed"].any()) else []
 
 
 def _regions_note(ctx: Context) -> list[str]:
@@ -211,18 +212,6 @@ def _axis_label(name: str) -> str:
     labels that fit under a bar in a half-width chart without turning sideways."""
     head, sep, tail = name.partition(" (")
     return _wrap(head, 9) + (f"<br>({tail}" if sep else "")
-
-
-def _mark_suppressed(fig: go.Figure, categories, suppressed, horizontal: bool = False) -> None:
-    """Write "<5" where a bar is left out because it counts 1–4 minors."""
-    for cat, hide in zip(categories, suppressed):
-        if hide:
-            if horizontal:
-                fig.add_annotation(x=0, y=cat, text=SUPPRESSED, showarrow=False, xanchor="left", xshift=4,
-                                   font=dict(size=12, color="#52606D"))
-            else:
-                fig.add_annotation(x=cat, y=0, text=SUPPRESSED, showarrow=False, yanchor="bottom", yshift=2,
-                                   font=dict(size=12, color="#52606D"))
 
 
 def _candidates(groups: list[str]) -> list[str]:
@@ -284,15 +273,14 @@ def gr_counts(ctx: Context) -> ChartSpec | None:
     """Reports per victim group per year; at-risk groups in colour, the rest muted."""
     if not ctx.has_age:
         return None
-    raw = _group_counts(ctx, ctx.f, ("period_start", "victim_age_group"))
-    if raw.empty or raw["report_count"].sum() == 0:
+    # One cell per (calendar year, group): queried at the year grain, never summed from months.
+    raw = _group_counts(ctx, ctx.f, ("period_start", "victim_age_group"), grain="year")
+    if raw.empty or not (raw["report_count"] > 0).any():
         return None
     raw = raw.assign(year=pd.to_datetime(raw["period_start"]).dt.year)
-    raw = raw.groupby(["year", "victim_age_group"], as_index=False)["report_count"].sum()
     groups = _allowed_groups(ctx)
     years = _years(ctx)
-    df = _grid(raw, {"year": years, "victim_age_group": groups})
-    df = _suppress(df, ctx.f, ctx.lang)
+    df = _with_display(_grid(raw, {"year": years, "victim_age_group": groups}), ctx.lang)
     views = year_views(ctx)
     df = _gaps_as_nan(ctx, df, views)
     complete = {y: views[y].complete for y in years}
@@ -327,7 +315,6 @@ def gr_counts(ctx: Context) -> ChartSpec | None:
             customdata=hover, hovertemplate="%{customdata}<extra></extra>", name=views[y].name,
         )
         fig.update_xaxes(type="category", tickangle=0, tickfont=dict(size=11))
-        _mark_suppressed(fig, cats, df["suppressed"])
         kind = "bar"
     _style(fig, y_title=ctx.t("reports"), height=440)
     fig.update_layout(hovermode="closest" if kind == "bar" else "x unified")
@@ -350,7 +337,7 @@ def gr_counts(ctx: Context) -> ChartSpec | None:
         else:
             title = ctx.t("gr_counts_title_plain", period=ctx.period_label())
 
-    notes = ctx.notes() + _suppression_note(ctx, df) + _year_notes(ctx, [views[y] for y in years])
+    notes = ctx.notes() + ctx.cell_key_notes() + _year_notes(ctx, [views[y] for y in years])
     if "unknown" in groups:
         notes.append(ctx.t("gr_note_unknown_age"))
     table = pd.DataFrame({
@@ -388,18 +375,17 @@ def gr_rates(ctx: Context) -> ChartSpec | None:
     if not groups:
         return None
     raw = _group_counts(ctx, rf, ("victim_age_group",))
-    if raw.empty or raw["report_count"].sum() == 0:
+    if raw.empty or not (raw["report_count"] > 0).any():
         return None
-    df = _grid(raw, {"victim_age_group": groups})
-    df = _suppress(df, ctx.f, ctx.lang)
+    df = _with_display(_grid(raw, {"victim_age_group": groups}), ctx.lang)
+    # Each group's published count over that group's own population.
     pop = _population(ctx)
     if ctx.f.regions:
         pop = pop[pop["region_code"].isin(ctx.f.regions)]
     pop = pop.groupby("age_group")["population_2020"].sum()
     df["population"] = [int(pop.get(g, 0)) for g in df["victim_age_group"]]
-    df["rate"] = [measures.rate_per_100k(c, p) if not pd.isna(c) else np.nan for c, p in zip(df["report_count"], df["population"])]
-    df["rate"] = df["rate"].astype("float64")
-    df["rate_display"] = [SUPPRESSED if s else _fmt_rate(r, ctx.lang) for s, r in zip(df["suppressed"], df["rate"])]
+    df["rate"] = _rates(df["report_count"], df["population"])
+    df["rate_display"] = [_fmt_rate(r, ctx.lang) for r in df["rate"]]
     names = [ctx.group_name(g) for g in df["victim_age_group"]]
     hover = [
         f"{n}: {rd} {_unit(ctx, g)}<br>{ctx.t('reports')}: {cd}"
@@ -413,7 +399,6 @@ def gr_rates(ctx: Context) -> ChartSpec | None:
         hovertemplate="%{customdata}<extra></extra>", name=ctx.t("gr_rate"),
     )
     fig.update_xaxes(type="category", tickangle=0, tickfont=dict(size=11))
-    _mark_suppressed(fig, cats, df["suppressed"])
     _style(fig, y_title=ctx.t("gr_rate_axis"), height=440)
     fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_traces(cliponaxis=False)
@@ -434,7 +419,7 @@ def gr_rates(ctx: Context) -> ChartSpec | None:
     notes = ctx.notes(regional=bool(ctx.f.regions)) + [ctx.t("gr_note_population")] + _regions_note(ctx)
     if not annual:
         notes.append(ctx.t("gr_note_not_annual", period=period))
-    notes += _suppression_note(ctx, df)
+    notes += ctx.cell_key_notes()
     table = pd.DataFrame({
         ctx.t("victim_group"): names,
         ctx.t("reports"): df["report_count_display"],
@@ -447,6 +432,11 @@ def gr_rates(ctx: Context) -> ChartSpec | None:
         source_line=ctx.source_line(), figure=fig, data=table, x=ctx.t("victim_group"), y=ctx.t("gr_rate"),
         lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes, y_format="rate",
     )
+
+
+def _rates(counts, populations, years: int = 1) -> pd.Series:
+    """Rates per 100,000 (a yearly average over `years`), NaN where there is no population."""
+    return pd.Series([measures.rate_per_100k(c / years, p) for c, p in zip(counts, populations)], dtype="float64")
 
 
 def _what(ctx: Context) -> str:
@@ -467,20 +457,18 @@ def _rates_by_region(ctx: Context, group: str) -> ChartSpec | None:
     rf, period, annual = rate_period(ctx)
     gf = rf.with_(groups=(group,))
     raw = queries.counts(ctx.con, gf, ("region_code",))
-    if raw.empty or raw["report_count"].sum() == 0:
+    if raw.empty or not (raw["report_count"] > 0).any():
         return None
     region_codes = list(ctx.f.regions) or list(queries.regions(ctx.con)["region_code"])
-    df = _grid(raw, {"region_code": region_codes})
-    df["victim_age_group"] = group  # so suppression knows these are minors where they are
-    df = _suppress(df, ctx.f, ctx.lang)
+    df = _with_display(_grid(raw, {"region_code": region_codes}), ctx.lang)
+    # The group's published count in each region over the group's population there.
     pop = _population(ctx)
     pop = pop[pop["age_group"] == group].set_index("region_code")["population_2020"]
     df["population"] = [int(pop.get(r, 0)) for r in df["region_code"]]
-    df["rate"] = pd.Series([measures.rate_per_100k(c, p) if not pd.isna(c) else np.nan
-                            for c, p in zip(df["report_count"], df["population"])], dtype="float64")
-    df["rate_display"] = [SUPPRESSED if s else _fmt_rate(r, ctx.lang) for s, r in zip(df["suppressed"], df["rate"])]
+    df["rate"] = _rates(df["report_count"], df["population"])
+    df["rate_display"] = [_fmt_rate(r, ctx.lang) for r in df["rate"]]
     df["region_name"] = [ctx.region_name(r) for r in df["region_code"]]
-    # Highest rate on top; suppressed regions at the bottom (no bar).
+    # Highest rate on top.
     df = df.sort_values(["rate", "region_name"], ascending=[True, False], na_position="first").reset_index(drop=True)
     hover = [
         f"{n}: {rd} {_unit(ctx, group)}<br>{ctx.t('reports')}: {cd}"
@@ -492,13 +480,10 @@ def _rates_by_region(ctx: Context, group: str) -> ChartSpec | None:
         text=df["rate_display"].tolist(), textposition="outside", customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", name=ctx.group_name(group), cliponaxis=False,
     )
-    _mark_suppressed(fig, df["region_name"], df["suppressed"], horizontal=True)
-    # The rate over all regions in view (national, or the selected regions together).
-    total = raw["report_count"].sum()
-    total_pop = int(df["population"].sum())
-    overall = measures.rate_per_100k(total, total_pop)
-    overall_hidden = measures.is_suppressed_value(total, group in measures.MINOR_GROUPS or measures.minors_only(ctx.f))
-    if overall is not None and not overall_hidden and len(df) > 1:
+    # The rate over all regions in view (national, or the selected regions together): the
+    # group's total is a cell of its own, not the sum of the regions' published counts.
+    overall = measures.rate_per_100k(_total(ctx, gf), int(df["population"].sum()))
+    if overall is not None and len(df) > 1:
         label = ctx.t("gr_overall_rate_regions" if ctx.f.regions else "gr_overall_rate_national",
                       rate=_fmt_rate(overall, ctx.lang))
         fig.add_vline(x=overall, line_dash="dash", line_color="#1F2933", line_width=1.5)
@@ -524,7 +509,7 @@ def _rates_by_region(ctx: Context, group: str) -> ChartSpec | None:
     notes = ctx.notes(regional=True) + [ctx.t("gr_note_population")]
     if not annual:
         notes.append(ctx.t("gr_note_not_annual", period=period))
-    notes += _suppression_note(ctx, df)
+    notes += ctx.cell_key_notes()
     table = df.iloc[::-1]
     table = pd.DataFrame({
         ctx.t("region"): table["region_name"].tolist(),
@@ -556,20 +541,20 @@ def gr_growth(ctx: Context) -> ChartSpec | None:
     groups = _allowed_groups(ctx)
     cur = _grid(_group_counts(ctx, cur_f, ("victim_age_group",)), {"victim_age_group": groups})
     prev = _grid(_group_counts(ctx, prev_f, ("victim_age_group",)), {"victim_age_group": groups})
-    if cur["report_count"].sum() == 0 and prev["report_count"].sum() == 0:
+    if not (cur["report_count"] > 0).any() and not (prev["report_count"] > 0).any():
         return None
-    cur = _suppress(cur, ctx.f, ctx.lang)
-    prev = _suppress(prev, ctx.f, ctx.lang)
+    # Growth of each group's published counts, equal spans.
+    cur, prev = _with_display(cur, ctx.lang), _with_display(prev, ctx.lang)
     df = pd.DataFrame({
         "victim_age_group": groups,
         "current": cur["report_count"].to_numpy(), "current_display": cur["report_count_display"].to_numpy(),
         "previous": prev["report_count"].to_numpy(), "previous_display": prev["report_count_display"].to_numpy(),
     })
-    df["suppressed"] = cur["suppressed"].to_numpy() | prev["suppressed"].to_numpy()
-    # Growth leaves suppressed counts out (a growth rate and one count would reveal the other).
-    df["growth"] = pd.Series([np.nan if s else (measures.growth_pct(c, p) if p else np.nan)
-                              for s, c, p in zip(df["suppressed"], df["current"], df["previous"])], dtype="float64")
-    df["growth_display"] = [SUPPRESSED if s else i18n.fmt_pct(g, ctx.lang, signed=True) for s, g in zip(df["suppressed"], df["growth"])]
+    # A group whose earlier span has fewer than MIN_BASE reports shows no growth (a change of a
+    # few reports would read as a huge percentage, and small cells carry protection noise).
+    df["growth"] = pd.Series([measures.growth_pct(c, p) if p >= measures.MIN_BASE else None
+                              for c, p in zip(df["current"], df["previous"])], dtype="float64")
+    df["growth_display"] = [i18n.fmt_pct(g, ctx.lang, signed=True) for g in df["growth"]]
     cur_label = i18n.fmt_span(span.current_from, span.current_to, span.grain, ctx.lang)
     prev_label = i18n.fmt_span(span.previous_from, span.previous_to, span.grain, ctx.lang)
     names = [ctx.group_name(g) for g in groups]
@@ -589,7 +574,6 @@ def gr_growth(ctx: Context) -> ChartSpec | None:
     fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_yaxes(rangemode="normal", zeroline=True, zerolinewidth=1.5, ticksuffix=" %")
     fig.update_traces(cliponaxis=False)
-    _mark_suppressed(fig, cats, df["suppressed"])
 
     cands = _candidates(groups)
     shown = df.set_index("victim_age_group").loc[cands]
@@ -608,9 +592,9 @@ def gr_growth(ctx: Context) -> ChartSpec | None:
                       cur=cur_label, prev=prev_label)
     else:
         title = ctx.t("gr_growth_title_plain", cur=cur_label, prev=prev_label)
-    notes = ctx.notes() + [ctx.t("gr_note_equal_spans", cur=cur_label, prev=prev_label)]
-    if df["suppressed"].any():
-        notes.append(ctx.t("gr_note_growth_suppressed"))
+    notes = ctx.notes() + [ctx.t("gr_note_equal_spans", cur=cur_label, prev=prev_label)] + ctx.cell_key_notes()
+    if (df["previous"] < measures.MIN_BASE).any():
+        notes.append(ctx.t("gr_note_small_base", n=measures.MIN_BASE, prev=prev_label))
     table = pd.DataFrame({
         ctx.t("victim_group"): names,
         ctx.t("gr_reports_in", period=cur_label): df["current_display"],
@@ -629,17 +613,19 @@ def gr_growth(ctx: Context) -> ChartSpec | None:
 # gr_top_crimes ------------------------------------------------------------------------
 
 def _crime_profile(ctx: Context, group: str) -> pd.DataFrame:
-    """Counts by crime type for one group, suppressed, with shares of the group's total."""
-    raw = queries.counts(ctx.con, ctx.f.with_(groups=(group,)), ("crime_code",))
+    """Published counts by crime type for one group, with shares of the group's published
+    total (a cell of its own: the shares need not add up to 100 %)."""
+    gf = ctx.f.with_(groups=(group,))
+    raw = queries.counts(ctx.con, gf, ("crime_code",))
     raw = raw[raw["report_count"] > 0].copy()
     if raw.empty:
         return raw.assign(victim_age_group=group)
-    total = raw["report_count"].sum()
+    total = _total(ctx, gf)
     raw["victim_age_group"] = group
-    df = _suppress(raw, ctx.f, ctx.lang)
-    df["share"] = (df["report_count"] / total * 100.0).astype("float64")
-    df["share_display"] = [SUPPRESSED if s else i18n.fmt_pct(v, ctx.lang) for s, v in zip(df["suppressed"], df["share"])]
-    df = df.sort_values(["report_count", "crime_code"], ascending=[False, True], na_position="last")
+    df = _with_display(raw, ctx.lang)
+    df["share"] = pd.Series([measures.share_pct(c, total) for c in df["report_count"]], index=df.index, dtype="float64")
+    df["share_display"] = [i18n.fmt_pct(v, ctx.lang) for v in df["share"]]
+    df = df.sort_values(["report_count", "crime_code"], ascending=[False, True])
     return df.reset_index(drop=True)
 
 
@@ -670,10 +656,10 @@ def gr_top_crimes(ctx: Context) -> ChartSpec | None:
         for c in codes:
             if c in by_code.index:
                 r = by_code.loc[c]
-                rows.append((g, c, r["report_count"], r["report_count_display"], r["share"], r["share_display"], bool(r["suppressed"])))
+                rows.append((g, c, r["report_count"], r["report_count_display"], r["share"], r["share_display"]))
             else:
-                rows.append((g, c, 0.0, i18n.fmt_int(0, ctx.lang), 0.0, i18n.fmt_pct(0.0, ctx.lang), False))
-    df = pd.DataFrame(rows, columns=["victim_age_group", "crime_code", "report_count", "report_count_display", "share", "share_display", "suppressed"])
+                rows.append((g, c, 0.0, i18n.fmt_int(0, ctx.lang), 0.0, i18n.fmt_pct(0.0, ctx.lang)))
+    df = pd.DataFrame(rows, columns=["victim_age_group", "crime_code", "report_count", "report_count_display", "share", "share_display"])
     crime_names = {c: ctx.crime_name(c) for c in codes}
     fig = go.Figure()
     for g in profiles:
@@ -690,7 +676,7 @@ def gr_top_crimes(ctx: Context) -> ChartSpec | None:
     fig.update_yaxes(autorange="reversed", type="category", rangemode="normal")
     fig.update_xaxes(ticksuffix=" %")
 
-    top_codes = {g: p["crime_code"].iloc[0] for g, p in tops.items() if not pd.isna(p["report_count"].iloc[0])}
+    top_codes = {g: p["crime_code"].iloc[0] for g, p in tops.items()}
     if top_codes:
         best = pd.Series(list(top_codes.values())).value_counts()
         code = best.index[0]
@@ -706,7 +692,7 @@ def gr_top_crimes(ctx: Context) -> ChartSpec | None:
             title = ctx.t("gr_top_title_compare_some", crime=ctx.crime_name(code), groups=listed, period=ctx.period_label())
     else:
         title = ctx.t("gr_top_title_plain_all", period=ctx.period_label())
-    notes = ctx.notes() + [ctx.t("gr_note_top_compare", n=TOP_N_COMPARE)] + _suppression_note(ctx, df)
+    notes = ctx.notes() + [ctx.t("gr_note_top_compare", n=TOP_N_COMPARE)] + ctx.cell_key_notes()
     table = pd.DataFrame({
         ctx.t("victim_group"): [ctx.group_name(g) for g in df["victim_age_group"]],
         ctx.t("crime_type"): [crime_names[c] for c in df["crime_code"]],
@@ -742,7 +728,7 @@ def _top_crimes_one(ctx: Context, group: str) -> ChartSpec | None:
         return None
     df = profile.head(TOP_N)
     names = [ctx.crime_name(c) for c in df["crime_code"]]
-    labels = [SUPPRESSED if s else f"{cd} ({sd})" for s, cd, sd in zip(df["suppressed"], df["report_count_display"], df["share_display"])]
+    labels = [f"{cd} ({sd})" for cd, sd in zip(df["report_count_display"], df["share_display"])]
     hover = [f"{n}: {cd} · {sd}" for n, cd, sd in zip(names, df["report_count_display"], df["share_display"])]
     fig = go.Figure()
     fig.add_bar(
@@ -753,23 +739,21 @@ def _top_crimes_one(ctx: Context, group: str) -> ChartSpec | None:
     _style(fig, x_title=ctx.t("reports"), height=440)
     fig.update_layout(hovermode="closest", showlegend=False, margin=dict(r=20))
     top_count = df["report_count"].max()
-    fig.update_xaxes(range=[0, top_count * 1.3 if not pd.isna(top_count) and top_count > 0 else 10])
-    _mark_suppressed(fig, [_wrap(n) for n in names], df["suppressed"], horizontal=True)
+    fig.update_xaxes(range=[0, top_count * 1.3 if top_count > 0 else 10])
     fig.update_yaxes(autorange="reversed", type="category", rangemode="normal")
     top = df.iloc[0]
-    if not top["suppressed"]:
+    if not pd.isna(top["share"]):
         title = ctx.t("gr_top_title_one", crime=ctx.crime_name(top["crime_code"]), pct=top["share_display"],
                       group=_short(ctx, group), victims=_victims(ctx, group), period=ctx.period_label())
     else:
         title = ctx.t("gr_top_title_plain", group=_short(ctx, group), victims=_victims(ctx, group), period=ctx.period_label())
-    notes = ctx.notes() + [ctx.t("gr_note_top_one", n=TOP_N)] + _suppression_note(ctx, df)
+    notes = ctx.notes() + [ctx.t("gr_note_top_one", n=TOP_N)] + ctx.cell_key_notes()
     table = pd.DataFrame({
         ctx.t("crime_type"): names,
         ctx.t("reports"): df["report_count"].tolist(),
         "display": df["report_count_display"].tolist(),
-        ctx.t("gr_share_of_group"): [SUPPRESSED if s else round(v, 1) for s, v in zip(df["suppressed"], df["share"])],
+        ctx.t("gr_share_of_group"): df["share"].round(1).tolist(),
     })
-    table[ctx.t("gr_share_of_group")] = table[ctx.t("gr_share_of_group")].astype(str)
     extra = ctx.group_name(group) if not ctx.f.groups or len(ctx.f.groups) != 1 else None
     return ChartSpec(
         chart_id="gr_top_crimes", kind="hbar", title=title, subtitle=ctx.subtitle(extra=extra),
@@ -786,16 +770,17 @@ def gr_sex(ctx: Context) -> ChartSpec | None:
     if not ctx.has_age:
         return None
     raw = _group_counts(ctx, ctx.f, ("victim_age_group", "victim_sex"))
-    if raw.empty or raw["report_count"].sum() == 0:
+    if raw.empty or not (raw["report_count"] > 0).any():
         return None
     groups = [g for g in _allowed_groups(ctx) if g in set(raw["victim_age_group"])]
     raw = raw[raw["victim_age_group"].isin(groups)]
-    df = _grid(raw, {"victim_age_group": groups, "victim_sex": list(SEX_ORDER)})
-    totals = df.groupby("victim_age_group")["report_count"].sum()
-    df = _suppress(df, ctx.f, ctx.lang)
-    df["share"] = pd.Series([c / totals[g] * 100.0 if totals[g] else np.nan
-                             for g, c in zip(df["victim_age_group"], df["report_count"])], dtype="float64")
-    df["share_display"] = [SUPPRESSED if s else i18n.fmt_pct(v, ctx.lang) for s, v in zip(df["suppressed"], df["share"])]
+    df = _with_display(_grid(raw, {"victim_age_group": groups, "victim_sex": list(SEX_ORDER)}), ctx.lang)
+    # Each group's total is a cell of its own (not the sum of its published sex cells).
+    totals = _grid(_group_counts(ctx, ctx.f, ("victim_age_group",)), {"victim_age_group": groups})
+    totals = totals.set_index("victim_age_group")["report_count"]
+    df["share"] = pd.Series([measures.share_pct(c, totals[g]) for g, c in zip(df["victim_age_group"], df["report_count"])],
+                            dtype="float64")
+    df["share_display"] = [i18n.fmt_pct(v, ctx.lang) for v in df["share"]]
     group_names = {g: ctx.group_name(g) for g in groups}
     sex_names = {s: ctx.t(f"sex_{s}") for s in SEX_ORDER}
     fig = go.Figure()
@@ -806,13 +791,14 @@ def gr_sex(ctx: Context) -> ChartSpec | None:
         fig.add_bar(
             x=[_axis_label(group_names[g]) for g in part["victim_age_group"]], y=part["share"].tolist(), name=sex_names[s],
             marker_color=SEX_COLORS[s], customdata=hover, hovertemplate="%{customdata}<extra></extra>",
-            text=[sd if (not pd.isna(v) and v >= 6) or sd == SUPPRESSED else "" for sd, v in zip(part["share_display"], part["share"])],
+            text=[sd if not pd.isna(v) and v >= 6 else "" for sd, v in zip(part["share_display"], part["share"])],
             textposition="inside", insidetextanchor="middle",
         )
     _style(fig, y_title=ctx.t("gr_share_of_group"), height=440)
     fig.update_layout(barmode="stack", hovermode="closest", legend=dict(traceorder="normal"))
     fig.update_xaxes(type="category", tickangle=0, tickfont=dict(size=11))
-    fig.update_yaxes(range=[0, 100], ticksuffix=" %")
+    # Published parts over a published total may stack a little past 100 %.
+    fig.update_yaxes(range=[0, max(100.0, float(df.groupby("victim_age_group")["share"].sum().max()))], ticksuffix=" %")
 
     female = df[(df["victim_sex"] == "female")].set_index("victim_age_group")
     cands = [g for g in _candidates(groups) if g in female.index]
@@ -826,7 +812,7 @@ def gr_sex(ctx: Context) -> ChartSpec | None:
         title = ctx.t("gr_sex_title_top", group=_subject(ctx, g), pct=shown.loc[g, "share_display"], period=ctx.period_label())
     else:
         title = ctx.t("gr_sex_title_plain", period=ctx.period_label())
-    notes = ctx.notes() + [ctx.t("gr_note_sex")] + _suppression_note(ctx, df)
+    notes = ctx.notes() + [ctx.t("gr_note_sex")] + ctx.cell_key_notes()
     table = pd.DataFrame({
         ctx.t("victim_group"): [group_names[g] for g in df["victim_age_group"]],
         ctx.t("victim_sex"): [sex_names[s] for s in df["victim_sex"]],
@@ -878,16 +864,13 @@ def gr_minor_proxy(ctx: Context) -> ChartSpec | None:
     if not proxy_crimes(ctx):
         return None
     pf = ctx.f.with_(crimes=(ART_5,), groups=())
-    raw = queries.counts(ctx.con, pf, ("period_start",), grain="year")
-    if raw.empty or raw["report_count"].sum() == 0:
+    raw = queries.counts(ctx.con, pf, ("period_start",), grain="year")  # one cell per year
+    if raw.empty or not (raw["report_count"] > 0).any():
         return None
     raw = raw.assign(year=pd.to_datetime(raw["period_start"]).dt.year)
     views = year_views(ctx)
     years = list(views)
-    df = _grid(raw, {"year": years})
-    df["crime_code"] = ART_5  # victims are minors by definition: suppression (record-level) knows
-    df = _suppress(df, pf, ctx.lang)
-    df = _gaps_as_nan(ctx, df, views)
+    df = _gaps_as_nan(ctx, _with_display(_grid(raw, {"year": years}), ctx.lang), views)
     name = ctx.crime_name(ART_5)
     x = [_category(views[y].name) for y in years]
     values = df["report_count"].tolist()
@@ -910,7 +893,6 @@ def gr_minor_proxy(ctx: Context) -> ChartSpec | None:
             marker=dict(size=11, color="white", line=dict(color=ACCENT, width=2.5)),
             customdata=hover, hovertemplate="%{customdata}<extra></extra>", cliponaxis=False,
         )
-    _mark_suppressed(fig, x, df["suppressed"])  # record-level sources only
     _shade_years(ctx, fig, [views[y] for y in years])
     _style(fig, y_title=ctx.t("reports"), height=440)
     fig.update_layout(hovermode="closest", showlegend=False)
@@ -919,7 +901,7 @@ def gr_minor_proxy(ctx: Context) -> ChartSpec | None:
     fig.update_yaxes(range=[0, top * 1.25 if not pd.isna(top) and top >= 5 else 10])
 
     notes = ctx.notes(regional=bool(ctx.f.regions)) + [ctx.t("gr_note_proxy"), ctx.t("gr_note_183b")]
-    notes += _year_notes(ctx, [views[y] for y in years]) + _suppression_note(ctx, df) + _published_note(ctx)
+    notes += _year_notes(ctx, [views[y] for y in years]) + ctx.cell_key_notes() + _published_note(ctx)
     table = pd.DataFrame({
         ctx.t("year"): [views[y].name for y in years],
         ctx.t("crime_type"): name,
@@ -970,6 +952,28 @@ def minor_rate_years(ctx: Context, mode: str = "latest") -> tuple[list[int], boo
     return [y for y, v in views.items() if not v.missing], False
 
 
+def _minor_rate_cells(ctx: Context, years: list[int], annual: bool,
+                      views: dict[int, YearView]) -> tuple[pd.DataFrame, int]:
+    """Art. 5 counts by region over the rate's years, and their total over every region in
+    view: each one cell over the whole span (the selection itself when the rate is not annual;
+    else January of the first year to the end of the last)."""
+    pf = ctx.f.with_(crimes=(ART_5,), groups=())
+    sf = _year_filters(ctx, [years[0], years[-1]]).with_(crimes=(ART_5,), groups=()) if annual else pf
+    inside = [y for y, v in views.items() if years[0] <= y <= years[-1] and not v.missing]
+    if inside == years:
+        return queries.counts(ctx.con, sf, ("region_code",)), _total(ctx, sf)
+    # A partial year between complete ones happens only in a source with gaps between files,
+    # i.e. a published aggregate (record-level sources cover every month from their first to
+    # their last, so their complete years are consecutive). Its counts are exact: the sum of
+    # the years is the count of the span.
+    if not _published(pf):
+        raise ValueError("record-level cells are never added up")
+    raw = queries.counts(ctx.con, pf, ("period_start", "region_code"), grain="year")
+    raw = raw[pd.to_datetime(raw["period_start"]).dt.year.isin(years)]
+    raw = raw.groupby("region_code", as_index=False)["report_count"].sum()
+    return raw, int(raw["report_count"].sum())
+
+
 @chart("gr_minor_rate")
 def gr_minor_rate(ctx: Context) -> ChartSpec | None:
     """Ley 30096 art. 5 reports per 100,000 people aged 0–17 (children + adolescents, 2020
@@ -983,23 +987,18 @@ def gr_minor_rate(ctx: Context) -> ChartSpec | None:
     if not years:
         return None
     views = year_views(ctx)
-    pf = ctx.f.with_(crimes=(ART_5,), groups=())
-    raw = queries.counts(ctx.con, pf, ("period_start", "region_code"), grain="year")
-    raw = raw.assign(year=pd.to_datetime(raw["period_start"]).dt.year)
-    raw = raw[raw["year"].isin(years)]
-    if raw.empty or raw["report_count"].sum() == 0:
+    raw, total = _minor_rate_cells(ctx, years, annual, views)
+    if raw.empty or not (raw["report_count"] > 0).any():
         return None
     region_codes = list(ctx.f.regions) or list(queries.regions(ctx.con)["region_code"])
-    df = _grid(raw, {"region_code": region_codes})
-    df["crime_code"] = ART_5  # victims are minors by definition: suppression (record-level) knows
-    df = _suppress(df, pf, ctx.lang)
+    df = _with_display(_grid(raw, {"region_code": region_codes}), ctx.lang)
+    # Art. 5 victims are minors by definition: the rate is over the population aged 0–17.
     pop = _population(ctx)
     pop = pop[pop["age_group"].isin(measures.MINOR_GROUPS)].groupby("region_code")["population_2020"].sum()
     df["population"] = [int(pop.get(r, 0)) for r in df["region_code"]]
     n_years = len(years) if annual else 1
-    df["rate"] = pd.Series([measures.rate_per_100k(c / n_years, p) if not pd.isna(c) else np.nan
-                            for c, p in zip(df["report_count"], df["population"])], dtype="float64")
-    df["rate_display"] = [SUPPRESSED if s else _fmt_rate(r, ctx.lang) for s, r in zip(df["suppressed"], df["rate"])]
+    df["rate"] = _rates(df["report_count"], df["population"], n_years)
+    df["rate_display"] = [_fmt_rate(r, ctx.lang) for r in df["rate"]]
     df["region_name"] = [ctx.region_name(r) for r in df["region_code"]]
     df = df.sort_values(["rate", "region_name"], ascending=[True, False], na_position="first").reset_index(drop=True)
 
@@ -1019,12 +1018,9 @@ def gr_minor_rate(ctx: Context) -> ChartSpec | None:
         text=df["rate_display"].tolist(), textposition="outside", customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", name=ctx.t("gr_minor_rate_col"), cliponaxis=False,
     )
-    _mark_suppressed(fig, df["region_name"], df["suppressed"], horizontal=True)
-    total = raw["report_count"].sum()
+    # The rate over all regions in view, from their total (a cell of its own).
     overall = measures.rate_per_100k(total / n_years, int(df["population"].sum()))
-    # Record-level sources: no overall line when a region is hidden (the difference would show it).
-    overall_hidden = not _published(pf) and (measures.is_suppressed_value(total, True) or bool(df["suppressed"].any()))
-    if overall is not None and not overall_hidden and len(df) > 1:
+    if overall is not None and len(df) > 1:
         label = ctx.t("gr_overall_rate_regions" if ctx.f.regions else "gr_overall_rate_national",
                       rate=_fmt_rate(overall, ctx.lang))
         fig.add_vline(x=overall, line_dash="dash", line_color="#1F2933", line_width=1.5)
@@ -1052,10 +1048,9 @@ def gr_minor_rate(ctx: Context) -> ChartSpec | None:
         notes.append(ctx.t("gr_note_minor_rate_average", years=_years_label(years)))
     if not annual:
         notes.append(ctx.t("gr_note_not_annual", period=period))
-    small = df["report_count"].between(1, measures.SUPPRESSION_THRESHOLD - 1)
-    if small.any():
-        notes.append(ctx.t("gr_note_minor_rate_small"))
-    notes += _suppression_note(ctx, df) + _published_note(ctx)
+    if df["report_count"].between(1, FEW_REPORTS - 1).any():
+        notes.append(ctx.t("gr_note_minor_rate_small", n=FEW_REPORTS))
+    notes += ctx.cell_key_notes() + _published_note(ctx)
     table = df.iloc[::-1]
     table = pd.DataFrame({
         ctx.t("region"): table["region_name"].tolist(),
@@ -1078,7 +1073,7 @@ def gr_minor_rate(ctx: Context) -> ChartSpec | None:
 
 def page_info(ctx: Context) -> dict:
     """What the page needs to lay itself out: age recorded?, synthetic?, published aggregates
-    (shown as released) or record-level (small counts of minors protected)?, the groups the
+    (shown as released) or record-level (published through the cell-key method)?, the groups the
     per-group selector offers (code -> name), whether a minors' proxy exists, and how many
     complete years the selection holds (the minors' rate offers an average over several)."""
     has_age = ctx.has_age

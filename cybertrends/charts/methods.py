@@ -1,5 +1,5 @@
 """Data & methods page: display tables of sources, definitions, load log, and the download
-of the aggregated data (suppression applied)."""
+of the aggregated data (as published: record-level counts through the cell-key method)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.chartspec import ChartSpec
+from cybertrends.disclosure import RECORD_LEVEL_SOURCES
 from cybertrends.charts.base import Context
 
 
@@ -151,23 +152,19 @@ def rejections_table(ctx: Context) -> pd.DataFrame:
 
 
 def download_spec(ctx: Context) -> ChartSpec | None:
-    """`report_counts` under the filters as an exportable table; minors' counts of 1-4 are
-    NaN in `report_count` and "<5" in the export (ChartSpec.display_column)."""
+    """`report_counts` under the filters as an exportable table, every row a published cell
+    (record-level sources through the cell-key method)."""
     df = queries.report_counts_table(ctx.con, ctx.f)
     if df.empty:
         return None
-    codes = queries.crimes(ctx.con).set_index(["law", "article"])["crime_code"]
-    df["crime_code"] = [codes.get((law, art)) for law, art in zip(df["law"], df["article"])]
-    shown = measures.suppress(df, ctx.f, lang=ctx.lang)
-    out = df.drop(columns=["crime_code", "report_count"]).copy()
-    out["period_start"] = out["period_start"].dt.strftime("%Y-%m-%d")
-    out["report_count"] = shown["report_count"]
-    out["report_count_display"] = [
-        i18n.SUPPRESSED if pd.isna(v) else str(int(v)) for v in shown["report_count"]
-    ]
+    out = df.copy()
+    out["period_start"] = pd.to_datetime(out["period_start"]).dt.strftime("%Y-%m-%d")
+    out["period_end"] = pd.to_datetime(out["period_end"]).dt.strftime("%Y-%m-%d")
+    notes = ctx.notes(regional=True)
+    if ctx.f.source in RECORD_LEVEL_SOURCES:
+        notes.append(ctx.t("disclosure_note"))
     return ChartSpec(
         chart_id="report_counts", kind="bar", title=ctx.t("md_download"), subtitle=ctx.subtitle(),
         source_line=ctx.source_line(), figure=go.Figure(), data=out, x="period_start", y="report_count",
-        lang=ctx.lang, synthetic=ctx.synthetic, display_column="report_count_display",
-        notes=ctx.notes(regional=True),
+        lang=ctx.lang, synthetic=ctx.synthetic, notes=notes,
     )

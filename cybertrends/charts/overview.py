@@ -5,6 +5,11 @@ Which periods are complete, missing or comparable is decided in one place (measu
 through Context: ctx.span(), ctx.complete_years(), ctx.periods, ctx.period_name()). Growth
 compares equal spans only; a partial year is compared with an earlier full year only in words
 ("ya más que todo 2023"), never as a growth rate; a missing year is a gap, never a zero.
+
+Victim protection is not done here: every count comes from `queries`, which publishes it through
+the cell-key method (cybertrends/disclosure.py) for record-level sources. A total is a cell of
+its own (queried with fewer dimensions), never the sum of published parts; shares, rates and
+growth are computed from published counts.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from cybertrends import i18n, measures, queries
 from cybertrends.chartspec import ChartSpec
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, MUTED, Context, style
+from cybertrends.charts.regions import populations
 
 MIN_BASE = measures.MIN_BASE  # re-exported for the crime-types page
 SHORT_NAME = 26  # characters of a crime name that fit under a headline figure
@@ -166,8 +172,6 @@ def short_crime(ctx: Context, code: str) -> str:
 def _spark(ctx: Context, upto: date) -> list[float] | None:
     """The series behind the total headline: complete periods up to `upto`, or None when a
     period in between is missing (a sparkline cannot show a gap)."""
-    if measures.minors_only(ctx.f):
-        return None
     df = queries.counts(ctx.con, ctx.f.with_(period_to=upto), ("period_start",))
     starts = [pd.Timestamp(p).date() for p in df["period_start"]]
     if ctx.periods.missing(ctx.f.period_from, upto):
@@ -216,15 +220,13 @@ def headlines(ctx: Context) -> list[Headline]:
     prev_f = ctx.f.with_(period_from=hp.prev_from, period_to=hp.prev_to) if hp.compared else None
     cur_label, prev_label, upto = hp.cur_label, hp.prev_label, hp.cur_to
     vs = ctx.t("vs_period", period=prev_label) if prev_label else None
-    minors = measures.minors_only(ctx.f)
     out = []
 
     # 1. Total reports
     cur_total = _total(ctx, cur_f)
     prev_total = _total(ctx, prev_f) if prev_f is not None else None
     g = measures.growth_pct(cur_total, prev_total)
-    shown = g is not None and not minors_small(cur_total, prev_total, minors)
-    if shown:
+    if g is not None:
         delta, description, neutral = i18n.fmt_pct(g, ctx.lang, signed=True), vs, False
     elif prev_f is None:
         delta, description, neutral = ctx.t("no_equal_span"), None, True
@@ -232,9 +234,9 @@ def headlines(ctx: Context) -> list[Headline]:
         delta, description, neutral = None, None, False
     out.append(Headline(
         ctx.t("kpi_total", period=cur_label),
-        i18n.fmt_count(cur_total, ctx.lang, measures.is_suppressed_value(cur_total, minors)),
+        i18n.fmt_int(cur_total, ctx.lang),
         delta, ctx.t("kpi_total_help") if hp.compared else ctx.t("kpi_total_help_no_span"),
-        cur_total, g if shown else None, delta_description=description, neutral=neutral,
+        cur_total, g, delta_description=description, neutral=neutral,
         spark=_spark(ctx, upto),
     ))
 
@@ -258,33 +260,33 @@ def headlines(ctx: Context) -> list[Headline]:
             out.append(Headline(ctx.t("kpi_fastest"), "–", ctx.t("kpi_fastest_none", n=measures.HEADLINE_MIN_BASE),
                                 ctx.t("kpi_fastest_help_none", n=measures.HEADLINE_MIN_BASE, prev=prev_label), neutral=True))
     else:
-        total = by_cur.sum()
-        top_code = by_cur.idxmax() if total > 0 else None
-        share = measures.share_pct(by_cur.get(top_code, 0), total) if top_code is not None else None
-        hidden = top_code is None or measures.is_suppressed_value(by_cur.get(top_code), minors)
+        # the share of the most reported type in the total, itself a cell (not the sum of types)
+        top_code = by_cur.idxmax() if len(by_cur) and by_cur.max() > 0 else None
+        share = measures.share_pct(by_cur.get(top_code, 0), cur_total) if top_code is not None else None
+        none = share is None
         out.append(Headline(
-            ctx.t("kpi_most_reported"), "–" if hidden else i18n.fmt_pct(share, ctx.lang),
-            None if hidden else short_crime(ctx, top_code),
+            ctx.t("kpi_most_reported"), "–" if none else i18n.fmt_pct(share, ctx.lang),
+            None if none else short_crime(ctx, top_code),
             ctx.t("kpi_most_reported_help", period=cur_label,
                   crime=ctx.crime_name(top_code) if top_code is not None else "–"),
-            None if hidden else share, neutral=True,
+            share, neutral=True,
         ))
 
-    # 3. Region with the highest rate per 100,000 inhabitants
+    # 3. Region with the highest rate per 100,000 inhabitants (of the chosen victim groups,
+    #    under a victim-group filter: the population the counts come from)
     by_region = queries.counts(ctx.con, cur_f, ("region_code",))
-    pop = queries.regions(ctx.con).set_index("region_code")["population_2020"]
+    pop, pop_key = populations(ctx)
     top = None
     for row in by_region.itertuples():
-        if measures.is_suppressed_value(row.report_count, minors):
-            continue
         rate = measures.rate_per_100k(row.report_count, pop.get(row.region_code))
-        if rate is not None and (top is None or rate > top[1]):
+        if rate and (top is None or rate > top[1]):  # a rate of 0 is no region's "highest"
             top = (row.region_code, rate)
+    groups = "_groups" if pop_key == "rg_pop_groups" else ""
     out.append(Headline(
         ctx.t("kpi_top_rate", period=cur_label),
         ctx.region_name(top[0]) if top else "–",
-        ctx.t("kpi_rate_value", rate=i18n.fmt_num(top[1], ctx.lang)) if top else None,
-        ctx.t("kpi_top_rate_help", period=cur_label), top[1] if top else None, neutral=True,
+        ctx.t(f"kpi_rate_value{groups}", rate=i18n.fmt_num(top[1], ctx.lang)) if top else None,
+        ctx.t(f"kpi_top_rate_help{groups}", period=cur_label), top[1] if top else None, neutral=True,
     ))
 
     # 4. At-risk victims; without victim age, the partial year or the long-run growth
@@ -307,7 +309,7 @@ def _fourth(ctx: Context, cur_f, prev_f, vs: str | None) -> Headline:
         )
     no_age = ctx.t("kpi_at_risk_no_age")
     part = partial_period(ctx)
-    if part is not None and part.start > cur_f.period_to and not measures.minors_only(ctx.f):
+    if part is not None and part.start > cur_f.period_to:
         if part.full_year is not None and part.count > part.full_count:
             delta = ctx.t("kpi_partial_more", year=part.full_year)
         elif part.full_year is not None:
@@ -320,7 +322,7 @@ def _fourth(ctx: Context, cur_f, prev_f, vs: str | None) -> Headline:
         return Headline(ctx.t("kpi_total", period=part.name), i18n.fmt_int(part.count, ctx.lang), delta,
                         help_text, part.count, neutral=True)
     run = long_run(ctx)
-    if run is not None and not measures.minors_only(ctx.f):
+    if run is not None:
         return Headline(
             ctx.t("kpi_multiple", first=run.first, last=run.last), ctx.t("times", ratio=i18n.fmt_num(run.ratio, ctx.lang)),
             ctx.t("kpi_cagr", pct=i18n.fmt_pct(run.cagr, ctx.lang, signed=True)) if run.cagr is not None else None,
@@ -329,18 +331,13 @@ def _fourth(ctx: Context, cur_f, prev_f, vs: str | None) -> Headline:
     return Headline(ctx.t("kpi_at_risk"), "–", None, no_age, neutral=True)
 
 
-def minors_small(cur, prev, minors: bool) -> bool:
-    """Growth is not shown when either side is a suppressed minors' count."""
-    return measures.is_suppressed_value(cur, minors) or measures.is_suppressed_value(prev, minors)
-
-
 def at_risk_share(ctx: Context, f) -> float | None:
-    """Share (%) of victims with a known age who are children, adolescents, young or older."""
-    by_group = queries.counts(ctx.con, f.with_(groups=()), ("victim_age_group",), apply_groups=False)
-    known = by_group[by_group["victim_age_group"].notna() & (by_group["victim_age_group"] != "unknown")]
-    total = known["report_count"].sum()
-    at_risk = known[known["victim_age_group"].isin(measures.AT_RISK_GROUPS)]["report_count"].sum()
-    return measures.share_pct(at_risk, total)
+    """Share (%) of victims with a known age who are children, adolescents, young or older
+    (whatever victim groups are selected). Both counts are cells of their own: the at-risk
+    groups together, and every group with a known age together."""
+    known = tuple(g for g in queries.age_groups(ctx.con)["age_group"] if g != "unknown")
+    at_risk = _total(ctx, f.with_(groups=tuple(measures.AT_RISK_GROUPS)))
+    return measures.share_pct(at_risk, _total(ctx, f.with_(groups=known)))
 
 
 # Findings ------------------------------------------------------------------------------------
@@ -355,7 +352,6 @@ def key_findings(ctx: Context, heads: list[Headline] | None = None) -> list[str]
     heads = heads or headlines(ctx)
     total, fastest, top, share = heads
     hp = headline_periods(ctx)
-    minors = measures.minors_only(ctx.f)
     out = []
     if hp.compared and total.raw_delta is not None:
         key = "finding_total_up" if total.raw_delta >= 0 else "finding_total_down"
@@ -365,12 +361,12 @@ def key_findings(ctx: Context, heads: list[Headline] | None = None) -> list[str]
         out.append(ctx.t("finding_total_only", n=total.value, period=hp.cur_label)
                    + ("" if hp.compared else " " + ctx.t("finding_no_span")))
     run = long_run(ctx)
-    if run is not None and not minors and run.last - run.first >= 2:
+    if run is not None and run.last - run.first >= 2:
         key = "finding_multiple_up" if run.ratio >= 1 else "finding_multiple_down"
         out.append(ctx.t(key, first=run.first, last=run.last, ratio=i18n.fmt_num(run.ratio, ctx.lang),
                          pct=i18n.fmt_pct(abs(run.cagr), ctx.lang) if run.cagr is not None else "–"))
     part = partial_period(ctx)
-    if part is not None and part.start > hp.cur_to and not minors:  # not already the first finding
+    if part is not None and part.start > hp.cur_to:  # not already the first finding
         n = i18n.fmt_int(part.count, ctx.lang)
         if part.full_year is not None:
             key = "finding_partial_more" if part.count > part.full_count else "finding_partial_less"
@@ -381,7 +377,7 @@ def key_findings(ctx: Context, heads: list[Headline] | None = None) -> list[str]
             text += " " + ctx.t("finding_gaps", periods=", ".join(i18n.fmt_period(p, ctx.f.grain, ctx.lang) for p in part.gaps))
         out.append(text)
     driver = contributions(ctx, "crime")
-    if driver is not None and driver.total_change != 0 and not driver.protected:
+    if driver is not None and driver.total_change != 0:
         lead = driver.lead
         if lead is not None:
             key = "finding_driver_up" if driver.total_change > 0 else "finding_driver_down"
@@ -391,7 +387,8 @@ def key_findings(ctx: Context, heads: list[Headline] | None = None) -> list[str]
     if fastest.raw_delta is not None:
         out.append(ctx.t("finding_fastest", crime=fastest.name, pct=fastest.value, prev=hp.prev_label))
     if top.raw is not None:
-        out.append(ctx.t("finding_top_rate", region=top.value, rate=i18n.fmt_num(top.raw, ctx.lang), period=hp.cur_label))
+        key = "finding_top_rate_groups" if populations(ctx)[1] == "rg_pop_groups" else "finding_top_rate"
+        out.append(ctx.t(key, region=top.value, rate=i18n.fmt_num(top.raw, ctx.lang), period=hp.cur_label))
     if ctx.has_age and share.raw is not None:
         out.append(ctx.t("finding_at_risk", pct=i18n.fmt_pct(share.raw, ctx.lang), period=hp.cur_label))
     return out[:MAX_FINDINGS]
@@ -426,9 +423,10 @@ def overview_trend(ctx: Context) -> ChartSpec | None:
     """National trend: reports per month (with a 12-month rolling mean) or per year; partial
     periods muted and named as such, missing periods left as labelled gaps."""
     df = trend_frame(ctx)
-    if df.empty or df["report_count"].sum() == 0:
+    total = _total(ctx, ctx.f)  # the selection's total: a cell of its own, not the sum of the bars
+    if df.empty or (df["report_count"].sum() == 0 and total == 0):
         return None
-    df = measures.suppress(df, ctx.f, lang=ctx.lang)
+    df["report_count_display"] = [i18n.fmt_int(v, ctx.lang) for v in df["report_count"]]
     df["complete"] = [ctx.is_complete(p) for p in df["period_start"]]
     df.loc[df["missing"], "report_count_display"] = "–"
     names = [ctx.period_name(p) for p in df["period_start"]]
@@ -467,13 +465,14 @@ def overview_trend(ctx: Context) -> ChartSpec | None:
         cover = ctx.periods.get(p.date())
         notes.append(ctx.t("note_partial_period", period=ctx.period_name(p),
                            as_of=i18n.fmt_date(cover.covered_to, ctx.lang)))
+    notes += ctx.cell_key_notes()
     run = long_run(ctx)
     if run is not None and run.ratio >= 1:
         title = ctx.t("trend_title_growth", ratio=i18n.fmt_num(run.ratio, ctx.lang, 1), first=run.first, last=run.last)
     elif run is not None:
         title = ctx.t("trend_title_down", pct=i18n.fmt_pct((1 - run.ratio) * 100, ctx.lang), first=run.first, last=run.last)
     else:
-        title = ctx.t("trend_title_plain", n=i18n.fmt_int(df["report_count"].sum(), ctx.lang))
+        title = ctx.t("trend_title_plain", n=i18n.fmt_int(total, ctx.lang))
     table = pd.DataFrame({
         ctx.t("period"): names,
         ctx.t("reports"): df["report_count"],
@@ -496,7 +495,11 @@ BY = {"crime": "crime_code", "region": "region_code"}
 
 @dataclass
 class Contribution:
-    """Each part's change between two comparable spans; the parts add up to the total change."""
+    """Each part's change between two comparable spans, and the change in the total.
+
+    Parts and totals are published cells (cell-key method for record-level sources): the two
+    totals are cells of their own, so the parts may not add up exactly to them; `rounding` is
+    the difference (always 0 for published aggregates such as MPFN)."""
 
     by: str
     cur_from: date
@@ -507,23 +510,25 @@ class Contribution:
     prev_label: str
     frame: pd.DataFrame  # index: part key; columns prev, cur, change (ints), sorted by change
     names: dict  # part key -> name shown
-    protected: bool  # some parts were pooled to protect small counts of minors
+    total_prev: int  # the total of each span: its own cell, not the sum of the parts
+    total_cur: int
 
     @property
     def total_change(self) -> int:
-        return int(self.frame["change"].sum())
+        return self.total_cur - self.total_prev
 
     @property
-    def total_prev(self) -> int:
-        return int(self.frame["prev"].sum())
-
-    @property
-    def total_cur(self) -> int:
-        return int(self.frame["cur"].sum())
+    def rounding(self) -> dict[str, int]:
+        """What the parts miss of the totals (prev, cur, change): the protection's noise."""
+        prev = self.total_prev - int(self.frame["prev"].sum())
+        cur = self.total_cur - int(self.frame["cur"].sum())
+        return {"prev": prev, "cur": cur, "change": cur - prev}
 
     @property
     def lead(self):
         """The part that moved most in the direction of the total (None if none did)."""
+        if self.frame.empty:
+            return None
         if self.total_change > 0:
             key = self.frame["change"].idxmax()
             return key if self.frame.at[key, "change"] > 0 else None
@@ -531,9 +536,6 @@ class Contribution:
             key = self.frame["change"].idxmin()
             return key if self.frame.at[key, "change"] < 0 else None
         return None
-
-
-POOLED = "__protected__"
 
 
 def comparison_spans(ctx: Context) -> tuple[date, date, date, date] | None:
@@ -556,50 +558,36 @@ def contributions(ctx: Context, by: str = "crime") -> Contribution | None:
     """Each crime type's (`by="crime"`) or region's (`by="region"`) contribution to the change
     in reports between the two latest comparable spans, or None without such spans.
 
-    Victim protection: a part whose count is a small minors' count (1-4) is pooled with the
-    other such parts into one row whose counts are not shown. A view of minors' cases only has
-    no contributions (None): every part would be a difference of minors' counts."""
+    Every part is a published cell, and so is each span's total (queried on its own)."""
     if by not in BY:
         raise ValueError(f"by must be one of {sorted(BY)}, not {by!r}")
-    if measures.minors_only(ctx.f):
-        return None
     spans = comparison_spans(ctx)
     if spans is None:
         return None
     cur_from, cur_to, prev_from, prev_to = spans
     column = BY[by]
-    cur = queries.counts(ctx.con, ctx.f.with_(period_from=cur_from, period_to=cur_to), (column,))
-    prev = queries.counts(ctx.con, ctx.f.with_(period_from=prev_from, period_to=prev_to), (column,))
+    cur_f = ctx.f.with_(period_from=cur_from, period_to=cur_to)
+    prev_f = ctx.f.with_(period_from=prev_from, period_to=prev_to)
+    cur = queries.counts(ctx.con, cur_f, (column,))
+    prev = queries.counts(ctx.con, prev_f, (column,))
     frame = (pd.DataFrame({"prev": prev.set_index(column)["report_count"]})
              .join(pd.DataFrame({"cur": cur.set_index(column)["report_count"]}), how="outer")
              .fillna(0).astype("int64"))
     frame.index = frame.index.astype(object).where(frame.index.notna(), None)
     frame = frame[(frame["prev"] != 0) | (frame["cur"] != 0)]
-    if frame.empty:
+    total_prev, total_cur = _total(ctx, prev_f), _total(ctx, cur_f)
+    if frame.empty and total_prev == 0 and total_cur == 0:
         return None
-    # Small counts of minors (1-4) are never shown: pool such parts into one protected row.
-    probe = frame.reset_index(names=column)
-    hidden = set()
-    for side in ("prev", "cur"):
-        shown = measures.suppress(probe.rename(columns={side: "report_count"}), ctx.f, lang=ctx.lang)
-        hidden |= set(probe.loc[shown["report_count"].isna() & (probe[side] > 0), column])
-    protected = bool(hidden)
-    if hidden:
-        pooled = frame.loc[list(hidden)].sum()
-        frame = frame.drop(index=list(hidden))
-        frame.loc[POOLED] = pooled
     frame["change"] = frame["cur"] - frame["prev"]
     names = {k: _part_name(ctx, by, k) for k in frame.index}
-    order = sorted(frame.index, key=lambda k: (k == POOLED, -frame.at[k, "change"], names[k]))
+    order = sorted(frame.index, key=lambda k: (-frame.at[k, "change"], names[k]))
     frame = frame.loc[order]
     return Contribution(by, cur_from, cur_to, prev_from, prev_to,
                         span_label(ctx, cur_from, cur_to), span_label(ctx, prev_from, prev_to),
-                        frame, names, protected)
+                        frame, names, total_prev, total_cur)
 
 
 def _part_name(ctx: Context, by: str, key) -> str:
-    if key == POOLED:
-        return ctx.t("contrib_protected")
     if key is None or (isinstance(key, float) and np.isnan(key)):
         return ctx.t("contrib_unknown")
     return ctx.crime_name(key) if by == "crime" else ctx.region_name(key)
@@ -634,6 +622,15 @@ def overview_contrib(ctx: Context) -> ChartSpec | None:
     lang = ctx.lang
     names = [c.names[k] for k in c.frame.index]
     changes = [int(v) for v in c.frame["change"]]
+    prevs, curs = [int(v) for v in c.frame["prev"]], [int(v) for v in c.frame["cur"]]
+    # The parts and the totals are published cells: what the parts miss of the totals (a few
+    # reports of protection noise) is a row of its own, so every column adds up to its total.
+    rounding = c.rounding
+    if rounding["prev"] or rounding["cur"]:
+        names.append(ctx.t("contrib_rounding"))
+        changes.append(rounding["change"])
+        prevs.append(rounding["prev"])
+        curs.append(rounding["cur"])
     total_label = ctx.t("contrib_total")
     axis_names = [_wrap(n) for n in names] + [total_label]
     fig = go.Figure(go.Waterfall(
@@ -659,20 +656,20 @@ def overview_contrib(ctx: Context) -> ChartSpec | None:
     share = [measures.share_pct(v, c.total_change) if c.total_change else None for v in changes + [c.total_change]]
     table = pd.DataFrame({
         label: names + [total_label],
-        ctx.t("contrib_reports_in", period=c.prev_label): [int(v) for v in c.frame["prev"]] + [c.total_prev],
-        ctx.t("contrib_reports_in", period=c.cur_label): [int(v) for v in c.frame["cur"]] + [c.total_cur],
+        ctx.t("contrib_reports_in", period=c.prev_label): prevs + [c.total_prev],
+        ctx.t("contrib_reports_in", period=c.cur_label): curs + [c.total_cur],
         change_col: changes + [c.total_change],
         "display": [_signed(v, lang) for v in changes + [c.total_change]],
         ctx.t("contrib_share_col"): [None if s is None else round(s, 1) for s in share],
     })
-    if c.protected:  # the pooled row's counts are not shown, nor the totals they could be derived from
-        table.loc[[names.index(c.names[POOLED]), len(names)], table.columns[1:3]] = np.nan
     notes = ctx.notes(regional=by == "region")
-    notes.append(ctx.t("note_contrib_sum", total=_signed(c.total_change, lang)))
+    if any(rounding.values()):
+        notes.append(ctx.t("note_contrib_rounding", total=_signed(c.total_change, lang)))
+    else:
+        notes += ctx.cell_key_notes()
+        notes.append(ctx.t("note_contrib_sum", total=_signed(c.total_change, lang)))
     if ctx.f.grain == "month" and (c.cur_from.month, c.cur_to.month) != (1, 12):
         notes.append(ctx.t("note_contrib_same_months", cur=c.cur_label, prev=c.prev_label))
-    if c.protected:
-        notes.append(ctx.t("note_contrib_protected"))
     lead = c.lead
     if lead is not None:
         key = "contrib_title_up" if c.total_change > 0 else "contrib_title_down"

@@ -20,8 +20,10 @@ Choices (stated on the charts too):
 - **Regions filter**: only the chosen regions are coloured and ranked; the others stay on the
   map in light grey. The national value (whole country) is the reference. By fiscal district,
   the filter keeps the offices located in the chosen regions.
-- **Minors**: when the filters leave only minors' cases, counts of 1–4 are "<5"; their rate and
-  growth are not shown either.
+- **Protecting victims**: every count comes from the query layer, already published (record-level
+  sources through the cell-key method, DESIGN.md §5); rates, shares and growth are computed from
+  those counts. A count over several periods, the national reference and any other total shown
+  beside its parts is queried as a cell of its own, never added up from the parts shown.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ FEATURE_KEY = "properties.FIRST_IDDP"  # the 2-digit INEI region code
 # Blues without the near-white end, so the lowest regions stay visible on a white page.
 RATE_SCALE = [[i / (len(SEQUENTIAL) - 2), c] for i, c in enumerate(SEQUENTIAL[1:])]
 NOT_SELECTED = "#EEF0F3"  # regions outside the regions filter
-NO_VALUE = MUTED  # small base or suppressed
+NO_VALUE = MUTED  # growth over a small base
 BORDER = "#7B8794"
 UP, DOWN = "#D55E00", "#0072B2"  # the ends of DIVERGING: growth up / down
 
@@ -276,6 +278,7 @@ class RegionValues:
     annual: bool = False  # rate: an annual average over several years
     source_line: str = ""
     geo: str = "region"
+    periods: tuple[date, ...] = ()  # the periods the counts cover (the later span for growth)
 
     @property
     def shown(self) -> pd.DataFrame:
@@ -308,27 +311,68 @@ def _scope(ctx: Context, geo: str) -> pd.DataFrame:
     return table[["code", "name", "offices"]].reset_index(drop=True)
 
 
-def _unit_counts(ctx: Context, geo: str, f: Filters, periods=None) -> pd.Series:
-    """Reports per unit under `f`, only in `periods` (first days) when given."""
+Fetch = Callable[[Filters, tuple[str, ...]], pd.DataFrame]  # (filters, breakdown) -> published cells
+
+
+def _fetch(ctx: Context, geo: str) -> tuple[Fetch, str]:
+    """The query of a geography's published counts, and the column naming its units."""
     if geo == "region":
-        df = queries.counts(ctx.con, f, ("region_code", "period_start"))
-        df = df.rename(columns={"region_code": "code"})
-    else:
-        df = queries_regions.fiscal_district_counts(ctx.con, f, ("fiscal_district", "period_start"))
-        df = df.rename(columns={"fiscal_district": "code"})
-    if periods is not None:
-        keep = {pd.Timestamp(p) for p in periods}
-        df = df[pd.to_datetime(df["period_start"]).isin(keep)]
-    return df.groupby("code")["report_count"].sum().astype("float64")
+        return (lambda g, by: queries.counts(ctx.con, g, by)), "region_code"
+    return (lambda g, by: queries_regions.fiscal_district_counts(ctx.con, g, by)), "fiscal_district"
+
+
+def _runs(ctx: Context, periods) -> list[tuple[date, date]]:
+    """`periods` (first days, in order) as the fewest spans that hold nothing else with data:
+    a span breaks only around a period that has data but is left out (a part-period); a
+    period with no data at all (a gap) adds nothing and joins its neighbours."""
+    periods = sorted(periods)
+    wanted, runs, start, last = set(periods), [], None, None
+    for p in measures.period_range(periods[0], periods[-1], ctx.f.grain) if periods else []:
+        if p in wanted:
+            start, last = start or p, p
+        elif ctx.periods.has(p) and start is not None:
+            runs.append((start, last))
+            start = None
+    if start is not None:
+        runs.append((start, last))
+    return runs
+
+
+def _cells(ctx: Context, fetch: Fetch, f: Filters, periods=None, by: tuple[str, ...] = ()):
+    """Published counts under `f` over `periods` (default: the filter's own span), one cell
+    per value of `by` (a Series), or the single cell of everything (a float) when `by` is
+    empty. Each span of `_runs` is one query without a period dimension, so a count over
+    several periods is the cell of those periods, not a sum of the per-period cells shown
+    elsewhere. (Spans split only around a left-out part-period between periods used, which
+    only published aggregates can have; those are exact, so adding their spans is too.)"""
+    spans = [(f.period_from, f.period_to)] if periods is None else _runs(ctx, periods)
+    frames = [fetch(f.with_(period_from=a, period_to=b), by) for a, b in spans]
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*by, "report_count"])
+    counts = pd.to_numeric(df["report_count"], errors="coerce").fillna(0.0).astype("float64")
+    if not by:
+        return float(counts.sum())
+    return counts.groupby([df[b] for b in by]).sum()  # one row per cell and span
+
+
+def _unit_counts(ctx: Context, geo: str, f: Filters, periods=None) -> pd.Series:
+    """Published reports per unit (region code or fiscal district) under `f`, over `periods`
+    (first days) when given: each unit's count over them is a cell of its own."""
+    fetch, key = _fetch(ctx, geo)
+    out = _cells(ctx, fetch, f, periods, (key,))
+    out.index = out.index.astype(str)
+    return out
+
+
+def _total_count(ctx: Context, f: Filters, periods=None) -> float:
+    """The published count of everything `f` selects (its regions, or the whole country when
+    `f` has none), over `periods` if given: one cell, never the sum of the regions shown."""
+    return _cells(ctx, _fetch(ctx, "region")[0], f, periods)
 
 
 def _national_count(ctx: Context, f: Filters, periods=None) -> float:
-    """Reports in the whole country (same source and crime types), in `periods` if given."""
-    df = queries.counts(ctx.con, f.with_(regions=()), ("period_start",))
-    if periods is not None:
-        keep = {pd.Timestamp(p) for p in periods}
-        df = df[pd.to_datetime(df["period_start"]).isin(keep)]
-    return float(df["report_count"].fillna(0).sum())
+    """Reports in the whole country (same source, crime types and victim groups): its own cell."""
+    return _total_count(ctx, f.with_(regions=()), periods)
+
 
 
 def _subtitle(ctx: Context, period_text: str, extra: str | None = None) -> str:
@@ -351,13 +395,13 @@ def _geo_notes(ctx: Context, geo: str) -> list[str]:
 def region_values(ctx: Context, metric: str, geo: str = "region") -> RegionValues | None:
     """The values the map and the ranking show (by region, or by fiscal district with
     `geo='fiscal_district'`); None when the filters leave no data (or growth has no earlier
-    span to compare with)."""
+    span to compare with). Every count is a published cell; the national value is the
+    country's own cell, not the sum of the units shown."""
     if geo not in GROUPINGS:
         raise ValueError(f"geo must be one of {GROUPINGS}, not {geo!r}")
     if geo == "fiscal_district" and metric not in FD_METRICS:
         raise ValueError(f"no {metric!r} by fiscal district (there is no population for them)")
     f, lang = ctx.f, ctx.lang
-    minors = measures.minors_only(f)
     table = _scope(ctx, geo)
     if table.empty:
         return None
@@ -374,19 +418,11 @@ def region_values(ctx: Context, metric: str, geo: str = "region") -> RegionValue
         table["count_prev"] = table["code"].map(prev).fillna(0.0)
         if table["count"].sum() == 0 and table["count_prev"].sum() == 0:
             return None
-        hidden = [measures.is_suppressed_value(c, minors) or measures.is_suppressed_value(p, minors)
-                  for c, p in zip(table["count"], table["count_prev"])]
-        small = [(p < MIN_BASE) and not h for p, h in zip(table["count_prev"], hidden)]
-        table["status"] = np.select([hidden, small], ["suppressed", "small_base"], "ok")
+        table["status"] = np.where(table["count_prev"] < MIN_BASE, "small_base", "ok")
         table["value"] = [measures.growth_pct(c, p) if s == "ok" else np.nan
                           for c, p, s in zip(table["count"], table["count_prev"], table["status"])]
-        # The earlier/later counts of a suppressed unit are hidden as well.
-        for col in ("count", "count_prev"):
-            table[col] = table[col].where(table["status"] != "suppressed")
         nat_cur, nat_prev = _national_count(ctx, cur_f), _national_count(ctx, prev_f)
-        national = None
-        if nat_prev >= MIN_BASE and not measures.is_suppressed_value(nat_cur, minors):
-            national = measures.growth_pct(nat_cur, nat_prev)
+        national = measures.growth_pct(nat_cur, nat_prev) if nat_prev >= MIN_BASE else None
         cur_text = i18n.fmt_span(span.current_from, span.current_to, span.grain, lang)
         prev_text = i18n.fmt_span(span.previous_from, span.previous_to, span.grain, lang)
         subtitle = _subtitle(ctx, cur_text, extra=ctx.t("rg_growth_basis", prev=prev_text))
@@ -396,7 +432,8 @@ def region_values(ctx: Context, metric: str, geo: str = "region") -> RegionValue
             notes.append(ctx.t("rg_note_small_base", n=MIN_BASE, prev=prev_text,
                                regions=", ".join(small) if len(small) <= 8 else many))
         rv = RegionValues(metric, table, national, nat_cur, subtitle, cur_text, ctx.t("rg_unit_growth"),
-                          notes, prev_text, source_line=ctx.source_line(span.previous_from, span.current_to), geo=geo)
+                          notes, prev_text, source_line=ctx.source_line(span.previous_from, span.current_to), geo=geo,
+                          periods=tuple(measures.period_range(span.current_from, span.current_to, span.grain)))
     else:
         basis = rate_basis(ctx)
         if not basis.periods:
@@ -405,12 +442,8 @@ def region_values(ctx: Context, metric: str, geo: str = "region") -> RegionValue
         table["count"] = table["code"].map(counts).fillna(0.0)
         if table["count"].sum() == 0:
             return None
-        hidden = [measures.is_suppressed_value(c, minors) for c in table["count"]]
-        table["status"] = np.where(hidden, "suppressed", "ok")
-        table["count"] = table["count"].where(~np.array(hidden))
+        table["status"] = "ok"
         nat_count = _national_count(ctx, f, basis.periods)
-        if measures.is_suppressed_value(nat_count, minors):
-            nat_count = None
         period_text = basis_text(ctx, basis)
         if metric == "count":
             table["value"] = table["count"]
@@ -420,13 +453,10 @@ def region_values(ctx: Context, metric: str, geo: str = "region") -> RegionValue
         else:
             pop, pop_key = populations(ctx)
             table["population"] = table["code"].map(pop).astype("float64")
-            table["value"] = [
-                np.nan if s != "ok" else (measures.rate_per_100k(c, p) or 0.0) / basis.years
-                for c, p, s in zip(table["count"], table["population"], table["status"])
-            ]
-            national = None
-            if nat_count is not None:
-                national = measures.rate_per_100k(nat_count, float(pop.sum())) / basis.years
+            table["value"] = [(measures.rate_per_100k(c, p) or 0.0) / basis.years
+                              for c, p in zip(table["count"], table["population"])]
+            # The country's own count over the population of every region (of the chosen groups).
+            national = measures.rate_per_100k(nat_count, float(pop.sum())) / basis.years
             key = ("rg_rate_basis_annual" if basis.annual_average
                    else "rg_rate_basis_short" if basis.short else "rg_rate_basis")
             subtitle = _subtitle(ctx, period_text, extra=ctx.t(key, pop=ctx.t(pop_key)))
@@ -435,21 +465,21 @@ def region_values(ctx: Context, metric: str, geo: str = "region") -> RegionValue
                 notes.append(ctx.t("rg_note_unknown_age_pop"))
         notes += _basis_notes(ctx, basis, metric)
         rv = RegionValues(metric, table, national, nat_count, subtitle, period_text, unit, notes,
-                          annual=basis.annual_average, source_line=ctx.source_line(basis.start, basis.end), geo=geo)
-    if (rv.table["status"] == "suppressed").any():
-        rv.notes.append(ctx.t("rg_note_suppressed"))
+                          annual=basis.annual_average, source_line=ctx.source_line(basis.start, basis.end), geo=geo,
+                          periods=basis.periods)
+    rv.notes += ctx.cell_key_notes()
     if rv.shown.empty and metric != "growth":
         return None
     return rv
 
 
 def _status_text(ctx: Context, status: str) -> str:
-    return {"ok": "", "suppressed": ctx.t("rg_status_suppressed"), "small_base": ctx.t("rg_status_small_base", n=MIN_BASE)}[status]
+    return {"ok": "", "small_base": ctx.t("rg_status_small_base", n=MIN_BASE)}[status]
 
 
-def _display(ctx: Context, values, statuses, metric: str) -> list[str]:
-    """Text of each value: "<5" for a suppressed minors' count, "–" where there is none."""
-    return [i18n.SUPPRESSED if s == "suppressed" else fmt_value(metric, v, ctx.lang) for v, s in zip(values, statuses)]
+def _display(ctx: Context, values, metric: str) -> list[str]:
+    """Text of each value ("–" where there is none)."""
+    return [fmt_value(metric, v, ctx.lang) for v in values]
 
 
 def finding(ctx: Context, rv: RegionValues) -> str:
@@ -476,12 +506,21 @@ def finding(ctx: Context, rv: RegionValues) -> str:
     return ctx.t(rv.key("rg_title_growth"), region=top["name"], pct=value, period=rv.period_text, prev=rv.previous_text)
 
 
+def _top_count(ctx: Context, rv: RegionValues, codes: list[str]) -> float:
+    """Reports of the units `codes` together, over the periods of `rv`. Regions: one cell of
+    their own (the regions filter set to them). Fiscal districts come only from the MPFN's
+    published aggregates, passed unchanged, so their counts add up exactly."""
+    if rv.geo == "region":
+        return _total_count(ctx, ctx.f.with_(regions=tuple(codes)), rv.periods)
+    return float(rv.table.set_index("code").loc[codes, "count"].sum())
+
+
 def rank_finding(ctx: Context, rv: RegionValues) -> str:
     """The ranking's title: how the units sit against the national value."""
     shown, lang = rv.shown, ctx.lang
     if rv.metric == "count":
         k = min(3, len(shown))
-        top = shown["value"].nlargest(k).sum()
+        top = _top_count(ctx, rv, list(shown.sort_values(["value", "name"], ascending=[False, True])["code"][:k]))
         share = measures.share_pct(top, rv.national_count) if rv.national_count else None
         if share is None:
             return finding(ctx, rv)
@@ -515,7 +554,7 @@ def _table(ctx: Context, rv: RegionValues) -> tuple[pd.DataFrame, str, str]:
         out[ctx.t("rg_col_population")] = t["population"].to_numpy()
     value = t["value"].to_numpy(dtype="float64")
     out[y] = np.round(value, 1) if rv.metric != "count" else value
-    out["display"] = _display(ctx, t["value"], t["status"], rv.metric)
+    out["display"] = _display(ctx, t["value"], rv.metric)
     out[ctx.t("rg_col_status")] = [_status_text(ctx, s) for s in t["status"]]
     return out, x, y
 
@@ -531,8 +570,6 @@ def _spec(ctx: Context, chart_id: str, kind: str, title: str, rv: RegionValues, 
 
 def _hover(ctx: Context, rv: RegionValues, row) -> str:
     name = row["name"]
-    if row["status"] == "suppressed":
-        return f"<b>{name}</b><br>{ctx.t('reports')}: {i18n.SUPPRESSED}"
     if row["status"] == "small_base":
         return f"<b>{name}</b><br>{ctx.t('rg_status_small_base', n=MIN_BASE)}"
     text = f"<b>{name}</b><br>{rv.unit}: {fmt_value(rv.metric, row['value'], ctx.lang)}"
@@ -728,17 +765,21 @@ def _mark_missing(ctx: Context, fig: go.Figure, frame: pd.DataFrame, xref: str =
                            yanchor="bottom", font=dict(size=12, color="#616E7C"))
 
 
-def _trend_spec(ctx: Context, chart_id: str, name: str, f: Filters,
-                fetch: Callable[[Filters], pd.DataFrame], regional: bool) -> ChartSpec | None:
+def _counts_display(ctx: Context, frame: pd.DataFrame) -> list[str]:
+    """Each period's count as shown; "sin archivo" where the period has no file."""
+    return [ctx.t("no_file") if s == "missing" else i18n.fmt_int(v, ctx.lang)
+            for v, s in zip(frame["report_count"], frame["state"])]
+
+
+def _trend_spec(ctx: Context, chart_id: str, name: str, f: Filters, fetch: Fetch, regional: bool) -> ChartSpec | None:
     """One unit's reports per period: a line over the complete periods (a 12-month rolling
-    mean for monthly data), part-periods as separate hollow points, gaps as breaks."""
-    df = fetch(f)
+    mean for monthly data), part-periods as separate hollow points, gaps as breaks.
+    `fetch(filters, breakdown)` returns the unit's published cells."""
+    df = fetch(f, ("period_start",))
     if df.empty or df["report_count"].fillna(0).sum() == 0:
         return None
     frame = series_frame(ctx, df)
-    raw = frame["report_count"].copy()
-    frame = measures.suppress(frame, f, lang=ctx.lang)
-    frame.loc[frame["state"] == "missing", "report_count_display"] = ctx.t("no_file")
+    frame["report_count_display"] = _counts_display(ctx, frame)
     monthly = f.grain == "month"
     x = _x(frame, monthly)
     full = frame["report_count"].where(frame["state"] == "complete")
@@ -764,10 +805,8 @@ def _trend_spec(ctx: Context, chart_id: str, name: str, f: Filters,
         fig.update_xaxes(type="category")
         _mark_missing(ctx, fig, frame)
     notes = ctx.notes(regional=True) if regional else ctx.notes() + [ctx.t("rg_note_fd")]
-    notes += _period_notes(ctx, frame)
-    if frame["report_count_display"].eq(i18n.SUPPRESSED).any():
-        notes.append(ctx.t("rg_note_suppressed"))
-    title = _trend_title(ctx, f, name, fetch, frame.assign(raw=raw.to_numpy()))
+    notes += _period_notes(ctx, frame) + ctx.cell_key_notes()
+    title = _trend_title(ctx, f, name, fetch)
     table = pd.DataFrame({
         ctx.t("period"): frame["label"].to_numpy(),
         ctx.t("reports"): frame["report_count"].to_numpy(),
@@ -783,29 +822,23 @@ def _trend_spec(ctx: Context, chart_id: str, name: str, f: Filters,
     )
 
 
-def _trend_title(ctx: Context, f: Filters, name: str, fetch, frame: pd.DataFrame) -> str:
+def _trend_title(ctx: Context, f: Filters, name: str, fetch: Fetch) -> str:
     """Growth of the unit over equal spans (`Context.span()`); else its total over the
-    complete periods of the selection (or the part-period it only has)."""
-    minors = measures.minors_only(f)
+    complete periods of the selection (or the part-period it only has). Each span's count is
+    the unit's own cell over that span."""
     span = growth_span(ctx)
-
-    def total(g: Filters) -> float:
-        return float(fetch(g)["report_count"].fillna(0).sum())
-
     if span is not None:
-        cur = total(f.with_(period_from=span.current_from, period_to=span.current_to))
-        prev = total(f.with_(period_from=span.previous_from, period_to=span.previous_to))
-        if prev >= MIN_BASE and not measures.is_suppressed_value(cur, minors):
+        cur = _cells(ctx, fetch, f.with_(period_from=span.current_from, period_to=span.current_to))
+        prev = _cells(ctx, fetch, f.with_(period_from=span.previous_from, period_to=span.previous_to))
+        if prev >= MIN_BASE:
             g = measures.growth_pct(cur, prev)
             key = "rg_trend_title_up" if g >= 0 else "rg_trend_title_down"
             return ctx.t(key, region=name, pct=i18n.fmt_pct(abs(g), ctx.lang),
                          period=i18n.fmt_span(span.current_from, span.current_to, span.grain, ctx.lang),
                          prev=i18n.fmt_span(span.previous_from, span.previous_to, span.grain, ctx.lang))
     basis = rate_basis(ctx)
-    keep = {pd.Timestamp(p).date() for p in basis.periods}
-    raw_total = float(frame.loc[[pd.Timestamp(p).date() in keep for p in frame["period_start"]], "raw"].sum())
-    shown = i18n.fmt_count(raw_total, ctx.lang, measures.is_suppressed_value(raw_total, minors))
-    return ctx.t("rg_trend_title_plain", region=name, n=shown, period=basis_text(ctx, basis))
+    total = _cells(ctx, fetch, f, basis.periods)
+    return ctx.t("rg_trend_title_plain", region=name, n=i18n.fmt_int(total, ctx.lang), period=basis_text(ctx, basis))
 
 
 # One region's trend ----------------------------------------------------------------------
@@ -822,8 +855,7 @@ def region_trend(ctx: Context) -> ChartSpec | None:
     """One region's reports per month (12-month rolling mean) or per year (option `region`)."""
     code = region_of(ctx)
     f = ctx.f.with_(regions=(code,))
-    return _trend_spec(ctx, "rg_trend", ctx.region_name(code), f,
-                       lambda g: queries.counts(ctx.con, g, ("period_start",)), regional=True)
+    return _trend_spec(ctx, "rg_trend", ctx.region_name(code), f, _fetch(ctx, "region")[0], regional=True)
 
 
 # One fiscal district's trend -------------------------------------------------------------
@@ -857,7 +889,7 @@ def fiscal_district_trend(ctx: Context) -> ChartSpec | None:
     if code not in set(queries_regions.fiscal_districts(ctx.con, ctx.f.source)["fiscal_district"]):
         raise ValueError(f"unknown fiscal district {code!r}")
     return _trend_spec(ctx, "rg_fd_trend", fiscal_district_name(code), ctx.f,
-                       lambda g: queries_regions.fiscal_district_counts(ctx.con, g, ("period_start",), district=code),
+                       lambda g, by: queries_regions.fiscal_district_counts(ctx.con, g, by, district=code),
                        regional=False)
 
 
@@ -873,9 +905,17 @@ def lima_status(ctx: Context) -> str:
     return "ok"
 
 
+def lima_has_rate(ctx: Context) -> bool:
+    """Whether the Lima split shows rates: not under a victim-group filter, as there is no
+    population by age for Lima Metropolitana and the rest of Lima (a rate of some groups'
+    reports over everyone would understate it)."""
+    return not (ctx.f.groups and ctx.has_age)
+
+
 @chart("rg_lima")
 def lima_split(ctx: Context) -> ChartSpec | None:
-    """Lima Metropolitana vs the rest of Lima region: reports and rate per 100,000 over time."""
+    """Lima Metropolitana vs the rest of Lima region: reports (and, without a victim-group
+    filter, the rate per 100,000) over time. Each area and period is a published cell."""
     if lima_status(ctx) != "ok":
         return None
     f, lang = ctx.f, ctx.lang
@@ -888,17 +928,16 @@ def lima_split(ctx: Context) -> ChartSpec | None:
         frame = series_frame(ctx, df[df["lima_area"] == area])
         parts.append(frame.assign(lima_area=area))
     df = pd.concat(parts, ignore_index=True)
-    raw = df["report_count"].astype("float64")
-    df = measures.suppress(df, f, lang=lang)
-    df.loc[df["state"] == "missing", "report_count_display"] = ctx.t("no_file")
+    df["report_count_display"] = _counts_display(ctx, df)
     pop = df["lima_area"].map(areas["population_2020"]).astype("float64")
     df["rate"] = df["report_count"] / pop * 100_000
     df["area_name"] = df["lima_area"].map(areas[f"name_{lang}"])
     monthly = f.grain == "month"
     per = ctx.t("rg_per_month" if monthly else "rg_per_year")
+    with_rate = lima_has_rate(ctx)
 
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.09,
-                        subplot_titles=(ctx.t("rg_lima_panel_reports", per=per), ctx.t("rg_lima_panel_rate", per=per)))
+    titles = [ctx.t("rg_lima_panel_reports", per=per)] + ([ctx.t("rg_lima_panel_rate", per=per)] if with_rate else [])
+    fig = make_subplots(rows=len(titles), cols=1, shared_xaxes=True, vertical_spacing=0.09, subplot_titles=titles)
     mode = "lines" if monthly else "lines+markers"
     colours = {area: PALETTE[0] if area == "metro" else PALETTE[1] for area in areas.index}
     for area in areas.index:
@@ -909,11 +948,12 @@ def lima_split(ctx: Context) -> ChartSpec | None:
         fig.add_scatter(x=x, y=part["report_count"].where(full), name=part["area_name"].iloc[0], mode=mode,
                         connectgaps=False, line=dict(color=colours[area], width=2), legendgroup=area, hovertext=hover,
                         hovertemplate="%{hovertext}<extra></extra>", row=1, col=1)
-        rate_hover = [f"{n}: {i18n.fmt_num(r, lang, 2)}" for n, r in zip(part["area_name"], part["rate"])]
-        fig.add_scatter(x=x, y=part["rate"].where(full).round(2), name=part["area_name"].iloc[0], mode=mode,
-                        connectgaps=False, line=dict(color=colours[area], width=2, dash="solid" if area == "metro" else "dot"),
-                        legendgroup=area, showlegend=False, hovertext=rate_hover,
-                        hovertemplate="%{hovertext}<extra></extra>", row=2, col=1)
+        if with_rate:
+            rate_hover = [f"{n}: {i18n.fmt_num(r, lang, 2)}" for n, r in zip(part["area_name"], part["rate"])]
+            fig.add_scatter(x=x, y=part["rate"].where(full).round(2), name=part["area_name"].iloc[0], mode=mode,
+                            connectgaps=False, line=dict(color=colours[area], width=2, dash="solid" if area == "metro" else "dot"),
+                            legendgroup=area, showlegend=False, hovertext=rate_hover,
+                            hovertemplate="%{hovertext}<extra></extra>", row=2, col=1)
     # Part-periods: hollow points, not joined to the full periods' line.
     for area in areas.index:
         part = df[(df["lima_area"] == area) & (df["state"] == "partial")]
@@ -925,59 +965,76 @@ def lima_split(ctx: Context) -> ChartSpec | None:
         fig.add_scatter(x=x, y=part["report_count"], name=name, mode="markers", marker=marker, legendgroup=area,
                         hovertext=[f"{n}: {d}" for n, d in zip(part["area_name"], part["report_count_display"])],
                         hovertemplate="%{hovertext}<extra></extra>", row=1, col=1)
-        fig.add_scatter(x=x, y=part["rate"].round(2), name=name, mode="markers", marker=marker, legendgroup=area,
-                        showlegend=False, hovertext=[f"{n}: {i18n.fmt_num(r, lang, 2)}" for n, r in zip(part["area_name"], part["rate"])],
-                        hovertemplate="%{hovertext}<extra></extra>", row=2, col=1)
-    style(fig, height=540)
+        if with_rate:
+            fig.add_scatter(x=x, y=part["rate"].round(2), name=name, mode="markers", marker=marker, legendgroup=area,
+                            showlegend=False, hovertext=[f"{n}: {i18n.fmt_num(r, lang, 2)}" for n, r in zip(part["area_name"], part["rate"])],
+                            hovertemplate="%{hovertext}<extra></extra>", row=2, col=1)
+    style(fig, height=540 if with_rate else 380)
     fig.update_layout(margin=dict(l=10, r=10, t=70, b=10))
     fig.update_yaxes(automargin=True)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(title_text=ctx.t("reports"), row=1, col=1)
-    fig.update_yaxes(title_text=ctx.t("rg_unit_rate_short"), row=2, col=1)
+    if with_rate:
+        fig.update_yaxes(title_text=ctx.t("rg_unit_rate_short"), row=2, col=1)
     fig.update_annotations(font_size=13, x=0, xanchor="left")
     if not monthly:
         fig.update_xaxes(type="category")
-        _mark_missing(ctx, fig, df, xref="x2", yref="y2 domain")
+        _mark_missing(ctx, fig, df, xref="x2" if with_rate else "x", yref="y2 domain" if with_rate else "y domain")
 
     notes = ctx.notes()
     notes.append(ctx.t("rg_lima_note_areas"))
     if f.source == "mpfn":
         notes.append(ctx.t("rg_lima_note_mpfn"))
-    if f.groups and ctx.has_age:
+    if not with_rate:
         notes.append(ctx.t("rg_lima_note_groups_pop"))
-    notes += _period_notes(ctx, df)
-    if df["report_count_display"].eq(i18n.SUPPRESSED).any():
-        notes.append(ctx.t("rg_note_suppressed"))
+    notes += _period_notes(ctx, df) + ctx.cell_key_notes()
 
-    title = _lima_title(ctx, df.assign(raw=raw.to_numpy()), areas)
     table = pd.DataFrame({
         ctx.t("period"): df["label"].to_numpy(),
         ctx.t("rg_col_area"): df["area_name"].to_numpy(),
         ctx.t("reports"): df["report_count"].to_numpy(),
         "display": df["report_count_display"].to_numpy(),
-        ctx.t("rg_col_rate_period", per=per): df["rate"].round(2).to_numpy(),
-        ctx.t("status"): [ctx.period_status(p) for p in df["period_start"]],
     })
+    if with_rate:
+        table[ctx.t("rg_col_rate_period", per=per)] = df["rate"].round(2).to_numpy()
+    table[ctx.t("status")] = [ctx.period_status(p) for p in df["period_start"]]
     return ChartSpec(
-        chart_id="rg_lima", kind="line", title=title, subtitle=_subtitle(ctx, selection_text(ctx), extra=ctx.t("rg_lima_subtitle")),
-        source_line=ctx.source_line(), figure=fig, data=table, x=ctx.t("period"), y=ctx.t("reports"),
+        chart_id="rg_lima", kind="line", title=_lima_title(ctx, areas), source_line=ctx.source_line(),
+        subtitle=_subtitle(ctx, selection_text(ctx), extra=ctx.t("rg_lima_subtitle")),
+        figure=fig, data=table, x=ctx.t("period"), y=ctx.t("reports"),
         series=ctx.t("rg_col_area"), lang=lang, synthetic=ctx.synthetic, display_column="display", notes=notes,
     )
 
 
-def _lima_title(ctx: Context, df: pd.DataFrame, areas: pd.DataFrame) -> str:
-    """Metro's share of Lima's reports, and both areas' rates over the complete periods."""
+def lima_totals(ctx: Context, periods) -> tuple[float, float, float]:
+    """(Lima Metropolitana, rest of Lima, Lima region) reports over `periods`, as published.
+
+    Lima region is its own cell (the same one the map shows for Lima), never metro + rest;
+    each area is one cell per run of consecutive periods (one cell when the periods have no
+    gap)."""
+    f = ctx.f
+    frames = [queries.lima_split(ctx.con, f.with_(period_from=a, period_to=b), by_period=False)
+              for a, b in _runs(ctx, periods)]
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["lima_area", "report_count"])
+    by_area = pd.to_numeric(df["report_count"], errors="coerce").fillna(0.0).groupby(df["lima_area"]).sum()
+    region = _total_count(ctx, f.with_(regions=(LIMA,)), periods)
+    return float(by_area.get("metro", 0.0)), float(by_area.get("rest", 0.0)), region
+
+
+def _lima_title(ctx: Context, areas: pd.DataFrame) -> str:
+    """Metro's share of Lima region's reports (the region's own count), and both areas' rates
+    over the complete periods (no rates under a victim-group filter)."""
     lang = ctx.lang
-    minors = measures.minors_only(ctx.f)
     basis = rate_basis(ctx)
-    keep = {pd.Timestamp(p).date() for p in basis.periods}
-    inside = df[[pd.Timestamp(p).date() in keep for p in df["period_start"]]]
-    totals = inside.groupby("lima_area")["raw"].sum()
-    metro, rest = float(totals.get("metro", 0.0)), float(totals.get("rest", 0.0))
     period = basis_text(ctx, basis) if basis.periods else selection_text(ctx)
-    if minors and (measures.is_suppressed_value(metro, True) or measures.is_suppressed_value(rest, True)) or metro + rest == 0:
+    if not basis.periods:
         return ctx.t("rg_lima_title_plain", period=period)
-    share = measures.share_pct(metro, metro + rest)
+    metro, rest, region = lima_totals(ctx, basis.periods)
+    if region == 0:
+        return ctx.t("rg_lima_title_plain", period=period)
+    share = measures.share_pct(metro, region)
+    if not lima_has_rate(ctx):
+        return ctx.t("rg_lima_title_share", share=i18n.fmt_pct(share, lang), period=period)
     r_metro = measures.rate_per_100k(metro, areas.loc["metro", "population_2020"]) / basis.years
     r_rest = measures.rate_per_100k(rest, areas.loc["rest", "population_2020"]) / basis.years
     key = "rg_lima_title_annual" if basis.annual_average else "rg_lima_title"

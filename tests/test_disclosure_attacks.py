@@ -1,0 +1,90 @@
+"""An outsider's attacks on small cells of the synthetic sample (issue 9): every hidden true
+count of 1-4 is attacked with what the app shows, and no attack recovers more of them than
+guessing ("chance": always answering the most frequent small value)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import duckdb
+import pytest
+
+from cybertrends import queries
+from cybertrends.filters import Filters
+from tests.conftest import query
+
+LEY = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12-A", "S/Art")
+IN_LEY = "crime_code in (select crime_code from ref_crime where is_ley_30096)"
+
+
+@pytest.fixture(scope="module")
+def con(sample_db):
+    c = duckdb.connect(str(sample_db), read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def small_cells(sample_db):
+    """(region, group, true count) for every 2024 children's or adolescents' cell of 1-4."""
+    cells = query(sample_db, f"""select region_code, victim_age_group, count(*) from fact_incident
+        where source = 'synthetic' and year(report_date) = 2024 and {IN_LEY}
+          and victim_age_group in ('child', 'adolescent')
+        group by all having count(*) between 1 and 4 order by all""")
+    assert len(cells) >= 10, "the sample must have small cells to attack"
+    return cells
+
+
+def _chance(truths: list[int]) -> int:
+    """Hits of the best constant guess: what an attacker gets without the app."""
+    return max(Counter(truths).values())
+
+
+def _f(region: str, **kw) -> Filters:
+    return Filters("synthetic", date(2024, 1, 1), date(2024, 12, 1), "month", crimes=LEY, regions=(region,), **kw)
+
+
+def _total(con, f) -> int:
+    return int(queries.counts(con, f)["report_count"].iloc[0])
+
+
+def test_total_minus_the_groups_shown(con, small_cells):
+    hits = 0
+    for region, group, true in small_cells:
+        f = _f(region)
+        parts = queries.counts(con, f, ("victim_age_group",))
+        guess = _total(con, f) - int(parts.loc[parts["victim_age_group"] != group, "report_count"].sum())
+        hits += guess == true
+    assert hits <= _chance([t for *_, t in small_cells])
+
+
+def test_a_filter_that_mixes_groups(con, small_cells):
+    hits = 0
+    for region, group, true in small_cells:
+        guess = _total(con, _f(region, groups=(group, "unknown"))) - _total(con, _f(region, groups=("unknown",)))
+        hits += guess == true
+    assert hits <= _chance([t for *_, t in small_cells])
+
+
+def test_a_share_or_rate_times_its_base(con, small_cells, sample_db):
+    pop = dict(query(sample_db, "select region_code || age_group, population_2020 from ref_region_population"))
+    hits_share = hits_rate = 0
+    for region, group, true in small_cells:
+        f = _f(region)
+        parts = queries.counts(con, f, ("victim_age_group",)).set_index("victim_age_group")["report_count"]
+        share = parts.get(group, 0) / _total(con, f)  # what a share chart shows
+        hits_share += round(share * _total(con, f)) == true
+        rate = _total(con, _f(region, groups=(group,))) / pop[region + group] * 100_000  # a rate chart
+        hits_rate += round(rate * pop[region + group] / 100_000) == true
+    chance = _chance([t for *_, t in small_cells])
+    assert hits_share <= chance and hits_rate <= chance
+
+
+def test_no_shown_value_from_1_to_4_and_zero_stays_zero(con, small_cells, sample_db):
+    for region, group, _ in small_cells:
+        by_crime = queries.counts(con, _f(region, groups=(group,)), ("crime_code", "victim_sex"))
+        assert not by_crime["report_count"].between(1, 4).any()
+    # a cell with no records does not appear (zero), whatever the filters
+    empty = queries.counts(con, _f("25", groups=("child",)).with_(crimes=("12-A",)))
+    assert int(empty["report_count"].iloc[0]) == 0
