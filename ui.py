@@ -103,14 +103,43 @@ def table_downloads(spec: ChartSpec) -> None:
                                on_click="ignore", width="stretch")
 
 
+# Headline texts are kept short; should one still not fit (a long region name, a tablet), it
+# wraps onto further lines by words instead of being cut with an ellipsis.
+_WRAP_METRICS = """<style>
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricDeltaDescription"] [data-testid="stCaptionContainer"],
+[data-testid="stMetric"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMetric"] [data-testid="stCaptionContainer"] p,
+[data-testid="stMetricValue"] > div {
+  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: normal; word-break: normal;
+  hyphens: none;
+}
+[data-testid="stMetricValue"] { font-size: clamp(1.3rem, 2.4vw, 2.25rem); }
+</style>"""
+
+
+# Text wraps between words, never inside one ("Interceptac-ión"), at every width.
+_PAGE_CSS = """<style>
+[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"] {
+  hyphens: manual; overflow-wrap: break-word; word-break: normal;
+}
+</style>"""
+
+
 def headline_metrics(heads) -> None:
+    """The headline figures. More reports is bad news: a rise is drawn red/orange and a fall
+    green (`delta_color="inverse"`); neutral measures (a share's change) get no colour."""
+    st.html(_WRAP_METRICS)
     cols = st.columns(len(heads))
     for col, h in zip(cols, heads):
         with col:
+            colour = "off" if h.neutral or getattr(h, "tone", "bad") == "neutral" else "inverse"
             st.metric(
                 # ASCII minus: Streamlit picks the arrow direction from a leading "-".
                 h.label, h.value, h.delta.replace("−", "-") if h.delta else None, help=h.help, border=True,
-                delta_color="off" if h.neutral else "normal", delta_arrow="off" if h.neutral else "auto",
+                delta_color=colour, delta_arrow="off" if h.neutral else "auto",
                 delta_description=h.delta_description, chart_data=h.spark, chart_type="bar",
             )
 
@@ -119,6 +148,7 @@ def page_header(title_key: str, caption_key: str) -> None:
     """Page title, one-line purpose, and the synthetic-data notice when the source is synthetic."""
     from cybertrends import cached
 
+    st.html(_PAGE_CSS)
     st.title(t(title_key))
     st.caption(t(caption_key))
     if cached.compute("base", "is_synthetic", filters()):

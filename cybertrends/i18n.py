@@ -48,6 +48,15 @@ def t(key: str, lang: str, **values) -> str:
     return text.format(**values) if values else text
 
 
+def plotly_separators(lang: str) -> str:
+    """Plotly's `layout.separators` for `lang`: decimal mark then thousands separator, from
+    Babel (es-PE and en both write 47,369.5), so axes read like the rest of the page."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    locale = LOCALES[lang_or_default(lang)]
+    return get_decimal_symbol(locale) + get_group_symbol(locale)
+
+
 def fmt_int(value, lang: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"

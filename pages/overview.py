@@ -10,18 +10,6 @@ f = ui.filters()
 ui.page_header("app_title", "app_tagline")
 
 heads, findings = cached.compute("overview", "summary", f)
-# Headline texts are kept short; should one still not fit (a long region name at 1440 px), it
-# wraps onto a second line instead of being cut with an ellipsis.
-st.html("""<style>
-[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
-[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"],
-[data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"],
-[data-testid="stMetricDeltaDescription"] [data-testid="stCaptionContainer"],
-[data-testid="stMetric"] [data-testid="stMarkdownContainer"] p,
-[data-testid="stMetric"] [data-testid="stCaptionContainer"] p {
-  white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: anywhere;
-}
-</style>""")
 ui.headline_metrics(heads)
 
 left, right = st.columns([2, 1], gap="large")

@@ -127,7 +127,7 @@ def test_rates_by_region_for_one_group_equal_the_published_cells(sample_db, con,
     pops = _group_population_by_region(sample_db, group)
     # each region's published count over the group's population in that region
     expected = {name: cells.get((code,), 0) * 100000 / pop for code, (name, pop) in pops.items()}
-    got = dict(zip(spec.data["Región"], spec.data["Tasa por 100 000"]))
+    got = dict(zip(spec.data["Región"], spec.data["Tasa por 100,000"]))
     assert set(got) == set(expected)
     for region, rate in expected.items():
         assert got[region] == pytest.approx(rate, abs=0.006)
@@ -437,7 +437,7 @@ def test_small_cells_are_shown_as_published(tiny_db):
     # rates over the group's population, from the published count
     rates = charts.build("gr_rates", con, _tiny_f(period_from=date(2024, 1, 1))).data.set_index("Grupo de víctimas")
     (pop,), = query(tiny_db, "select sum(population_2020) from ref_region_population where age_group = 'adolescent'")
-    assert rates.loc["Adolescentes (12–17)", "Tasa por 100 000"] == pytest.approx(
+    assert rates.loc["Adolescentes (12–17)", "Tasa por 100,000"] == pytest.approx(
         pub[(2024, "adolescent")] * 100000 / pop, abs=0.006)
     # the sex split: published parts over the group's published total (7 children in 2024)
     sex = charts.build("gr_sex", con, _tiny_f(period_from=date(2024, 1, 1))).data.set_index(["Grupo de víctimas", "Sexo de la víctima"])
@@ -524,7 +524,7 @@ def test_minor_rate_on_record_level_small_counts_is_published(tiny_db):
     data = spec.data.set_index("Región")
     for code, name in [("04", "Arequipa"), ("15", "Lima")]:
         assert table.loc[name, "Denuncias 2024"] == i18n.fmt_int(cells[(code,)], "es")
-        assert data.loc[name, "Tasa por 100 000 personas de 0 a 17 años"] == pytest.approx(
+        assert data.loc[name, "Tasa por 100,000 personas de 0 a 17 años"] == pytest.approx(
             cells[(code,)] * 100000 / pops[code], abs=0.006)
     assert cells[("04",)] in (0, 5, 6)
     (line,) = spec.figure.layout.shapes

@@ -153,7 +153,7 @@ def test_partial_year_alone_is_stated_as_partial(sample_db, con):
     rate = charts.build("gr_minor_rate", con, f)
     assert i18n.t("gr_note_not_annual", "es", period="2025 (ene–nov)") in rate.notes
     expected = {name: r for name, (_, _, r) in _sql_minor_rates(sample_db, [2025]).items()}
-    got = dict(zip(rate.data["Región"], rate.data["Tasa por 100 000 personas de 0 a 17 años"]))
+    got = dict(zip(rate.data["Región"], rate.data["Tasa por 100,000 personas de 0 a 17 años"]))
     assert got == pytest.approx(expected, abs=0.006)
 
 

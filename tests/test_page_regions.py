@@ -216,7 +216,7 @@ def test_rate_map_and_rank_match_independent_sql(sample_db, con, synth):
     top = max(expected, key=expected.get)
     names = region_names(sample_db)
     assert spec.title == (f"{names[top]} tiene la mayor tasa: {i18n.fmt_num(expected[top], 'es', 1)} denuncias al año "
-                          f"por 100 000 habitantes (promedio 2019–2025)")
+                          f"por 100,000 habitantes (promedio 2019–2025)")
     assert "promedio anual" in spec.subtitle and "población 2020" in spec.subtitle
     assert i18n.t("note_cell_key", "es") in spec.notes
 
@@ -247,7 +247,7 @@ def test_rate_map_and_rank_match_independent_sql(sample_db, con, synth):
 def test_rate_for_one_year_partial_year_and_18_months(sample_db, con, synth):
     pop = population(sample_db)
     cases = [  # (from, to, divisor, subtitle words)
-        (date(2024, 1, 1), date(2024, 12, 1), 1.0, "denuncias por 100 000 hab. (población 2020)"),
+        (date(2024, 1, 1), date(2024, 12, 1), 1.0, "denuncias por 100,000 hab. (población 2020)"),
         (date(2024, 3, 1), date(2024, 8, 1), 1.0, "sin anualizar"),
         (date(2023, 7, 1), date(2024, 12, 1), 1.5, "promedio anual"),
     ]
@@ -320,7 +320,7 @@ def test_mpfn_rate_matches_the_published_example(sample_db, con, mpfn):
     top = max(rates, key=rates.get)
     spec = charts.build("rg_map", con, mpfn, metric="rate")
     assert spec.title == (f"{region_names(sample_db)[top]} tiene la mayor tasa: {i18n.fmt_num(rates[top], 'es', 1)} "
-                          f"denuncias por 100 000 habitantes (2023)")
+                          f"denuncias por 100,000 habitantes (2023)")
     assert map_values(spec)["07"] == pytest.approx(round(1516 / pop["07"] * 1e5, 1), abs=0.051)
 
 
@@ -475,7 +475,7 @@ def test_lima_split_synthetic(sample_db, con, synth):
     r_metro = m_total / pops["metro"] * 1e5 / 7
     r_rest = r_total / pops["rest"] * 1e5 / 7
     assert spec.title == (f"Lima Metropolitana reúne el {i18n.fmt_pct(share, 'es')} de las denuncias de la región Lima; "
-                          f"su tasa anual es {i18n.fmt_num(r_metro, 'es', 1)} por 100 000 hab. frente a "
+                          f"su tasa anual es {i18n.fmt_num(r_metro, 'es', 1)} por 100,000 hab. frente a "
                           f"{i18n.fmt_num(r_rest, 'es', 1)} en el resto de Lima (promedio 2019–2025)")
     assert rg.lima_totals(rg.Context(con, synth), rg.rate_basis(rg.Context(con, synth)).periods) == (m_total, r_total, region)
     assert i18n.t("note_cell_key", "es") in spec.notes
@@ -538,7 +538,7 @@ def test_mpfn_count_and_rate_add_up_only_the_full_years(sample_db, con, series):
         assert got[c] == pytest.approx(round(v, 1), abs=0.051)
     top = max(expected, key=expected.get)
     assert rate.title == (f"{region_names(sample_db)[top]} tiene la mayor tasa: {i18n.fmt_num(expected[top], 'es', 1)} "
-                          f"denuncias al año por 100 000 habitantes (promedio 2019–2023)")
+                          f"denuncias al año por 100,000 habitantes (promedio 2019–2023)")
     rank = charts.build("rg_rank", con, series, metric="rate")
     national = counts.sum() / sum(pop.values()) * 1e5 / len(years)
     assert rank.figure.layout.shapes[0].x0 == pytest.approx(national)
@@ -624,7 +624,7 @@ def test_mpfn_lima_split(sample_db, con, series):
     assert sorted(v for t in partial for v in t.y) == sorted([metro[2025], rest[2025]])
     m, r = sum(metro[y] for y in full), sum(rest[y] for y in full)
     assert spec.title == (f"Lima Metropolitana reúne el {i18n.fmt_pct(m / (m + r) * 100, 'es')} de las denuncias de la región Lima; "
-                          f"su tasa anual es {i18n.fmt_num(m / pops['metro'] * 1e5 / 5, 'es', 1)} por 100 000 hab. frente a "
+                          f"su tasa anual es {i18n.fmt_num(m / pops['metro'] * 1e5 / 5, 'es', 1)} por 100,000 hab. frente a "
                           f"{i18n.fmt_num(r / pops['rest'] * 1e5 / 5, 'es', 1)} en el resto de Lima (promedio 2019–2023)")
     table = spec.data
     assert set(table.loc[table[spec.x] == "2024", "display"]) == {"sin archivo"}

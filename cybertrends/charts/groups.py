@@ -72,7 +72,7 @@ def _subject(ctx: Context, group: str) -> str:
 
 
 def _unit(ctx: Context, group: str) -> str:
-    """Rate unit: 'por 100 000 niñas y niños'."""
+    """Rate unit: 'por 100,000 niñas y niños'."""
     return ctx.t(f"gr_unit_{group}")
 
 

@@ -49,6 +49,9 @@ class Headline:
     raw_delta: float | None = None
     delta_description: str | None = None  # e.g. "vs. 2024"
     neutral: bool = False  # the delta is a description, not a change: no arrow, no colour
+    # What a rise means: "bad" (more reports: drawn red/orange, a fall blue/green) or "neutral"
+    # (a change of a share of victims: an arrow, no good/bad colour).
+    tone: str = "bad"
     spark: list[float] | None = None
     name: str | None = None  # the full name behind a shortened value or delta (for findings)
 
@@ -305,7 +308,7 @@ def _fourth(ctx: Context, cur_f, prev_f, vs: str | None) -> Headline:
         return Headline(
             ctx.t("kpi_at_risk"), i18n.fmt_pct(share_cur, ctx.lang), delta, ctx.t("kpi_at_risk_help"), share_cur,
             None if share_cur is None or share_prev is None else share_cur - share_prev,
-            delta_description=vs if delta else None,
+            delta_description=vs if delta else None, tone="neutral",
         )
     no_age = ctx.t("kpi_at_risk_no_age")
     part = partial_period(ctx)
