@@ -111,6 +111,7 @@ SYNTHETIC_RED = "C0392B"
 SYNTHETIC_FILL = "FDECEA"
 TEXT = "1F2933"
 MUTED = "52606D"
+MUTED_BAR = "9AA5B1"  # incomplete periods (charts.base.MUTED)
 GRID = "E4E7EB"
 AXIS = "CBD2D9"
 
@@ -522,17 +523,20 @@ def chart_series(spec: ChartSpec) -> tuple[list[str], list[tuple[str, list[float
     """Categories and series of the native chart for `spec`.
 
     Categories: the unique values of `data[x]` in order. With `series`: one series per unique
-    `data[series]` value (pivot); otherwise one series named after `y`. Values: `data[y]`,
-    None (a gap) where missing.
+    `data[series]` value (pivot); otherwise one series named after `y`, plus one per `overlay`
+    column. Values: `data[y]`, None (a gap) where missing.
     """
     data = spec.data.reset_index(drop=True)
     cats = [str(v) for v in dict.fromkeys(_fmt_category(v) for v in data[spec.x])]
     x_text = [_fmt_category(v) for v in data[spec.x]]
     if spec.series is None:
-        values: dict[str, float | None] = {}
-        for cat, value in zip(x_text, data[spec.y]):
-            values.setdefault(cat, _number(value))
-        return cats, [(str(spec.y), [values.get(c) for c in cats])]
+        out = []
+        for column in (spec.y, *spec.overlay):  # e.g. the 12-month average beside the months
+            values: dict[str, float | None] = {}
+            for cat, value in zip(x_text, data[column]):
+                values.setdefault(cat, _number(value))
+            out.append((str(column), [values.get(c) for c in cats]))
+        return cats, out
     out = []
     for name in dict.fromkeys(data[spec.series]):
         mask = data[spec.series] == name
@@ -654,6 +658,16 @@ def _page_number(slide, n: int, total: int) -> None:
     box.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
 
 
+def _nice_unit(series, ticks: int = 4) -> float | None:
+    """A round major unit giving about `ticks` gridlines over the values (1, 2 or 5 x 10^k)."""
+    values = [abs(v) for _, vs in series for v in vs if v is not None]
+    if not values or max(values) <= 0:
+        return None
+    raw = max(values) / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
 def _set_skip(axis, skip: int) -> None:
     """tickLblSkip / tickMarkSkip on a category axis (in schema order, before noMultiLvlLbl)."""
     from pptx.oxml.ns import qn
@@ -741,6 +755,9 @@ def _native_chart(slide, spec: ChartSpec, left: float, top: float, width: float,
     value_axis.tick_labels.number_format = number_format
     value_axis.tick_labels.number_format_is_linked = False
     value_axis.tick_labels.font.size = Pt(11)
+    unit = _nice_unit(series)
+    if unit:  # a few round ticks: labels such as "10,000" never run into each other
+        value_axis.major_unit = unit
     value_axis.has_title = True
     value_axis.axis_title.text_frame.text = str(spec.y)
     title_font = value_axis.axis_title.text_frame.paragraphs[0].runs[0].font
@@ -748,7 +765,8 @@ def _native_chart(slide, spec: ChartSpec, left: float, top: float, width: float,
 
     category_axis = chart.category_axis
     category_axis.format.line.color.rgb = _rgb(AXIS)
-    category_axis.tick_labels.font.size = Pt(11 if len(cats) <= 15 else 10)
+    # Small enough that 25 regions fit one label each (LibreOffice hides labels that overlap).
+    category_axis.tick_labels.font.size = Pt(11 if len(cats) <= 15 else 10 if len(cats) <= 20 else 7)
     category_axis.has_major_gridlines = False
     category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # clear of negative bars
     if spec.kind == "hbar":
@@ -783,6 +801,11 @@ def _native_chart(slide, spec: ChartSpec, left: float, top: float, width: float,
             ser.format.fill.solid()
             ser.format.fill.fore_color.rgb = colour
             ser.invert_if_negative = False
+            for i, cat in enumerate(cats):  # incomplete periods muted, as on the page
+                if cat in spec.muted:
+                    point = ser.points[i].format.fill
+                    point.solid()
+                    point.fore_color.rgb = _rgb(MUTED_BAR)
 
     labels = (
         (spec.kind in ("bar", "hbar") and len(series) == 1 and len(cats) <= 30)
@@ -873,6 +896,9 @@ def _chart_slide(prs, spec: ChartSpec, images: Images, n: int, total: int) -> No
     slide.notes_slide.notes_text_frame.text = notes_text(spec)
 
 
+_SOURCE_PREFIX = re.compile(r"^(Fuente|Source):\s*")  # the heading "Fuentes:" already says it
+
+
 def _title_slide(prs, pack: Pack) -> None:
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Inches, Pt
@@ -902,7 +928,8 @@ def _title_slide(prs, pack: Pack) -> None:
             run.font.name = FONT
             run.font.color.rgb = _rgb(MUTED)
     top += height + 0.35
-    sources = [_t("br_sources_heading", lang) + ":"] + _unique(spec.source_line for spec in pack.specs)
+    sources = [_t("br_sources_heading", lang) + ":"] + [
+        "• " + _SOURCE_PREFIX.sub("", line) for line in _unique(spec.source_line for spec in pack.specs)]
     height = sum(_lines(line, width, 13) for line in sources) * 13 * 1.3 / 72 + 0.1
     _text_box(slide, MARGIN_IN, top, width, height, sources, size=13, colour=MUTED, name="source_line")
     top += height + 0.3

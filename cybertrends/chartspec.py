@@ -42,6 +42,8 @@ class ChartSpec:
     display_column: str | None = None  # text version of y, used where y has no number
     notes: list[str] = field(default_factory=list)  # caveats shown under the chart and in exports
     y_format: str = "count"  # count | percent | rate | index
+    muted: tuple[str, ...] = ()  # categories (values of `x`) drawn muted: incomplete periods
+    overlay: tuple[str, ...] = ()  # further numeric columns drawn as series beside `y` (e.g. a 12-month mean)
     # Set by charts.build(): how to rebuild this chart (e.g. in another language for a briefing).
     filters: Any = None  # cybertrends.filters.Filters
     options: dict = field(default_factory=dict)
@@ -53,7 +55,7 @@ class ChartSpec:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown chart kind {self.kind!r}; expected one of {KINDS}")
-        for column in (self.x, self.y, self.series, self.display_column):
+        for column in (self.x, self.y, self.series, self.display_column, *self.overlay):
             if column is not None and column not in self.data.columns:
                 raise ValueError(f"{self.chart_id}: column {column!r} not in data {list(self.data.columns)}")
 

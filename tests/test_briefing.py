@@ -20,6 +20,7 @@ import duckdb
 import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.oxml.ns import qn
 from pptx.util import Inches
 from pypdf import PdfReader
 
@@ -100,8 +101,11 @@ def expected_series(spec: ChartSpec) -> tuple[list[str], dict[str, list]]:
     cats = list(dict.fromkeys(xs))
     value = lambda v: None if v != v else float(v)  # noqa: E731 - NaN -> None
     if spec.series is None:
-        lookup = dict(zip(reversed(xs), reversed([value(v) for v in data[spec.y]])))
-        return cats, {str(spec.y): [lookup.get(c) for c in cats]}
+        out = {}
+        for column in (spec.y, *spec.overlay):
+            lookup = dict(zip(reversed(xs), reversed([value(v) for v in data[column]])))
+            out[str(column)] = [lookup.get(c) for c in cats]
+        return cats, out
     out = {}
     for name in dict.fromkeys(data[spec.series]):
         part = data[data[spec.series] == name]
@@ -159,7 +163,8 @@ def test_pptx_slides_titles_subtitles_sources_marks(std, std_pptx):
     assert first.shapes.title.text_frame.text == "Informe de prueba"
     assert MARK in slide_texts(first)  # the synthetic sample is marked on the title slide
     for source in {spec.source_line for spec in std.specs}:
-        assert source in slide_texts(first) and source in slide_texts(last)
+        # the title slide lists the sources under "Fuentes:" without repeating "Fuente:"
+        assert re.sub(r"^(Fuente|Source):\s*", "", source) in slide_texts(first) and source in slide_texts(last)
     assert "Fuentes y advertencias" in last.shapes.title.text_frame.text
     assert "clave de celda" in slide_texts(last)  # the cell-key method is explained
     for slide, spec in zip(slides[1:-1], std.specs):
@@ -197,7 +202,7 @@ def test_overview_trend_series_equal_independent_sql(std, std_pptx, sample_db):
     cells = published(sample_db, "synthetic", ("month",), f"{IN_LEY} and region_code in ('04', '15') "
                       "and report_date between $a and $b", {"a": PERIOD[0], "b": date(2025, 12, 31)})
     rows = sorted(cells.items())
-    (values,) = series_values(chart).values()
+    values = series_values(chart)[i18n.t("reports", "es")]
     assert values == [float(n) for _, n in rows]
     assert categories(chart) == [i18n.fmt_month(d, "es") for (d,), _ in rows]
 
@@ -499,7 +504,7 @@ def test_cli_end_to_end(sample_db, tmp_path):
     assert "Arequipa" in slide_texts(trend) and "Lima" in slide_texts(trend)
     cells = published(sample_db, "synthetic", ("month",), f"{IN_LEY} and region_code in ('04', '15') "
                       "and report_date between date '2024-01-01' and date '2025-06-30'")
-    (values,) = series_values(chart_of(trend)).values()
+    values = series_values(chart_of(trend))[i18n.t("reports", "en")]
     assert values == [float(n) for _, n in sorted(cells.items())] and len(values) == 18
 
     assert document.returncode == 0, document.stderr
@@ -574,3 +579,26 @@ def test_a_failing_chart_logs_its_traceback(caplog):
     assert specs == [] and [s.reason for s in skipped] == ["error"]
     record = next(r for r in caplog.records if "overview_trend" in r.getMessage())
     assert record.exc_info and record.exc_info[0] is ZeroDivisionError
+
+
+def test_pptx_keeps_the_rolling_average_every_region_name_and_a_clean_title_slide(sample_db):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    f = Filters("synthetic", date(2019, 1, 1), date(2025, 12, 1), "month", crimes=_ley(sample_db), lang="es")
+    specs, _ = briefing.build_charts(con, f, [("overview_trend", {}), ("rg_rank", {"metric": "rate"})])
+    con.close()
+    with no_browser():
+        prs = Presentation(io.BytesIO(briefing.to_pptx(briefing.Pack("Prueba", "es", specs, []))))
+    slides = list(prs.slides)
+    trend = chart_of(slides[1])
+    values = series_values(trend)
+    assert list(values) == [i18n.t("reports", "es"), i18n.t("rolling_12", "es")]  # the 12-month mean is kept
+    expected = [None if v != v else round(float(v), 1) for v in specs[0].data[i18n.t("rolling_12", "es")]]
+    assert [None if v is None else round(v, 1) for v in values[i18n.t("rolling_12", "es")]] == expected
+    rank = chart_of(slides[2])
+    assert len(categories(rank)) == 25
+    skip = rank.category_axis._element.find(qn("c:tickLblSkip"))
+    assert skip is not None and skip.get("val") == "1"  # every region named
+    assert rank.category_axis.tick_labels.font.size.pt <= 7
+    title_text = slide_texts(slides[0])
+    assert "Fuentes:" in title_text and "Fuentes: Fuente" not in title_text.replace("\n", " ")
+    assert not re.search(r"•\s*Fuente:", title_text)

@@ -488,6 +488,8 @@ def overview_trend(ctx: Context) -> ChartSpec | None:
         chart_id="overview_trend", kind="bar" if not monthly else "line", title=title, subtitle=ctx.subtitle(),
         source_line=ctx.source_line(), figure=fig, data=table, x=ctx.t("period"), y=ctx.t("reports"),
         lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes,
+        overlay=(ctx.t("rolling_12"),) if monthly else (),
+        muted=tuple(str(n) for n, c, m in zip(names, df["complete"], df["missing"]) if not c and not m),
     )
 
 
