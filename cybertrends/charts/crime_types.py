@@ -345,7 +345,10 @@ def ct_index(ctx: Context) -> ChartSpec | None:
     caveat = unspecified_caveat(ctx, [(start, end)])
     _mark_unspecified_years(fig, ctx, caveat, axis)
 
-    if best is None:
+    base_flagged = caveat is not None and first in set(int(y) for y in caveat.shares["year"])
+    if best is None or base_flagged:
+        # A base year with many reports without an article would make any type's rise look
+        # steep (its reports were then filed as S/Art): no "grew the most" headline then.
         title = ctx.t("ct_index_title_plain", first=first, last=last)
     else:
         key = "ct_index_title_up" if best[1] >= 100 else "ct_index_title_down"
