@@ -1054,3 +1054,12 @@ def test_map_renders_offline_and_fits_peru(con, synth):
     assert -12 < layout.map.center.lat < -7 and -77 < layout.map.center.lon < -73
     assert 3.5 < layout.map.zoom < 5
     assert {f["properties"]["FIRST_IDDP"] for f in rg.geojson()["features"]} == set(population(None))
+
+
+def test_one_region_trend_names_the_region_and_ends_with_the_data(sample_db, con, synth):
+    spec = charts.build("rg_trend", con, synth, region="04")
+    assert "Arequipa" in spec.subtitle and i18n.t("all_regions", "es") not in spec.subtitle
+    last = max(pd.Timestamp(x) for x in spec.figure.data[0].x)
+    assert pd.Timestamp(spec.figure.layout.xaxis.range[1]) <= last + pd.Timedelta(days=31)
+    one = charts.build("rg_rank", con, synth.with_(regions=("04",)), metric="rate")
+    assert " de 1 regiones" not in one.title and "Arequipa" in one.title

@@ -41,9 +41,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from cybertrends import i18n, measures, paths, queries, queries_regions
-from cybertrends.chartspec import ChartSpec
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, DIVERGING, MUTED, PALETTE, SEQUENTIAL, Context, style
+from cybertrends.chartspec import ChartSpec
 from cybertrends.filters import Filters
 
 METRICS = ("count", "rate", "growth")
@@ -527,6 +527,8 @@ def rank_finding(ctx: Context, rv: RegionValues) -> str:
         return ctx.t(rv.key("rg_rank_count"), k=k, share=i18n.fmt_pct(share, lang), period=rv.period_text)
     if rv.national is None or shown.empty:
         return finding(ctx, rv)
+    if len(shown) < 2:  # "0 of 1 regions are above…" says nothing: state the region's own figure
+        return finding(ctx, rv)
     above = int((shown["value"] > rv.national).sum())
     national = fmt_value(rv.metric, rv.national, lang)
     key = "rg_rank_rate" if rv.metric == "rate" else rv.key("rg_rank_growth")
@@ -804,6 +806,9 @@ def _trend_spec(ctx: Context, chart_id: str, name: str, f: Filters, fetch: Fetch
     if not monthly:
         fig.update_xaxes(type="category")
         _mark_missing(ctx, fig, frame)
+    else:  # the axis ends with the data, not months later
+        first, last = pd.Timestamp(frame["period_start"].min()), pd.Timestamp(frame["period_start"].max())
+        fig.update_xaxes(range=[first - pd.Timedelta(days=20), last + pd.Timedelta(days=20)])
     notes = ctx.notes(regional=True) if regional else ctx.notes() + [ctx.t("rg_note_fd")]
     notes += _period_notes(ctx, frame) + ctx.cell_key_notes()
     title = _trend_title(ctx, f, name, fetch)
@@ -815,10 +820,14 @@ def _trend_spec(ctx: Context, chart_id: str, name: str, f: Filters, fetch: Fetch
     })
     if monthly:
         table[ctx.t("rolling_12")] = frame["rolling_12"].round(1).to_numpy()
+    # The subtitle names the unit the line shows (not "Todo el país" for one region's line).
+    unit = Context(ctx.con, f, ctx.options, ctx.shared) if regional else ctx
+    subtitle = _subtitle(unit, selection_text(ctx)) if regional else f"{selection_text(ctx)} · {name}"
     return ChartSpec(
-        chart_id=chart_id, kind="line", title=title, subtitle=_subtitle(ctx, selection_text(ctx)),
+        chart_id=chart_id, kind="line", title=title, subtitle=subtitle,
         source_line=ctx.source_line(), figure=fig, data=table, x=ctx.t("period"), y=ctx.t("reports"),
         lang=ctx.lang, synthetic=ctx.synthetic, display_column="display", notes=notes,
+        overlay=(ctx.t("rolling_12"),) if monthly else (),
     )
 
 
