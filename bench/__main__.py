@@ -29,6 +29,8 @@ SIZES = {"1m": 1_000_000, "3m": 3_000_000, "10m": 10_000_000}
 
 
 def machine() -> dict:
+    """The machine the figures were measured on: CPUs, memory (GiB), Python and DuckDB versions, platform
+    and date (UTC)."""
     mem = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
                 if line.startswith("MemTotal")), 0)
     return {
@@ -39,6 +41,7 @@ def machine() -> dict:
 
 
 def sample_file(size: str) -> Path:
+    """bench/out/incidents_<size>.csv, generated with `python -m etl sample` (seed 2026) when missing."""
     path = OUT / f"incidents_{size}.csv"
     if not path.exists():
         OUT.mkdir(parents=True, exist_ok=True)
@@ -48,6 +51,7 @@ def sample_file(size: str) -> Path:
 
 
 def database(size: str) -> Path:
+    """bench/out/cybercrime_<size>.duckdb, built from the sample file with the real ETL when missing."""
     db = OUT / f"cybercrime_{size}.duckdb"
     if not db.exists():
         subprocess.run([sys.executable, "-m", "etl", "load", str(sample_file(size)), "--db", str(db),
@@ -56,6 +60,8 @@ def database(size: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run every benchmark not skipped, write bench/out/results.json and the figures into BENCHMARKS.md;
+    returns 0."""
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sizes", default="1m,3m,10m")
     parser.add_argument("--skip", default="")

@@ -153,6 +153,7 @@ def run(path: Path, db: Path) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    """Command line: load FILE into DB with the pandas pipeline and print its row counts and seconds."""
     print(run(Path(argv[0]), Path(argv[1])))
     return 0
 

@@ -18,6 +18,8 @@ import duckdb
 
 
 def main(argv: list[str]) -> int:
+    """Command line: bare-read FILE into a new DB (ETL settings unless `--defaults`) and print rows and
+    seconds."""
     path, db = Path(argv[0]), Path(argv[1])
     for p in (db, Path(f"{db}.wal")):
         p.unlink(missing_ok=True)

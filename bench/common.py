@@ -25,6 +25,7 @@ def loadavg() -> float:
 
 
 def mem_available_gib() -> float:
+    """Memory available now, in GiB, from /proc/meminfo (infinity where it cannot be read)."""
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemAvailable:"):
@@ -67,10 +68,12 @@ def growth_exponent(sizes: list[int], times: list[float]) -> float:
 
 
 def log(message: str) -> None:
+    """Print `message` with the time and the current 1-minute load average."""
     print(f"[bench {time.strftime('%H:%M:%S')} load {loadavg():.1f}] {message}", flush=True)
 
 
 def save(name: str, result: dict) -> Path:
+    """Write `result` as JSON to bench/out/<name>.json and return that path."""
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.json"
     path.write_text(json.dumps(result, indent=2, default=str))

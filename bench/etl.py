@@ -18,8 +18,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from bench.common import (OUT, PYTHON, SIZES, growth_exponent, log, measure, mem_available_gib, sample_file,
-                          save)
+from bench.common import OUT, PYTHON, SIZES, growth_exponent, log, measure, mem_available_gib, sample_file, save
 
 TARGET_RATIO_BARE = 2.0  # at most 2x the bare read
 TARGET_RSS_MB = 2048  # peak memory under 2 GB
@@ -148,6 +147,8 @@ def growth(by_size: dict[str, dict]) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    """Command line: benchmark the ETL at each size (`--sizes`, `--repeats`), saving bench/out/etl.json
+    after every size."""
     sizes = argv[argv.index("--sizes") + 1].split(",") if "--sizes" in argv else list(SIZES)
     repeats = int(argv[argv.index("--repeats") + 1]) if "--repeats" in argv else 3
     result: dict = {"sizes": {}}

@@ -17,6 +17,8 @@ from cybertrends import briefing, charts, export
 
 
 def run(db: Path, repeats: int = 10) -> dict:
+    """Export timings on `db`: one PNG (first, then warm p50 and max; only with Chromium) and the standard
+    briefing pack as PPTX and PDF (seconds, bytes, charts)."""
     con = duckdb.connect(str(db), read_only=True)
     f = briefing.default_filters(con)
     out: dict = {"db": str(db), "chromium": export.chromium_available()}
@@ -45,6 +47,7 @@ def run(db: Path, repeats: int = 10) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    """Command line: print the export figures for DB as JSON."""
     print(json.dumps(run(Path(argv[0])), indent=2))
     return 0
 

@@ -38,6 +38,8 @@ def _total(db: Path, year: int) -> int:
 
 
 def run(db: Path, n_sessions: int = 10, seconds: float = 60) -> dict:
+    """The load test on a copy of `db`: `n_sessions` browsers for `seconds` while an ETL load publishes
+    extra reports halfway; the summary plus how many sessions then showed the new total."""
     work = Path(tempfile.mkdtemp(prefix="cybertrends-load-"))
     try:
         live = work / "cybercrime.duckdb"
@@ -62,6 +64,7 @@ def run(db: Path, n_sessions: int = 10, seconds: float = 60) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    """Command line: print the load-test figures for DB as JSON (`--sessions`, `--seconds`)."""
     n = int(argv[argv.index("--sessions") + 1]) if "--sessions" in argv else 10
     s = float(argv[argv.index("--seconds") + 1]) if "--seconds" in argv else 60
     print(json.dumps(run(Path(argv[0]), n, s), indent=2))

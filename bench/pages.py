@@ -20,7 +20,6 @@ from pathlib import Path
 import duckdb
 
 from cybertrends import charts, queries
-from cybertrends.charts import base
 from cybertrends.charts.base import Context
 from cybertrends.filters import Filters
 
@@ -118,11 +117,14 @@ def _run_page(con, page: str, f: Filters, shared: dict | None = None) -> tuple[f
 
 
 def percentile(values: list[float], p: float) -> float:
+    """The `p`-th percentile of `values` (nearest rank, no interpolation)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def run(db: Path) -> dict:
+    """Per page, query and total server-side time (p50 and p95, ms) over the filter changes on `db`, after
+    one warm-up."""
     charts._load_all()
     con = duckdb.connect(str(db), read_only=True)
     records = con.execute("select count(*) from fact_incident").fetchone()[0]
@@ -148,6 +150,7 @@ def run(db: Path) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    """Command line: print the page figures for each DB as JSON."""
     results = [run(Path(p)) for p in argv]
     print(json.dumps(results, indent=2))
     return 0

@@ -36,6 +36,8 @@ def _load(value) -> str:
 
 
 def render(results: dict) -> str:
+    """The results as Markdown: the figures-against-targets table, then ETL times and page query times by
+    size."""
     m = results.get("machine", {})
     started = results.get("load_average_before", {})
     lines = [
@@ -114,7 +116,7 @@ def render(results: dict) -> str:
         lines += ["", "ETL by size (wall seconds, median of the runs; ratio = median of neighbouring runs' ratios):", "",
                   "| rows | file | ETL | bare read | ratio | CPU ratio | bare (defaults) | ETL peak | pandas | ETL faster by | load avg. |",
                   "|---|---|---|---|---|---|---|---|---|---|---|"]
-        for label, e in sorted(etl.items(), key=lambda kv: kv[1]["rows"]):
+        for _label, e in sorted(etl.items(), key=lambda kv: kv[1]["rows"]):
             lines.append(
                 f"| {e['rows']:,} | {e['file_mb']:,.0f} MB | {e['etl_s']:.2f} s | {e['bare_s']:.2f} s | {e['ratio_bare']:.2f}× "
                 f"| {e['ratio_bare_cpu']:.2f}× | {e['bare_default']['wall_s']:.2f} s | {e['etl_max_rss_mb']:,.0f} MB "
@@ -124,7 +126,7 @@ def render(results: dict) -> str:
         names = list(next(iter(pages.values()))["pages"])
         lines += ["", "Page query time p95 by size (ms; in brackets the whole server-side time of the page):", "",
                   "| records | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-        for size, p in sorted(pages.items(), key=lambda kv: kv[1].get("records", 0)):
+        for _size, p in sorted(pages.items(), key=lambda kv: kv[1].get("records", 0)):
             lines.append(f"| {p.get('records', 0):,} | " + " | ".join(
                 f"{p['pages'][n]['query_p95_ms']:.0f} ({p['pages'][n]['total_p95_ms']:.0f})" for n in names) + " |")
     return "\n".join(lines)
@@ -148,6 +150,8 @@ def _growth(results: dict) -> dict[str, tuple[float, str]]:
 
 
 def main(argv: list[str]) -> int:
+    """Write the figures of RESULTS.json (default bench/out/results.json) between the markers of
+    BENCHMARKS.md; returns 0."""
     results = json.loads(Path(argv[0] if argv else OUT / "results.json").read_text())
     text = BENCHMARKS.read_text() if BENCHMARKS.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     if BEGIN not in text or END not in text:

@@ -32,6 +32,8 @@ VIEWS = [
 
 @dataclass
 class SessionStats:
+    """What one browser session saw: each redraw time, the errors shown, and the overview total at the end."""
+
     redraw_seconds: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     final_total: str | None = None
@@ -39,25 +41,32 @@ class SessionStats:
 
 @dataclass
 class LoadResult:
+    """The load test's outcome: every session's stats, the publish time and the server's peak memory."""
+
     sessions: list[SessionStats]
     publish_seconds: float | None
     server_rss_max_mb: float
 
     @property
     def redraws(self) -> list[float]:
+        """Every redraw time of every session, in seconds."""
         return [t for s in self.sessions for t in s.redraw_seconds]
 
     @property
     def errors(self) -> list[str]:
+        """Every error any session met."""
         return [e for s in self.sessions for e in s.errors]
 
     def percentile(self, p: float) -> float:
+        """The `p`-th percentile of the redraw times (nearest rank), NaN when there were none."""
         values = sorted(self.redraws)
         if not values:
             return float("nan")
         return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
     def summary(self) -> dict:
+        """The reported figures: sessions, redraws, p50 and p95 (s), error count, server peak memory (MB),
+        publish time."""
         return {
             "sessions": len(self.sessions), "redraws": len(self.redraws),
             "p50_s": round(statistics.median(self.redraws), 3) if self.redraws else None,

@@ -140,10 +140,12 @@ class Skipped:
     detail: str = ""
 
     def label(self) -> str:
+        """The chart id with its options, e.g. 'rg_map (metric=count)'."""
         opts = ", ".join(f"{k}={v}" for k, v in self.options)
         return f"{self.chart_id} ({opts})" if opts else self.chart_id
 
     def text(self, lang: str) -> str:
+        """Why the chart was left out, as a sentence in `lang`."""
         keys = {"not_registered": "br_skip_not_registered", "no_data": "br_skip_no_data"}
         key = keys.get(self.reason, "br_skip_error")
         return _t(key, lang, chart=self.label(), error=self.detail)
@@ -161,6 +163,7 @@ class Pack:
 
     @property
     def synthetic(self) -> bool:
+        """Whether any chart of the pack shows synthetic data."""
         return any(spec.synthetic for spec in self.specs)
 
     @property
@@ -287,6 +290,7 @@ def move(items: list, index: int, step: int) -> None:
 
 
 def remove(items: list, index: int) -> None:
+    """Delete `items[index]` in place; an out-of-range index does nothing."""
     if 0 <= index < len(items):
         del items[index]
 
@@ -461,9 +465,12 @@ class Images:
         return {**(MAP_IMAGE if spec.kind == "map" else PDF_IMAGE), "mark": self.want == "map"}
 
     def wanted(self, spec: ChartSpec) -> bool:
+        """Whether `spec` needs a picture in this output (every chart for 'all', maps only for 'map')."""
         return self.want == "all" or spec.kind == "map"
 
     def prefetch(self, spec: ChartSpec) -> None:
+        """Start rendering `spec`'s picture in the background, if this output wants it and it is not
+        started yet."""
         if not self.wanted(spec) or id(spec) in self._jobs:
             return
         if self._pool is None:
@@ -471,12 +478,14 @@ class Images:
         self._jobs[id(spec)] = self._pool.submit(_png, spec, **self._size(spec))
 
     def get(self, spec: ChartSpec) -> bytes:
+        """PNG bytes of `spec`'s picture: the background render if one was started, else rendered now."""
         job = self._jobs.get(id(spec))
         if job is None:
             return _png(spec, **self._size(spec))
         return job.result()
 
     def close(self) -> None:
+        """Wait for the pending renders and stop the background thread."""
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
@@ -670,8 +679,8 @@ def _nice_unit(series, ticks: int = 4) -> float | None:
 
 def _set_skip(axis, skip: int) -> None:
     """tickLblSkip / tickMarkSkip on a category axis (in schema order, before noMultiLvlLbl)."""
-    from pptx.oxml.ns import qn
     from lxml import etree
+    from pptx.oxml.ns import qn
 
     element = axis._element  # noqa: SLF001 - python-pptx has no API for label skipping
     for tag in ("c:tickLblSkip", "c:tickMarkSkip"):
@@ -720,11 +729,15 @@ def _series_colours(spec: ChartSpec, names: list[str]) -> list[tuple[str, bool]]
 def _native_chart(slide, spec: ChartSpec, left: float, top: float, width: float, height: float):
     """`spec` as a native, editable PowerPoint chart."""
     from pptx.chart.data import CategoryChartData
-    from pptx.enum.chart import (XL_AXIS_CROSSES, XL_LABEL_POSITION, XL_LEGEND_POSITION, XL_MARKER_STYLE,
-                                 XL_TICK_LABEL_POSITION)
-    from pptx.util import Inches, Pt
-
+    from pptx.enum.chart import (
+        XL_AXIS_CROSSES,
+        XL_LABEL_POSITION,
+        XL_LEGEND_POSITION,
+        XL_MARKER_STYLE,
+        XL_TICK_LABEL_POSITION,
+    )
     from pptx.enum.dml import MSO_LINE_DASH_STYLE
+    from pptx.util import Inches, Pt
 
     cats, series = chart_series(spec)
     number_format = NUMBER_FORMATS.get(spec.y_format, "#,##0.##")
@@ -1278,6 +1291,7 @@ def to_pdf(pack: Pack, images: Images | None = None) -> bytes:
 
 
 def render(pack: Pack, fmt: str, images: Images | None = None) -> bytes:
+    """The pack as PPTX or PDF bytes (`fmt`); ValueError for any other format."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
     return to_pptx(pack, images) if fmt == "pptx" else to_pdf(pack, images)
@@ -1445,6 +1459,8 @@ def _stop_export_browser() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: build a briefing pack and write it to `--out`; returns 0, 1 when no chart has data, 2
+    on a bad argument or database."""
     args = _parser().parse_args(argv)
     lang = args.lang
     out = Path(args.out)

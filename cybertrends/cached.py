@@ -14,8 +14,8 @@ import pandas as pd
 import streamlit as st
 
 from cybertrends import charts, paths, queries
-from cybertrends.chartspec import ChartSpec
 from cybertrends.charts.base import Context
+from cybertrends.chartspec import ChartSpec
 from cybertrends.filters import Filters
 
 
@@ -28,6 +28,8 @@ class DatabaseUnavailable(Exception):
 
 
 def db_version() -> tuple[str, int, int, int]:
+    """The database file's version (path, inode, mtime in ns, size), part of every cache key;
+    DatabaseUnavailable('missing') when there is no file."""
     path = paths.db_path()
     try:
         st_ = path.stat()
@@ -71,6 +73,8 @@ def _sources(version: tuple) -> pd.DataFrame:
 
 
 def sources() -> pd.DataFrame:
+    """Sources that have data, with coverage and published total, in display order (cached);
+    DatabaseUnavailable('empty') when there are none."""
     version = db_version()
     df = _sources(version)
     if df.empty:
@@ -165,4 +169,6 @@ def _table(version: tuple, name: str, f: Filters) -> pd.DataFrame:
 
 
 def table(name: str, f: Filters) -> pd.DataFrame:
+    """A download table by name under the filters ('report_counts': the published rows of the report_counts
+    contract), cached."""
     return _table(db_version(), name, f)

@@ -61,6 +61,7 @@ class ChartSpec:
 
     @property
     def synthetic_mark(self) -> str:
+        """The mark exports print on synthetic data ('datos sintéticos / synthetic data'), else ''."""
         return "datos sintéticos / synthetic data" if self.synthetic else ""
 
     @property

@@ -130,6 +130,8 @@ def summary() -> pd.DataFrame:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command line: print a summary of the perturbation table (noise by count) and, with `--out`, write
+    the table as CSV; returns 0."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", help="write the table as CSV to this file")
     args = parser.parse_args(argv)

@@ -37,6 +37,7 @@ class Filters:
         return date.fromordinal(nxt.toordinal() - 1)
 
     def with_(self, **changes) -> Filters:
+        """A copy of these filters with `changes` applied (validated again)."""
         return replace(self, **changes)
 
     def params(self) -> dict:

@@ -23,6 +23,8 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 
 @cache
 def catalog() -> dict[str, dict[str, str]]:
+    """Every message key mapped to its texts by language, merged from the locale files once; ValueError on
+    a key defined twice or lacking a language."""
     merged: dict[str, dict[str, str]] = {}
     for path in sorted(LOCALE_DIR.glob("*.json")):
         for key, texts in json.loads(path.read_text(encoding="utf-8")).items():
@@ -36,6 +38,7 @@ def catalog() -> dict[str, dict[str, str]]:
 
 
 def lang_or_default(lang: str | None) -> str:
+    """`lang` if it is a supported language, else Spanish."""
     return lang if lang in LANGS else DEFAULT_LANG
 
 
@@ -58,12 +61,14 @@ def plotly_separators(lang: str) -> str:
 
 
 def fmt_int(value, lang: str) -> str:
+    """`value` rounded to a whole number with thousands separators ('47,369'); '–' when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return format_decimal(int(round(value)), locale=LOCALES[lang_or_default(lang)])
 
 
 def fmt_num(value, lang: str, digits: int = 1) -> str:
+    """`value` with `digits` decimals and thousands separators ('1,234.5'); '–' when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
@@ -81,15 +86,18 @@ def fmt_pct(value, lang: str, digits: int = 1, signed: bool = False) -> str:
 
 
 def fmt_date(value: date, lang: str) -> str:
+    """A date as the reader writes it: '15/06/2025' in Spanish, '15 Jun 2025' in English."""
     return format_date(value, "dd/MM/y" if lang_or_default(lang) == "es" else "d MMM y", locale=LOCALES[lang_or_default(lang)])
 
 
 def fmt_month(value: date, lang: str) -> str:
+    """A month as its short name and year, without abbreviation dots: 'jun 2025'."""
     text = format_date(value, "MMM y", locale=LOCALES[lang_or_default(lang)])
     return text.replace(".", "")
 
 
 def fmt_period(value: date, grain: str, lang: str) -> str:
+    """A period by its first day: the year ('2025') for yearly data, the month ('jun 2025') for monthly."""
     return str(value.year) if grain == "year" else fmt_month(value, lang)
 
 

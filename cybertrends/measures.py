@@ -28,11 +28,13 @@ HEADLINE_MIN_BASE = 100
 
 
 def month_end(d: date) -> date:
+    """The last day of the month of `d`."""
     nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
     return date.fromordinal(nxt.toordinal() - 1)
 
 
 def period_end(start: date, grain: str) -> date:
+    """The last day of the period (month or year, by `grain`) that starts on `start`."""
     return date(start.year, 12, 31) if grain == "year" else month_end(start)
 
 
@@ -52,6 +54,7 @@ def last_complete_period(grain: str, last_date: date) -> date:
 
 
 def shift_year(d: date, years: int) -> date:
+    """The first day of `d`'s month, `years` years later (earlier when negative)."""
     return date(d.year + years, d.month, 1)
 
 
@@ -67,10 +70,12 @@ class Span:
 
     @property
     def current_end(self) -> date:
+        """The last day of the current span (the end of its last period)."""
         return period_end(self.current_to, self.grain)
 
     @property
     def previous_end(self) -> date:
+        """The last day of the previous span, a year earlier."""
         return period_end(self.previous_to, self.grain)
 
 
@@ -93,10 +98,12 @@ RECORD_LEVEL_SOURCES = ("incidents", "synthetic")
 
 
 def period_start_of(d: date, grain: str) -> date:
+    """The first day of the year or month (by `grain`) that contains `d`."""
     return date(d.year, 1, 1) if grain == "year" else date(d.year, d.month, 1)
 
 
 def next_period(start: date, grain: str) -> date:
+    """The first day of the period after the one starting on `start`."""
     if grain == "year":
         return date(start.year + 1, 1, 1)
     return date(start.year + (start.month == 12), start.month % 12 + 1, 1)
@@ -123,6 +130,7 @@ class Cover:
 
     @property
     def end(self) -> date:
+        """The last day of the period (not of the days covered)."""
         return period_end(self.start, self.grain)
 
     @property
@@ -154,12 +162,15 @@ class Periods:
         return cls(grain, covers)
 
     def get(self, start: date) -> Cover | None:
+        """The cover of the period holding `start`, or None when the source has no data for it."""
         return self.by_start.get(period_start_of(start, self.grain))
 
     def has(self, start: date) -> bool:
+        """Whether the source has any data for the period holding `start`."""
         return self.get(start) is not None
 
     def is_complete(self, start: date) -> bool:
+        """Whether the period holding `start` has data over all its days."""
         cover = self.get(start)
         return cover is not None and cover.complete
 
@@ -247,6 +258,7 @@ def index_100(values: pd.Series) -> pd.Series:
 
 
 def rate_per_100k(count, population) -> float | None:
+    """`count` per 100,000 inhabitants, or None without a population or a count."""
     if population is None or population == 0 or count is None or pd.isna(count):
         return None
     return float(count) / float(population) * 100_000.0
@@ -258,6 +270,7 @@ def rolling_12(values: pd.Series) -> pd.Series:
 
 
 def share_pct(part, total) -> float | None:
+    """`part` as a % of `total`, or None when the total is zero or missing."""
     if not total:
         return None
     return float(part) / float(total) * 100.0

@@ -145,6 +145,7 @@ def default_source(sources: list[dict]) -> str:
 
 
 def coverage(con: duckdb.DuckDBPyConnection, source: str) -> dict | None:
+    """The source's grain, first and last date and cut date (`data_as_of`), or None when it has no data."""
     row = con.execute(
         "select period_grain, first_date, last_date, data_as_of from source_coverage where source = $s",
         {"s": source},
@@ -179,6 +180,7 @@ def file_periods(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def regions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The regions by INEI code: name, 2020 and 2017-census population, map id."""
     return con.execute(
         """select region_code, region_name, population_2020, population_census_2017, geojson_id
         from ref_region order by region_code"""
@@ -186,12 +188,15 @@ def regions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def crimes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every crime type in display order: law, article, Ley 30096 flag, and name, chapter and note in
+    Spanish and English."""
     return con.execute(
         "select crime_code, law, article, is_ley_30096, name_es, name_en, chapter_es, chapter_en, note_es, note_en from ref_crime order by sort_order"
     ).df()
 
 
 def crimes_with_data(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
+    """Codes of the crime types the source has reports for, in display order."""
     rows = con.execute(
         """select distinct a.crime_code, c.sort_order from agg_counts a join ref_crime c using (crime_code)
         where a.source = $s order by c.sort_order""",
@@ -201,6 +206,7 @@ def crimes_with_data(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
 
 
 def age_groups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The victim age groups in display order: age bounds, at-risk and minor flags, names and legal basis."""
     return con.execute("select * from ref_age_group order by sort_order").df()
 
 
@@ -212,18 +218,23 @@ def population(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def lima_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Lima Metropolitana ('metro') and the rest of Lima region ('rest'), with names and populations."""
     return con.execute("select * from ref_lima_area order by lima_area").df()
 
 
 def modalities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The modality codes with their Spanish and English names, in display order."""
     return con.execute("select modality, name_es, name_en from ref_modality order by sort_order").df()
 
 
 def channels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The channel codes with their Spanish and English names, in display order."""
     return con.execute("select channel, name_es, name_en from ref_channel order by sort_order").df()
 
 
 def load_log(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every accepted file load, newest first: source, status, row counts (read, loaded, rejected, out of
+    scope), message and cut date."""
     return con.execute(
         """select file_name, source, status, loaded_at, rows_read, rows_loaded, rows_rejected,
                   rows_out_of_scope, message, data_as_of
@@ -232,6 +243,7 @@ def load_log(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def rejected_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Rejected rows counted per file, column and reason (most frequent first within a file)."""
     return con.execute(
         """select file_name, column_name, reason, count(*)::bigint as row_count
         from rejected_rows group by all order by file_name, row_count desc"""
@@ -260,10 +272,12 @@ def report_counts_table(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFr
 
 
 def build_info(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The `meta` table as a dict: schema_version, build_id and built_at of this database."""
     return dict(con.execute("select key, value from meta").fetchall())
 
 
 def period_bounds(con: duckdb.DuckDBPyConnection, source: str) -> tuple[date, date] | None:
+    """The first and last period start the source has counts for, or None when it has none."""
     row = con.execute(
         "select min(period_start), max(period_start) from agg_counts where source = $s", {"s": source}
     ).fetchone()

@@ -66,6 +66,7 @@ def _print_outcome(console: Console, outcome: load.LoadOutcome) -> None:
 
 
 def cmd_load(args, console: Console) -> int:
+    """`load`: load the files, publish, print the summary; returns 0, or 2 when a file was rejected."""
     outcome = load.load_files(
         [Path(p) for p in args.paths], db=args.db, source=args.source, strict=args.strict,
         show_progress=console.is_terminal,
@@ -75,6 +76,8 @@ def cmd_load(args, console: Console) -> int:
 
 
 def cmd_build(args, console: Console) -> int:
+    """`build`: rebuild the database from every file under data/raw/; returns 1 when there is none, else as
+    `load`."""
     files = load.raw_files()
     if not files:
         console.print(f"[red]No data files under {escape(str(paths.RAW_DIR))}[/red]")
@@ -85,6 +88,7 @@ def cmd_build(args, console: Console) -> int:
 
 
 def cmd_status(args, console: Console) -> int:
+    """`status`: print the database's load log as a table; returns 1 when there is no database."""
     db = Path(args.db) if args.db else paths.db_path()
     if not db.exists():
         console.print(f"[red]No database at {escape(str(db))}[/red]. Run `python -m etl build` first.")
@@ -106,6 +110,8 @@ def cmd_status(args, console: Console) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the subcommand; a DuckDB, file or value error prints one line and
+    returns 2."""
     parser = argparse.ArgumentParser(prog="python -m etl", description="Load cybercrime CSVs into DuckDB.")
     sub = parser.add_subparsers(dest="command", required=True)
     p_load = sub.add_parser("load", help="load files and publish the database")

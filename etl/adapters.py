@@ -22,6 +22,9 @@ SCRATCH = "scratch"
 
 @dataclass
 class AdapterResult:
+    """What an adapter staged from one file: the fact table to fill, rows read and out of scope, notes for
+    the load log, the source's cut date, and the SELECT (with parameters) of the rows to insert."""
+
     fact_table: str  # fact_incident | fact_count
     rows_read: int
     rows_out_of_scope: int
@@ -388,6 +391,9 @@ def _combo_sql(name: str) -> str:
 
 
 def load_incidents(con, fmt: FileFormat, file_name: str, source: str, progress=None) -> AdapterResult:
+    """One row per report (canonical incidents or the synthetic sample): every rule is checked, the rows
+    that break one go to `scratch.stg_errors` (duplicate ids included), and `ok_sql` reads the file
+    again for the valid in-scope rows."""
     pos = _column_positions(fmt, INCIDENT_COLUMNS, INCIDENT_REQUIRED)
     read = _read_csv_params(fmt, len(fmt.header))
     # Only the columns we use are read (free-text columns a file may carry are never touched).
@@ -879,6 +885,8 @@ def load_mpfn(con, fmt: FileFormat, file_name: str, source: str, progress=None) 
 # Police SIDPOL "denuncias policiales": counts per month x district x broad modality
 
 def load_sidpol(con, fmt: FileFormat, file_name: str, source: str, progress=None) -> AdapterResult:
+    """Police (SIDPOL) counts per month x district x modality: only 'Estafa' is kept (Penal Code art. 196,
+    a context series); the region is the district's department, Lima split into metro and rest."""
     wanted = {c: (c,) for c in SIDPOL_COLUMNS}
     pos = _column_positions(fmt, wanted, SIDPOL_REQUIRED)
     stage_raw(con, fmt, len(fmt.header), progress)

@@ -51,6 +51,8 @@ class FileFormat:
     read_as: str | None = None  # set when the file was not read as UTF-8 (for the load log)
 
     def cleanup(self) -> None:
+        """Delete the temporary copies made to read the file (e.g. a Windows-1252 file transcoded to
+        UTF-8)."""
         for p in self.temp_files:
             p.unlink(missing_ok=True)
 

@@ -35,6 +35,9 @@ DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
 
 @dataclass
 class FileSummary:
+    """One file's result: source, status (loaded, replaced, unchanged or rejected), row counts, seconds,
+    message, the most common rejection reasons and the cut date."""
+
     file_name: str
     source: str
     status: str  # loaded | replaced | unchanged | rejected
@@ -50,20 +53,25 @@ class FileSummary:
 
 @dataclass
 class LoadOutcome:
+    """What a load did: one summary per file, whether the database was published, and its path."""
+
     files: list[FileSummary]
     published: bool
     db: Path
 
     @property
     def rejected(self) -> list[FileSummary]:
+        """The files rejected whole."""
         return [f for f in self.files if f.status == "rejected"]
 
     @property
     def exit_code(self) -> int:
+        """The command's exit status: 2 when any file was rejected, else 0."""
         return 2 if self.rejected else 0
 
 
 def sha256_of(path: Path) -> str:
+    """The hex sha256 of the file's bytes (read in 4 MiB chunks)."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 22):

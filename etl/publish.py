@@ -75,10 +75,13 @@ class Staging:
             shutil.copyfile(live, self.path)
 
     def discard(self) -> None:
+        """Remove the staged database, the scratch directory and their WAL files, whichever still exist."""
         for p in (self.path, self.scratch, Path(f"{self.path}.wal"), Path(f"{self.scratch}.wal")):
             _remove(p)
 
     def publish(self) -> None:
+        """Swap the staged database in: drop the scratch, fsync the file, rename it over the live one
+        atomically, fsync the folder."""
         for p in (self.scratch, Path(f"{self.scratch}.wal")):
             _remove(p)
         with open(self.path, "rb+") as fh:

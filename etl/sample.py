@@ -307,7 +307,7 @@ def _calendar() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     year_list = sorted(YEAR_WEIGHTS)
     weight = np.zeros(len(days))
-    for k, y in enumerate(year_list):
+    for _k, y in enumerate(year_list):
         nxt = YEAR_WEIGHTS.get(y + 1)
         growth = nxt / YEAR_WEIGHTS[y] if nxt else YEAR_WEIGHTS[y] / YEAR_WEIGHTS[y - 1]
         month_w = np.empty(12)

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import duckdb
 
-from cybertrends.chartspec import ChartSpec
 from cybertrends.charts.base import Context
+from cybertrends.chartspec import ChartSpec
 from cybertrends.filters import Filters
 
 Builder = Callable[[Context], "ChartSpec | None"]

@@ -53,9 +53,11 @@ class Context:
 
     @property
     def lang(self) -> str:
+        """The reader's language, from the filters ('es' or 'en')."""
         return self.f.lang
 
     def t(self, key: str, **values) -> str:
+        """The message `key` in the reader's language, `{name}` placeholders filled from `values`."""
         return i18n.t(key, self.lang, **values)
 
     def _shared(self, key: tuple, compute):
@@ -67,6 +69,8 @@ class Context:
 
     @cached_property
     def coverage(self) -> dict:
+        """The source's grain, first and last date and cut date; LookupError when the source has no data in
+        this database."""
         cov = self._shared(("coverage", self.f.source), lambda: queries.coverage(self.con, self.f.source))
         if cov is None:
             raise LookupError(f"source {self.f.source!r} has no data in this database")
@@ -74,6 +78,8 @@ class Context:
 
     @cached_property
     def source_info(self) -> dict:
+        """The source's row of `ref_source` as a dict: names, publisher, grain, synthetic and victim-age
+        flags, licence, URL."""
         return dict(self._shared(("source", self.f.source), lambda: self.con.execute(
             "select * from ref_source where source = $s", {"s": self.f.source}).df().iloc[0].to_dict()))
 
@@ -132,10 +138,12 @@ class Context:
 
     @property
     def synthetic(self) -> bool:
+        """Whether the source is the synthetic sample."""
         return bool(self.source_info["is_synthetic"])
 
     @property
     def has_age(self) -> bool:
+        """Whether the source records the victim's age (only then do victim-group filters apply)."""
         return bool(self.source_info["has_victim_age"])
 
     @cached_property
@@ -151,6 +159,8 @@ class Context:
         return self._shared(("groups",), lambda: queries.age_groups(self.con).set_index("age_group")).copy()
 
     def crime_name(self, code: str, with_article: bool = True) -> str:
+        """A crime type's name in the reader's language, followed by its article, e.g.
+        '(art. 8)' or '(CP art. 196-A)', unless `with_article` is false or the code is 'S/Art'."""
         row = self._crimes.loc[code]
         name = row[f"name_{self.lang}"]
         if not with_article or code == "S/Art":
@@ -159,20 +169,27 @@ class Context:
         return f"{name} ({prefix} {row['article']})"
 
     def region_name(self, code: str) -> str:
+        """The name of the region with INEI code `code`."""
         return self._regions.loc[code, "region_name"]
 
     def group_name(self, code: str) -> str:
+        """The name of victim age group `code` in the reader's language."""
         return self._groups.loc[code, f"name_{self.lang}"]
 
     def population(self) -> pd.DataFrame:
+        """2020 population by region and age group, 'total' included (queried on every call)."""
         return queries.population(self.con)
 
     # Text every chart carries ----------------------------------------------------------
 
     def period_label(self, start=None, end=None) -> str:
+        """The span from `start` to `end` (default: the filter's) in words:
+        '2023', '2019–2025', 'ene 2024–jun 2025'."""
         return i18n.fmt_span(start or self.f.period_from, end or self.f.period_to, self.f.grain, self.lang)
 
     def filters_label(self) -> str:
+        """The filters in words, joined by ' · ': the regions, the crime types (a whole law, up to two
+        names, or a count) and, when the source records age, the victim groups."""
         parts = []
         if self.f.regions:
             names = [self.region_name(c) for c in self.f.regions]
@@ -195,6 +212,7 @@ class Context:
         return " · ".join(parts)
 
     def subtitle(self, start=None, end=None, extra: str | None = None) -> str:
+        """The chart subtitle: the period, the filters in words and `extra` if given, joined by ' · '."""
         text = f"{self.period_label(start, end)} · {self.filters_label()}"
         return f"{text} · {extra}" if extra else text
 
@@ -240,6 +258,8 @@ class Context:
         }
 
     def notes(self, regional: bool = False) -> list[str]:
+        """Caveats printed under a chart: synthetic data; MPFN regions are the prosecutor's office (when
+        `regional`); SIDPOL 'Estafa' is fraud by any channel."""
         notes = []
         if self.synthetic:
             notes.append(self.t("note_synthetic"))

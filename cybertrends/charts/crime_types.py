@@ -29,9 +29,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
-from cybertrends.chartspec import ChartSpec
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, MUTED, PALETTE, Context, style
+from cybertrends.chartspec import ChartSpec
 from cybertrends.queries_crime_types import recorded_breakdowns
 
 TOP_N = 6  # crime types (or modalities) drawn as their own line / stack; the rest is grouped

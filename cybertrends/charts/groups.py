@@ -30,9 +30,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
-from cybertrends.chartspec import ChartSpec
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, MUTED, Context, style
+from cybertrends.chartspec import ChartSpec
 from cybertrends.filters import Filters
 
 GROUP_ORDER = ("child", "adolescent", "young", "adult", "older", "unknown")

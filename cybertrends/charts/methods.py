@@ -9,12 +9,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
+from cybertrends.charts.base import Context
 from cybertrends.chartspec import ChartSpec
 from cybertrends.disclosure import RECORD_LEVEL_SOURCES
-from cybertrends.charts.base import Context
 
 
 def sources_table(ctx: Context) -> pd.DataFrame:
+    """One row per source for the methods page: publisher, what it counts, grain, coverage, cut date,
+    published reports, licence and link."""
     df = queries.sources(ctx.con)
     lang = ctx.lang
     return pd.DataFrame({
@@ -34,6 +36,7 @@ def sources_table(ctx: Context) -> pd.DataFrame:
 
 
 def crime_table(ctx: Context) -> pd.DataFrame:
+    """The crime types: article, law, chapter, name and note, in the reader's language."""
     df = queries.crimes(ctx.con)
     lang = ctx.lang
     return pd.DataFrame({
@@ -46,6 +49,7 @@ def crime_table(ctx: Context) -> pd.DataFrame:
 
 
 def age_table(ctx: Context) -> pd.DataFrame:
+    """The victim age groups: name, ages ('18–29', '60+'), whether at risk, and legal basis."""
     df = queries.age_groups(ctx.con)
     lang = ctx.lang
 
@@ -125,6 +129,8 @@ def load_note(message: str | None, ctx: Context) -> str:
 
 
 def load_log_table(ctx: Context) -> pd.DataFrame:
+    """The load log for readers, newest first: file, source, status, cut date, load time, row counts and
+    the ETL's notes translated."""
     df = queries.load_log(ctx.con)
     names = queries.sources(ctx.con).set_index("source")[f"name_{ctx.lang}"]
     return pd.DataFrame({
@@ -142,6 +148,7 @@ def load_log_table(ctx: Context) -> pd.DataFrame:
 
 
 def rejections_table(ctx: Context) -> pd.DataFrame:
+    """Rejected rows counted per file, column and reason."""
     df = queries.rejected_summary(ctx.con)
     return pd.DataFrame({
         ctx.t("md_col_file"): df["file_name"],

@@ -22,10 +22,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
-from cybertrends.chartspec import ChartSpec
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, MUTED, Context, style
 from cybertrends.charts.regions import populations
+from cybertrends.chartspec import ChartSpec
 
 MIN_BASE = measures.MIN_BASE  # re-exported for the crime-types page
 SHORT_NAME = 26  # characters of a crime name that fit under a headline figure
@@ -110,10 +110,12 @@ class LongRun:
 
     @property
     def ratio(self) -> float:
+        """The last complete year's count as a multiple of the first's."""
         return self.last_count / self.first_count
 
     @property
     def cagr(self) -> float | None:
+        """Compound annual growth in % from the first to the last complete year (None without a base)."""
         return measures.cagr_pct(self.first_count, self.last_count, self.last - self.first)
 
 
@@ -199,6 +201,7 @@ class HeadlinePeriods:
 
     @property
     def compared(self) -> bool:
+        """Whether there is an equal span a year earlier to compare with."""
         return self.prev_from is not None
 
 
@@ -520,6 +523,7 @@ class Contribution:
 
     @property
     def total_change(self) -> int:
+        """The change in the total between the spans, from the totals' own cells (not the parts' sum)."""
         return self.total_cur - self.total_prev
 
     @property

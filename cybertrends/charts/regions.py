@@ -122,6 +122,7 @@ class RateBasis:
 
     @property
     def start(self) -> date:
+        """First day of the first period included."""
         return self.periods[0]
 
     @property
@@ -141,6 +142,7 @@ class RateBasis:
 
     @property
     def annual_average(self) -> bool:
+        """Whether a rate is an annual average over more than one year."""
         return self.years > 1
 
     @property
@@ -282,6 +284,7 @@ class RegionValues:
 
     @property
     def shown(self) -> pd.DataFrame:
+        """The units with a value to show (status 'ok')."""
         return self.table[self.table["status"] == "ok"]
 
     def key(self, key: str) -> str:
@@ -853,6 +856,7 @@ def _trend_title(ctx: Context, f: Filters, name: str, fetch: Fetch) -> str:
 # One region's trend ----------------------------------------------------------------------
 
 def region_of(ctx: Context) -> str:
+    """The region code of the `region` option (default Lima, '15'); ValueError for an unknown code."""
     code = str(ctx.options.get("region", DEFAULT_REGION))
     if code not in set(queries.regions(ctx.con)["region_code"]):
         raise ValueError(f"unknown region code {code!r}")
