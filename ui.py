@@ -120,12 +120,30 @@ _WRAP_METRICS = """<style>
 </style>"""
 
 
-# Text wraps between words, never inside one ("Interceptac-ión"), at every width.
+# Layouts that fit at every width (390, 820, 1024, 1440 px, sidebar open or not): text wraps
+# between words, never inside one ("Interceptac-ión"); side-by-side columns wrap onto the next
+# line when they would get too narrow for a chart (a map, a 25-region ranking) or a headline,
+# instead of squeezing it until labels are cut.
 _PAGE_CSS = """<style>
 [data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"] {
   hyphens: manual; overflow-wrap: break-word; word-break: normal;
 }
+[data-testid="stMain"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; row-gap: 1rem; }
+[data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] { min-width: min(100%, 360px); }
+[data-testid="stMain"] [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > div > div > [data-testid="stMetric"]),
+[data-testid="stMain"] [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
+  min-width: min(100%, 210px);
+}
+[data-testid="stMain"] [data-testid="stHorizontalBlock"]:has([data-testid="stPopover"]) > [data-testid="stColumn"],
+[data-testid="stMain"] [data-testid="stHorizontalBlock"]:has([data-testid="stDownloadButton"]) > [data-testid="stColumn"] {
+  min-width: min(100%, 150px);
+}
 </style>"""
+
+
+def page_css() -> None:
+    """The layout rules above, once per page run."""
+    st.html(_PAGE_CSS)
 
 
 def headline_metrics(heads) -> None:
@@ -148,7 +166,7 @@ def page_header(title_key: str, caption_key: str) -> None:
     """Page title, one-line purpose, and the synthetic-data notice when the source is synthetic."""
     from cybertrends import cached
 
-    st.html(_PAGE_CSS)
+    page_css()
     st.title(t(title_key))
     st.caption(t(caption_key))
     if cached.compute("base", "is_synthetic", filters()):
