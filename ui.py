@@ -27,6 +27,34 @@ def filters() -> Filters:
     return st.session_state["filters"]
 
 
+_PLAIN_NUMBER_COLUMNS = ("año", "year", "periodo", "period", "código", "code", "línea", "line")
+
+
+def dataframe(df, **kwargs) -> None:
+    """`st.dataframe` with numbers written as everywhere else: thousands separated ("1,628,583",
+    the es-PE and en format), one decimal for non-integers; years and codes left plain; text
+    neutralised for spreadsheets (see below)."""
+    config = {}
+    for column in df.columns:
+        kind = getattr(df[column].dtype, "kind", "O")
+        if kind not in "iuf":
+            continue
+        if any(word in str(column).lower() for word in _PLAIN_NUMBER_COLUMNS):
+            config[column] = st.column_config.NumberColumn(format="%d" if kind in "iu" else "%.1f")
+        else:
+            config[column] = st.column_config.NumberColumn(format="%,d" if kind in "iu" else "%,.1f")
+    config.update(kwargs.pop("column_config", {}) or {})
+    # The table's own "Download as CSV" hands these cells to spreadsheets: text that a
+    # spreadsheet would run as a formula (a file name starting with "=") is neutralised here too.
+    from cybertrends.export import neutralise
+
+    shown = df.copy()
+    for column in shown.columns:
+        if getattr(shown[column].dtype, "kind", "O") in "OUS" or str(shown[column].dtype) in ("str", "string"):
+            shown[column] = [neutralise(v) if isinstance(v, str) else v for v in shown[column]]
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **kwargs)
+
+
 def empty_state() -> None:
     st.info(t("empty_state"), icon=":material/filter_alt_off:")
 
@@ -56,7 +84,7 @@ def render_chart(spec: ChartSpec | None, height: int | None = None) -> None:
         for note in spec.notes:
             st.caption(f":material/info: {note}")
         with st.expander(t("table_view"), icon=":material/table:"):
-            st.dataframe(spec.export_table(), hide_index=True, width="stretch")
+            dataframe(spec.export_table())
         _downloads(spec)
 
 

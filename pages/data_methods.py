@@ -10,34 +10,34 @@ st.title(ui.t("page_methods"))
 st.caption(ui.t("md_intro"))
 
 st.subheader(ui.t("md_sources"))
-st.dataframe(cached.compute("methods", "sources_table", f), hide_index=True, width="stretch",
+ui.dataframe(cached.compute("methods", "sources_table", f),
              column_config={ui.t("md_col_link"): st.column_config.LinkColumn()})
 
 st.subheader(ui.t("md_series"))
 st.caption(ui.t("md_series_help"))
-st.dataframe(cached.compute("methods", "series_table", f), hide_index=True, width="stretch")
+ui.dataframe(cached.compute("methods", "series_table", f))
 
 st.subheader(ui.t("md_caveats"))
 st.markdown(ui.t("md_caveats_text"))
 
 st.subheader(ui.t("md_definitions"))
 st.markdown(f"**{ui.t('md_crime_types')}**")
-st.dataframe(cached.compute("methods", "crime_table", f), hide_index=True, width="stretch")
+ui.dataframe(cached.compute("methods", "crime_table", f))
 st.markdown(f"**{ui.t('md_age_groups')}**")
-st.dataframe(cached.compute("methods", "age_table", f), hide_index=True, width="stretch")
+ui.dataframe(cached.compute("methods", "age_table", f))
 st.markdown(f"**{ui.t('md_measures')}**")
 st.markdown(ui.t("md_measures_text"))
 
 st.subheader(ui.t("md_load_log"))
 st.caption(ui.t("md_load_log_help"))
 st.caption(ui.t("md_out_of_scope_text"))
-st.dataframe(cached.compute("methods", "load_log_table", f), hide_index=True, width="stretch")
+ui.dataframe(cached.compute("methods", "load_log_table", f))
 rejections = cached.compute("methods", "rejections_table", f)
 st.markdown(f"**{ui.t('md_rejections')}**")
 if rejections.empty:
     st.caption(ui.t("md_no_rejections"))
 else:
-    st.dataframe(rejections, hide_index=True, width="stretch")
+    ui.dataframe(rejections)
 
 st.subheader(ui.t("md_download"))
 st.caption(ui.t("md_download_help"))

@@ -12,7 +12,7 @@ from cybertrends.charts import methods
 from cybertrends.charts.base import Context
 from cybertrends.filters import Filters
 from tests.apptest_helpers import run_app, texts
-from tests.conftest import query
+from tests.conftest import ROOT, query
 
 
 def _ctx(db, lang="es") -> Context:
@@ -67,3 +67,22 @@ def test_spanish_tables_hold_no_english_notes(sample_db):
     expected = dict(query(sample_db, "select article, note_es from ref_crime where note_es is not null"))
     assert expected and all(crimes.loc[a, "Nota"] == n for a, n in expected.items())
     assert methods.crime_table(_ctx(sample_db, "en")).set_index("Code").loc["S/Art", "Note"].startswith("Common before")
+
+
+def test_tables_show_separators_and_neutralise_formula_text(tmp_path):
+    """The on-screen tables (and so Streamlit's own "Download as CSV") write 1,628,583 and never
+    hand a spreadsheet a formula."""
+    from streamlit.testing.v1 import AppTest
+
+    script = tmp_path / "table_app.py"
+    script.write_text(
+        "import sys\nsys.path.insert(0, %r)\nimport pandas as pd\nimport ui\n"
+        "ui.dataframe(pd.DataFrame({'Archivo': ['=HYPERLINK(\"x\")', 'ok.csv'], 'Denuncias': [1628583, 7],"
+        " 'Año': [2024, 2025]}))\n" % str(ROOT))
+    at = AppTest.from_file(str(script)).run()
+    assert not at.exception
+    frame = at.dataframe[0]
+    assert list(frame.value["Archivo"]) == ["'=HYPERLINK(\"x\")", "ok.csv"]
+    config = {c["name"] if "name" in c else k: c for k, c in __import__("json").loads(frame.proto.columns).items()}
+    assert config["Denuncias"]["type_config"]["format"] == "%,d"
+    assert config["Año"]["type_config"]["format"] == "%d"
