@@ -983,6 +983,18 @@ def to_csv(spec: ChartSpec) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+# Columns whose numbers are labels (years, codes, line numbers): written without separators.
+_PLAIN_COLUMNS = ("año", "year", "periodo", "period", "código", "code", "inei", "línea", "line")
+# Text that is a number as the page formats it ("1,234", "-3.5", "12.5 %" is not: it stays text).
+_NUMBER_TEXT = re.compile(r"[−-]?\d{1,3}(,\d{3})*(\.\d+)?|[−-]?\d+(\.\d+)?")
+
+
+def _number_of(text: str) -> int | float:
+    clean = text.replace(",", "").replace("−", "-")
+    number = float(clean)
+    return int(number) if "." not in clean and abs(number) < 2**53 else number
+
+
 def _set_text(cell, text: str) -> None:
     cell.value = text
     cell.data_type = "s"  # a string, never a formula, whatever the first character
@@ -1011,11 +1023,21 @@ def to_xlsx(spec: ChartSpec, exported_at: datetime | None = None) -> bytes:
         cell = sheet.cell(row=1, column=col)
         _set_text(cell, neutralise(name))
         cell.font = bold
+    plain = [any(word in name.lower() for word in _PLAIN_COLUMNS) for name in header]
+    # A column whose every text cell is a number as the page writes it ("1,234") is a number
+    # column shown as text: its cells go into the sheet as numbers. Other text stays text.
+    numeric_text = [
+        all(v is None or not isinstance(v, str) or _NUMBER_TEXT.fullmatch(v) for v in column)
+        and any(isinstance(v, str) for v in column)
+        for column in zip(*rows)
+    ] if rows else [False] * len(header)
     for r, row in enumerate(rows, start=2):
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c)
             if value is None:
                 continue
+            if isinstance(value, str) and numeric_text[c - 1] and not plain[c - 1]:
+                value = _number_of(value)  # "1,234" shown on the page is a number in the sheet
             if isinstance(value, str):
                 _set_text(cell, neutralise(value))
             else:
@@ -1024,8 +1046,14 @@ def to_xlsx(spec: ChartSpec, exported_at: datetime | None = None) -> bytes:
                     cell.number_format = "yyyy-mm-dd hh:mm"
                 elif isinstance(value, date):
                     cell.number_format = "yyyy-mm-dd"
-                elif isinstance(value, int) and not isinstance(value, bool):
+                elif isinstance(value, bool):
+                    pass
+                elif plain[c - 1]:
+                    cell.number_format = "0"
+                elif isinstance(value, int):
                     cell.number_format = "#,##0"
+                elif isinstance(value, float):
+                    cell.number_format = "#,##0.0##"
             widths[c - 1] = max(widths[c - 1], len(_csv_text(value)))
     for col, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)

@@ -112,3 +112,20 @@ def test_html_map_draws_from_disk_with_the_network_blocked(sample_db, tmp_path):
         regions = page.evaluate("document.querySelectorAll('.choroplethlocation').length")
         context.close()
     assert regions == 25 and requested == [] and errors == []
+
+
+def test_xlsx_counts_are_numbers_and_years_stay_plain(sample_db):
+    con = duckdb.connect(str(sample_db), read_only=True)
+    f = Filters("synthetic", date(2019, 1, 1), date(2025, 12, 1), "month", crimes=LEY)
+    spec = charts.build("gr_growth", con, f)  # its table writes counts as text ("1,234")
+    con.close()
+    sheet = load_workbook(io.BytesIO(export.to_xlsx(spec))).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    counts = [i for i, name in enumerate(header) if str(name).startswith("Denuncias")]
+    assert counts
+    for row in sheet.iter_rows(min_row=2):
+        for i in counts:
+            assert isinstance(row[i].value, (int, float)) and row[i].number_format == "#,##0", (header[i], row[i].value)
+    table = spec.export_table()
+    first = table.iloc[0, counts[0]]
+    assert sheet.cell(row=2, column=counts[0] + 1).value == int(str(first).replace(",", ""))
