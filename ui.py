@@ -22,9 +22,27 @@ def t(key: str, **values) -> str:
     return i18n.t(key, lang(), **values)
 
 
+_IN_DASHBOARD = "_in_dashboard"
+
+
+def run_page(page, shared: Filters) -> None:
+    """Run the page chosen by `st.navigation` with the shared filters (dashboard.py)."""
+    st.session_state["filters"] = shared
+    st.session_state[_IN_DASHBOARD] = True
+    try:
+        page.run()
+    finally:
+        st.session_state[_IN_DASHBOARD] = False
+
+
 def filters() -> Filters:
-    """The shared filters, set by the sidebar in dashboard.py."""
-    return st.session_state["filters"]
+    """The shared filters: those dashboard.py drew in this run, or, when the page runs on its
+    own (a deep link that is the first request of a server), the same sidebar drawn here."""
+    if st.session_state.get(_IN_DASHBOARD) and "filters" in st.session_state:
+        return st.session_state["filters"]
+    import sidebar
+
+    return sidebar.build(sidebar.language())
 
 
 def empty_state() -> None:

@@ -33,7 +33,7 @@ def streamlit_server(db: Path, timeout: float = 60.0):
     env = {**os.environ, "CYBERTRENDS_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     log = open(ARTIFACTS / f"streamlit_{port}.log", "w") if ARTIFACTS.exists() else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, str(paths.ROOT / "serve.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"],
         cwd=paths.ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
