@@ -78,32 +78,40 @@ def render_chart(spec: ChartSpec | None, height: int | None = None) -> None:
         _downloads(spec)
 
 
+DOWNLOADS = (  # (format, message key of its label, mime type)
+    ("png", "dl_png", "image/png"),
+    ("svg", "dl_svg", "image/svg+xml"),
+    ("html", "dl_html", "text/html"),
+    ("csv", "dl_csv", "text/csv"),
+    ("xlsx", "dl_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+)
+
+
 def _downloads(spec: ChartSpec) -> None:
+    """One labelled menu of downloads ("Descargar ▾": PNG, SVG, HTML, CSV, XLSX, each named in
+    words) and "Añadir al informe": readable at every width, even on half-width charts."""
     from cybertrends import export
 
-    cols = st.columns([1, 1, 1, 1, 1, 2])
-    items = [
-        ("PNG", "png", "image/png", lambda: export.to_png(spec)),
-        ("SVG", "svg", "image/svg+xml", lambda: export.to_svg(spec)),
-        ("HTML", "html", "text/html", lambda: export.to_html(spec)),
-        ("CSV", "csv", "text/csv", lambda: export.to_csv(spec)),
-        ("XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", lambda: export.to_xlsx(spec)),
-    ]
+    builders = {"png": export.to_png, "svg": export.to_svg, "html": export.to_html,
+                "csv": export.to_csv, "xlsx": export.to_xlsx}
     images_ok = export.chromium_available()
-    for col, (label, ext, mime, build) in zip(cols, items):
-        with col:
+    left, right = st.columns(2, gap="small")
+    with left, st.popover(t("download"), icon=":material/download:", width="stretch"):
+        for ext, label_key, mime in DOWNLOADS:
             disabled = ext in ("png", "svg") and not images_ok
             st.download_button(
-                label, data=build, file_name=export.filename(spec, ext), mime=mime, key=_key(spec, ext),
-                icon=":material/download:", on_click="ignore", disabled=disabled,
-                help=t("export_unavailable") if disabled else f"{t('download')} {label}", width="stretch",
+                t(label_key), data=lambda b=builders[ext]: b(spec), file_name=export.filename(spec, ext), mime=mime,
+                key=_key(spec, ext), on_click="ignore", disabled=disabled, width="stretch",
+                help=t("export_unavailable") if disabled else None,
             )
-    with cols[-1]:
+    with right:
         if st.button(t("add_to_briefing"), key=_key(spec, "brief"), icon=":material/playlist_add:", width="stretch"):
             briefing = st.session_state.setdefault("briefing", [])
-            if all(item.title != spec.title or item.subtitle != spec.subtitle for item in briefing):
+            if any(item.title == spec.title and item.subtitle == spec.subtitle for item in briefing):
+                st.toast(t("already_in_briefing", n=len(briefing)), icon=":material/info:")
+            else:
                 briefing.append(spec)
-            st.toast(t("added_to_briefing", n=len(briefing)), icon=":material/check:")
+                st.toast(t("added_to_briefing", n=len(briefing)), icon=":material/check:")
 
 
 def table_downloads(spec: ChartSpec) -> None:
