@@ -45,6 +45,31 @@ def filters() -> Filters:
     return sidebar.build(sidebar.language())
 
 
+def choice(label: str, options: list, *, param: str, default, format_func=str, selectbox: bool = False, **kwargs):
+    """A page control whose value lives in the URL as an id under `param` (never a label),
+    so a link opens the same view in either language. A value the page does not know is named
+    in a notice. Segmented control by default; `selectbox=True` for long lists."""
+    options = list(options)
+    asked = st.query_params.get(param)
+    if asked is not None and asked not in [str(o) for o in options]:
+        st.warning(t("link_unknown_values", values=f"{param}={asked}"), icon=":material/link_off:")
+        asked = None
+    start = next((o for o in options if str(o) == asked), default if default in options else options[0])
+    # The URL value is part of the key: Back, Forward or an edited link recreate the control.
+    key = f"p_{param}_{asked or ''}"
+    if selectbox:
+        value = st.selectbox(label, options, index=options.index(start), key=key, format_func=format_func, **kwargs)
+    else:
+        value = st.segmented_control(label, options, default=start, key=key, format_func=format_func,
+                                     required=True, **kwargs)
+    value = start if value is None else value
+    if value != default and asked != str(value):
+        st.query_params[param] = str(value)
+    elif value == default and param in st.query_params:
+        del st.query_params[param]
+    return value
+
+
 def empty_state() -> None:
     st.info(t("empty_state"), icon=":material/filter_alt_off:")
 
