@@ -45,28 +45,47 @@ def filters() -> Filters:
     return sidebar.build(sidebar.language())
 
 
+_CHOICES = "_choices"  # param -> (URL value the control last wrote or read, its option ids, key version)
+
+
 def choice(label: str, options: list, *, param: str, default, format_func=str, selectbox: bool = False, **kwargs):
     """A page control whose value lives in the URL as an id under `param` (never a label),
     so a link opens the same view in either language. A value the page does not know is named
     in a notice. Segmented control by default; `selectbox=True` for long lists."""
     options = list(options)
+    ids = [str(o) for o in options]
     asked = st.query_params.get(param)
-    if asked is not None and asked not in [str(o) for o in options]:
-        st.warning(t("link_unknown_values", values=f"{param}={asked}"), icon=":material/link_off:")
+    known = st.session_state.setdefault(_CHOICES, {})
+    synced, synced_ids, version = known.get(param, (None, None, 0))
+    # The URL changed under the app (first run, Back, Forward, an edited link), or the options
+    # did (other filters): a fresh control, started from the URL. Not after the control's own
+    # write, else every second click would be lost to a new control.
+    from_outside = param not in known or asked != synced
+    if from_outside or ids != synced_ids:
+        version += 1
+    if asked is not None and asked not in ids:
+        if from_outside:  # a link asked for it; a value the filters have since ruled out goes quietly
+            st.warning(t("link_unknown_values", values=f"{param}={asked}"), icon=":material/link_off:")
         asked = None
     start = next((o for o in options if str(o) == asked), default if default in options else options[0])
-    # The URL value is part of the key: Back, Forward or an edited link recreate the control.
-    key = f"p_{param}_{asked or ''}"
+    # Labels in this run's language, fixed now: the control formats its options again outside the
+    # run (AppTest's set_value), where the session's language cannot be read.
+    shown = {o: format_func(o) for o in options}
+    key = f"p_{param}_{version}"
     if selectbox:
-        value = st.selectbox(label, options, index=options.index(start), key=key, format_func=format_func, **kwargs)
+        value = st.selectbox(label, options, index=options.index(start), key=key, format_func=shown.__getitem__,
+                             **kwargs)
     else:
-        value = st.segmented_control(label, options, default=start, key=key, format_func=format_func,
+        value = st.segmented_control(label, options, default=start, key=key, format_func=shown.__getitem__,
                                      required=True, **kwargs)
     value = start if value is None else value
-    if value != default and asked != str(value):
-        st.query_params[param] = str(value)
-    elif value == default and param in st.query_params:
-        del st.query_params[param]
+    wanted = None if value == default else str(value)
+    if wanted != st.query_params.get(param):  # written from Python: a browser history entry
+        if wanted is None:
+            del st.query_params[param]
+        else:
+            st.query_params[param] = wanted
+    known[param] = (wanted, ids, version)
     return value
 
 
