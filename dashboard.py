@@ -7,24 +7,14 @@ import streamlit as st
 
 import sidebar
 import ui
-from cybertrends import cached, i18n
+from cybertrends import i18n
 
-st.set_page_config(page_title="Cibercrimen en el Perú", page_icon=":material/shield_lock:", layout="wide")
-
-lang = sidebar.language()
+lang = sidebar.start()
 
 
 def t(key: str, **values) -> str:
     return i18n.t(key, lang, **values)
 
-
-try:
-    cached.sources()
-except cached.DatabaseUnavailable as exc:
-    message = {"missing": "db_missing", "unreadable": "db_unreadable", "empty": "db_empty"}[exc.kind]
-    st.title(t("app_title"))
-    st.error(t(message, path=exc.path, error=exc.error), icon=":material/database_off:")
-    st.stop()
 
 PAGES = [
     st.Page("pages/overview.py", title=t("page_overview"), icon=":material/monitoring:", default=True),

@@ -54,6 +54,22 @@ def _default_group(source: str, cat: links.Catalog) -> str:
     return "ley" if any(cat.crimes.get(c) == "ley" for c in with_data) else "penal"
 
 
+def start() -> str:
+    """The start of every run, in dashboard.py or in a page run on its own: page settings, the
+    language switch, and the operator's message (then stop) when the database cannot be read.
+    Returns the language."""
+    st.set_page_config(page_title="Cibercrimen en el Perú", page_icon=":material/shield_lock:", layout="wide")
+    lang = language()
+    try:
+        cached.sources()
+    except cached.DatabaseUnavailable as exc:
+        message = {"missing": "db_missing", "unreadable": "db_unreadable", "empty": "db_empty"}[exc.kind]
+        st.title(_t("app_title", lang))
+        st.error(_t(message, lang, path=exc.path, error=exc.error), icon=":material/database_off:")
+        st.stop()
+    return lang
+
+
 def language() -> str:
     """The language switch (its URL value `lang` is already an id: es | en)."""
     with st.sidebar:

@@ -42,7 +42,7 @@ def filters() -> Filters:
         return st.session_state["filters"]
     import sidebar
 
-    return sidebar.build(sidebar.language())
+    return sidebar.build(sidebar.start())
 
 
 _CHOICES = "_choices"  # param -> (URL value the control last wrote or read, its option ids, key version)

@@ -74,15 +74,22 @@ def chromium(executable: str):
             browser.close()
 
 
+# The app's own run state (what Streamlit's end-to-end tests wait on): "initial" before the first
+# run, "running", then "notRunning" when the script has finished or stopped.
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+_SETTLED = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-stale="true"]')
+    && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('.main-svg'))
+    && document.fonts.status === 'loaded'"""
+
+
 def wait_until_rendered(page, expect_chart: bool = True, timeout: float = 45_000) -> None:
-    """Wait for the app to finish running: charts drawn and the status widget gone."""
+    """Wait for the app to finish running: the script done, nothing stale, every chart drawn."""
+    page.wait_for_selector(APP_IDLE, timeout=timeout)
     page.wait_for_selector('[data-testid="stSidebar"]', timeout=timeout)
     if expect_chart:
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=timeout)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
-    )
-    page.wait_for_timeout(600)  # let Plotly finish its transitions before a screenshot
+    page.wait_for_function(_SETTLED, timeout=timeout)
 
 
 def error_texts(page) -> list[str]:
