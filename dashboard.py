@@ -25,4 +25,4 @@ PAGES = [
     st.Page("pages/briefing.py", title=t("page_briefing"), icon=":material/slideshow:", url_path="briefing"),
 ]
 page = st.navigation(PAGES)
-ui.run_page(page, sidebar.build(lang))
+ui.run_page(page, sidebar.build(lang, page=page.url_path))

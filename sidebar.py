@@ -22,8 +22,11 @@ from cybertrends import cached, i18n, links, queries
 from cybertrends.filters import Filters
 
 _APPLIED = "_url_applied"  # the query (filter keys only) the widgets were last synced with
-_VIEW = "_url_view"  # the view that query asked for (links.Parsed)
-_VERSION = "_url_version"  # bumped when a URL is applied: the widgets are then created anew
+_VIEW = "_url_view"  # the view shown (links.Parsed): where widgets created anew start from
+_VERSION = "_url_version"  # bumped when a URL is applied or the language changes: widgets created anew
+_LANG = "_url_lang"  # the language the widgets were drawn in
+_PAGE = "_url_page"  # the page of the last run
+_CARRIED = "_url_carried"  # the page whose address had the filters written back after a page switch
 
 
 def _t(key: str, lang: str, **values) -> str:
@@ -80,19 +83,40 @@ def language() -> str:
     return i18n.lang_or_default(lang)
 
 
-def build(lang: str) -> Filters:
-    """Draw the shared filters in the sidebar and keep the URL in step; return the filters."""
+def build(lang: str, page: str | None = None) -> Filters:
+    """Draw the shared filters in the sidebar and keep the URL in step; return the filters.
+    `page` names the page being shown (its url path)."""
     cat = catalog()
     info = cached.sources().set_index("source")
-    asked = _our_query()
+    in_url = _our_query()
+    asked = in_url
+    state = st.session_state
+    # Streamlit drops query parameters not bound to a widget when the user switches pages: a
+    # page switch whose URL has none of the filters keeps the view (written back below). So
+    # does Back onto the address that switch left behind (the same page, still no filters).
+    switched = _PAGE in state and state[_PAGE] != page
+    carry = (not in_url and bool(state.get(_APPLIED)) and _VIEW in state
+             and (switched or state.get(_CARRIED) == page))
+    if carry:
+        asked = state[_APPLIED]
+        state[_CARRIED] = page
+    elif switched:
+        state[_CARRIED] = None
+    state[_PAGE] = page
     unknown: list[tuple[str, str]] = []
-    if st.session_state.get(_APPLIED) != asked or _VIEW not in st.session_state:
+    if state.get(_APPLIED) != asked or _VIEW not in state:
         # First run, or the URL changed under the app (Back, Forward, an edited link).
+        state[_CARRIED] = None
         view = links.parse(asked, cat)
         unknown = view.unknown
-        st.session_state[_VIEW] = view
-        st.session_state[_VERSION] = st.session_state.get(_VERSION, 0) + 1
-    view: links.Parsed = st.session_state[_VIEW]
+        state[_VIEW] = view
+        state[_VERSION] = state.get(_VERSION, 0) + 1
+    elif state.get(_LANG) != lang:
+        # Widgets keep the labels they were drawn with: in another language they are drawn anew
+        # (from the view shown), else chips stay in the old language and values are lost.
+        state[_VERSION] = state.get(_VERSION, 0) + 1
+    state[_LANG] = lang
+    view: links.Parsed = state[_VIEW]
     version = st.session_state[_VERSION]
 
     def key(name: str) -> str:
@@ -149,14 +173,19 @@ def build(lang: str) -> Filters:
 
     now = links.Parsed(source, first, last, group, list(chosen), list(chosen_regions), list(groups))
     wanted = links.to_params(now, cat)
-    if wanted != {k: ",".join(v) for k, v in asked.items()}:
-        # Written from Python, the change is a new browser history entry (Back undoes it).
-        for name in links.FILTER_KEYS:  # page options and `lang` stay as they are
-            if name in wanted:
-                st.query_params[name] = wanted[name]
-            elif name in st.query_params:
-                del st.query_params[name]
-    st.session_state[_APPLIED] = {k: [v] for k, v in wanted.items()}
+    # Written from Python, a change is a browser history entry (Back undoes it): one update, so
+    # one entry per change. A parameter already in the address is updated, never deleted (each
+    # deletion would be an entry of its own): with the view's value, or blank for an empty list.
+    full = links.to_params(now, cat, full=True)
+    current = {k: ",".join(v) for k, v in in_url.items()}
+    target = {k: wanted.get(k, full.get(k, "")) for k in links.FILTER_KEYS if k in wanted or k in current}
+    changes = {k: v for k, v in target.items() if current.get(k) != v}
+    if changes:
+        st.query_params.update(changes)  # page options and `lang` stay as they are
+        if not carry:  # the user changed the filters
+            st.session_state[_CARRIED] = None
+    st.session_state[_APPLIED] = _our_query()
+    st.session_state[_VIEW] = now
     if unknown:
         listed = ", ".join(f"{k}={v}" for k, v in unknown)
         st.warning(_t("link_unknown_values", lang, values=listed), icon=":material/link_off:")

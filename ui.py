@@ -40,12 +40,15 @@ def filters() -> Filters:
     own (a deep link that is the first request of a server), the same sidebar drawn here."""
     if st.session_state.get(_IN_DASHBOARD) and "filters" in st.session_state:
         return st.session_state["filters"]
+    import inspect
+
     import sidebar
 
-    return sidebar.build(sidebar.start())
+    caller = inspect.stack(context=0)[1].filename  # the page's file: it names the page
+    return sidebar.build(sidebar.start(), page=f"file:{caller}")
 
 
-_CHOICES = "_choices"  # param -> (URL value the control last wrote or read, its option ids, key version)
+_CHOICES = "_choices"  # param -> (URL value the control last wrote or read, option ids, language, key version)
 
 
 def choice(label: str, options: list, *, param: str, default, format_func=str, selectbox: bool = False, **kwargs):
@@ -56,12 +59,13 @@ def choice(label: str, options: list, *, param: str, default, format_func=str, s
     ids = [str(o) for o in options]
     asked = st.query_params.get(param)
     known = st.session_state.setdefault(_CHOICES, {})
-    synced, synced_ids, version = known.get(param, (None, None, 0))
-    # The URL changed under the app (first run, Back, Forward, an edited link), or the options
-    # did (other filters): a fresh control, started from the URL. Not after the control's own
-    # write, else every second click would be lost to a new control.
+    synced, synced_ids, synced_lang, version = known.get(param, (None, None, None, 0))
+    # The URL changed under the app (first run, Back, Forward, an edited link), the options did
+    # (other filters) or the language (a control keeps the labels it was drawn with): a fresh
+    # control, started from the URL. Not after the control's own write, else every second
+    # click would be lost to a new control.
     from_outside = param not in known or asked != synced
-    if from_outside or ids != synced_ids:
+    if from_outside or ids != synced_ids or lang() != synced_lang:
         version += 1
     if asked is not None and asked not in ids:
         if from_outside:  # a link asked for it; a value the filters have since ruled out goes quietly
@@ -85,7 +89,7 @@ def choice(label: str, options: list, *, param: str, default, format_func=str, s
             del st.query_params[param]
         else:
             st.query_params[param] = wanted
-    known[param] = (wanted, ids, version)
+    known[param] = (wanted, ids, lang(), version)
     return value
 
 
@@ -185,13 +189,14 @@ def headline_metrics(heads) -> None:
             )
 
 
-def page_header(title_key: str, caption_key: str) -> None:
-    """Page title, one-line purpose, and the synthetic-data notice when the source is synthetic."""
+def page_header(title_key: str, caption_key: str, f: Filters) -> None:
+    """Page title, one-line purpose, and the synthetic-data notice when the source `f.source`
+    is synthetic. (The page passes its filters: a page run on its own draws them only once.)"""
     from cybertrends import cached
 
     st.title(t(title_key))
     st.caption(t(caption_key))
-    if cached.compute("base", "is_synthetic", filters()):
+    if cached.compute("base", "is_synthetic", f):
         synthetic_banner()
 
 

@@ -6,7 +6,7 @@ import ui
 from cybertrends import cached
 
 f = ui.filters()
-ui.page_header("ct_title", "ct_intro")
+ui.page_header("ct_title", "ct_intro", f)
 
 why = cached.compute("crime_types", "notices", f)
 

@@ -7,7 +7,7 @@ import ui
 from cybertrends import cached
 
 f = ui.filters()
-ui.page_header("app_title", "app_tagline")
+ui.page_header("app_title", "app_tagline", f)
 
 heads, findings = cached.compute("overview", "summary", f)
 # Headline texts are kept short; should one still not fit (a long region name at 1440 px), it

@@ -12,7 +12,7 @@ from cybertrends.charts.regions import (
 )
 
 f = ui.filters()
-ui.page_header("rg_page_title", "rg_caption")
+ui.page_header("rg_page_title", "rg_caption", f)
 # Labels fixed now, in the page's language (a format function may be called after the run).
 metric_labels = {m: ui.t(f"rg_metric_{m}") for m in METRICS}
 group_labels = {g: ui.t(f"rg_group_{g}") for g in GROUPINGS}
