@@ -3,9 +3,12 @@ and the real app keeping every filter across a language switch."""
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qsl
+
 import pytest
 
-from cybertrends import links
+from cybertrends import links, paths
 from tests.apptest_helpers import run_app
 
 CAT = links.Catalog(
@@ -114,3 +117,20 @@ def test_a_link_with_unknown_values_says_so(sample_db):
     warning = " ".join(w.value for w in at.warning)
     assert "source=mpfm" in warning and "regions=99" in warning
     assert at.sidebar.selectbox[0].value == "mpfn"
+
+
+def test_the_readme_example_link_opens_the_view_it_describes(sample_db):
+    """The example link in README.md ("The dashboard") opens without a notice, every id applied."""
+    from tests.apptest_helpers import link_warnings, sidebar_filters, widget
+
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"For example `/regions\?([^`]+)`", readme).group(1)
+    params = dict(parse_qsl(example))
+    at = run_app(sample_db, page="pages/regions.py", params=params)
+    assert not at.exception and not link_warnings(at)
+    assert sidebar_filters(at) == {"source": "synthetic", "period": ("2024-03", "2025-06"), "crime_group": "ley",
+                                   "crimes": ["5"], "regions": ["04", "08"], "groups": ["child"]}
+    assert widget(at.segmented_control, "p_metric").value == params["metric"]
+    # and a page option the page does not know is named too
+    at = run_app(sample_db, page="pages/regions.py", params={"metric": "rates"})
+    assert "metric=rates" in " ".join(link_warnings(at))
