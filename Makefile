@@ -25,7 +25,7 @@ $(DB): | $(STAMP)
 db: $(DB)
 
 run: $(STAMP) $(DB)
-	$(BIN)/python serve.py --server.port $(PORT) --server.headless true
+	$(BIN)/python -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

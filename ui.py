@@ -22,9 +22,75 @@ def t(key: str, **values) -> str:
     return i18n.t(key, lang(), **values)
 
 
+_IN_DASHBOARD = "_in_dashboard"
+
+
+def run_page(page, shared: Filters) -> None:
+    """Run the page chosen by `st.navigation` with the shared filters (dashboard.py)."""
+    st.session_state["filters"] = shared
+    st.session_state[_IN_DASHBOARD] = True
+    try:
+        page.run()
+    finally:
+        st.session_state[_IN_DASHBOARD] = False
+
+
 def filters() -> Filters:
-    """The shared filters, set by the sidebar in dashboard.py."""
-    return st.session_state["filters"]
+    """The shared filters: those dashboard.py drew in this run, or, when the page runs on its
+    own (a deep link that is the first request of a server), the same sidebar drawn here."""
+    if st.session_state.get(_IN_DASHBOARD) and "filters" in st.session_state:
+        return st.session_state["filters"]
+    import inspect
+
+    import sidebar
+
+    caller = inspect.stack(context=0)[1].filename  # the page's file: it names the page
+    return sidebar.build(sidebar.start(), page=f"file:{caller}")
+
+
+_CHOICES = "_choices"  # param -> (URL value the control last wrote or read, option ids, language, key version)
+
+
+def choice(label: str, options: list, *, param: str, default, format_func=str, selectbox: bool = False, **kwargs):
+    """A page control whose value lives in the URL as an id under `param` (never a label),
+    so a link opens the same view in either language. A value the page does not know is named
+    in a notice. Segmented control by default; `selectbox=True` for long lists."""
+    options = list(options)
+    ids = [str(o) for o in options]
+    asked = st.query_params.get(param)
+    known = st.session_state.setdefault(_CHOICES, {})
+    synced, synced_ids, synced_lang, version = known.get(param, (None, None, None, 0))
+    # The URL changed under the app (first run, Back, Forward, an edited link), the options did
+    # (other filters) or the language (a control keeps the labels it was drawn with): a fresh
+    # control, started from the URL. Not after the control's own write, else every second
+    # click would be lost to a new control.
+    from_outside = param not in known or asked != synced
+    if from_outside or ids != synced_ids or lang() != synced_lang:
+        version += 1
+    if asked is not None and asked not in ids:
+        if from_outside:  # a link asked for it; a value the filters have since ruled out goes quietly
+            st.warning(t("link_unknown_values", values=f"{param}={asked}"), icon=":material/link_off:")
+        asked = None
+    start = next((o for o in options if str(o) == asked), default if default in options else options[0])
+    # Labels in this run's language, fixed now: the control formats its options again outside the
+    # run (AppTest's set_value), where the session's language cannot be read.
+    shown = {o: format_func(o) for o in options}
+    key = f"p_{param}_{version}"
+    if selectbox:
+        value = st.selectbox(label, options, index=options.index(start), key=key, format_func=shown.__getitem__,
+                             **kwargs)
+    else:
+        value = st.segmented_control(label, options, default=start, key=key, format_func=shown.__getitem__,
+                                     required=True, **kwargs)
+    value = start if value is None else value
+    wanted = None if value == default else str(value)
+    if wanted != st.query_params.get(param):  # written from Python: a browser history entry
+        if wanted is None:
+            del st.query_params[param]
+        else:
+            st.query_params[param] = wanted
+    known[param] = (wanted, ids, lang(), version)
+    return value
 
 
 _PLAIN_NUMBER_COLUMNS = ("año", "year", "periodo", "period", "código", "code", "línea", "line")
@@ -88,32 +154,40 @@ def render_chart(spec: ChartSpec | None, height: int | None = None) -> None:
         _downloads(spec)
 
 
+DOWNLOADS = (  # (format, message key of its label, mime type)
+    ("png", "dl_png", "image/png"),
+    ("svg", "dl_svg", "image/svg+xml"),
+    ("html", "dl_html", "text/html"),
+    ("csv", "dl_csv", "text/csv"),
+    ("xlsx", "dl_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+)
+
+
 def _downloads(spec: ChartSpec) -> None:
+    """One labelled menu of downloads ("Descargar ▾": PNG, SVG, HTML, CSV, XLSX, each named in
+    words) and "Añadir al informe": readable at every width, even on half-width charts."""
     from cybertrends import export
 
-    cols = st.columns([1, 1, 1, 1, 1, 2])
-    items = [
-        ("PNG", "png", "image/png", lambda: export.to_png(spec)),
-        ("SVG", "svg", "image/svg+xml", lambda: export.to_svg(spec)),
-        ("HTML", "html", "text/html", lambda: export.to_html(spec)),
-        ("CSV", "csv", "text/csv", lambda: export.to_csv(spec)),
-        ("XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", lambda: export.to_xlsx(spec)),
-    ]
+    builders = {"png": export.to_png, "svg": export.to_svg, "html": export.to_html,
+                "csv": export.to_csv, "xlsx": export.to_xlsx}
     images_ok = export.chromium_available()
-    for col, (label, ext, mime, build) in zip(cols, items):
-        with col:
+    left, right = st.columns(2, gap="small")
+    with left, st.popover(t("download"), icon=":material/download:", width="stretch"):
+        for ext, label_key, mime in DOWNLOADS:
             disabled = ext in ("png", "svg") and not images_ok
             st.download_button(
-                label, data=build, file_name=export.filename(spec, ext), mime=mime, key=_key(spec, ext),
-                icon=":material/download:", on_click="ignore", disabled=disabled,
-                help=t("export_unavailable") if disabled else f"{t('download')} {label}", width="stretch",
+                t(label_key), data=lambda b=builders[ext]: b(spec), file_name=export.filename(spec, ext), mime=mime,
+                key=_key(spec, ext), on_click="ignore", disabled=disabled, width="stretch",
+                help=t("export_unavailable") if disabled else None,
             )
-    with cols[-1]:
+    with right:
         if st.button(t("add_to_briefing"), key=_key(spec, "brief"), icon=":material/playlist_add:", width="stretch"):
             briefing = st.session_state.setdefault("briefing", [])
-            if all(item.title != spec.title or item.subtitle != spec.subtitle for item in briefing):
+            if any(item.title == spec.title and item.subtitle == spec.subtitle for item in briefing):
+                st.toast(t("already_in_briefing", n=len(briefing)), icon=":material/info:")
+            else:
                 briefing.append(spec)
-            st.toast(t("added_to_briefing", n=len(briefing)), icon=":material/check:")
+                st.toast(t("added_to_briefing", n=len(briefing)), icon=":material/check:")
 
 
 def table_downloads(spec: ChartSpec) -> None:
@@ -189,14 +263,15 @@ def headline_metrics(heads) -> None:
             )
 
 
-def page_header(title_key: str, caption_key: str) -> None:
-    """Page title, one-line purpose, and the synthetic-data notice when the source is synthetic."""
+def page_header(title_key: str, caption_key: str, f: Filters) -> None:
+    """Page title, one-line purpose, and the synthetic-data notice when the source `f.source`
+    is synthetic. (The page passes its filters: a page run on its own draws them only once.)"""
     from cybertrends import cached
 
     page_css()
     st.title(t(title_key))
     st.caption(t(caption_key))
-    if cached.compute("base", "is_synthetic", filters()):
+    if cached.compute("base", "is_synthetic", f):
         synthetic_banner()
 
 

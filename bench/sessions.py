@@ -20,13 +20,14 @@ from pathlib import Path
 from tests.browser_helpers import CHROMIUM_ARGS
 
 # (path, query) pairs the sessions cycle through: page switches and filter changes.
+# Share links hold ids (cybertrends.links): regions by INEI code, page options by id.
 VIEWS = [
     ("", "lang=es"),
-    ("regions", "lang=es&rg_metric=count"),
-    ("crime_types", "lang=en&regions=Lima"),
-    ("at_risk_groups", "lang=es&regions=Arequipa"),
-    ("", "lang=en&regions=Cusco&regions=Piura"),
-    ("regions", "lang=en&rg_metric=growth"),
+    ("regions", "lang=es&metric=count"),
+    ("crime_types", "lang=en&regions=15"),
+    ("at_risk_groups", "lang=es&regions=04"),
+    ("", "lang=en&regions=08,20"),
+    ("regions", "lang=en&metric=growth"),
 ]
 
 

@@ -182,6 +182,13 @@ def period_id(d, grain: str) -> str:
     return f"{d.year:04d}" if grain == "year" else f"{d.year:04d}-{d.month:02d}"
 
 
+# Page controls a chart implies beyond its own options (the fiscal-district charts live under
+# the Regions page's "group by fiscal district").
+PAGE_PARAMS_OF_CHART = {"rg_fd_rank": {"grouping": "fiscal_district"}, "rg_fd_trend": {"grouping": "fiscal_district"}}
+# Chart options that are not page controls (the link leaves them out).
+_NOT_PAGE_PARAMS = ("by_year",)
+
+
 def view_params(f, crimes_by_group: dict[str, set[str]], options: dict | None = None) -> dict[str, str]:
     """Every parameter of the view `f` (cybertrends.filters.Filters) plus page `options`
     (e.g. metric=rate), spelled out so the link reopens exactly this view."""
@@ -198,7 +205,10 @@ def view_params(f, crimes_by_group: dict[str, set[str]], options: dict | None = 
     if f.groups:
         out["groups"] = ",".join(f.groups)
     for key, value in sorted((options or {}).items()):
-        out[key] = str(value)
+        if key == "by_year":  # the crime-types page calls it "view"
+            out["view"] = "year" if value else "total"
+        elif key not in _NOT_PAGE_PARAMS:
+            out[key] = str(value)
     return out
 
 
@@ -208,4 +218,5 @@ def view_url(f, crimes_by_group: dict[str, set[str]], chart_id: str, options: di
     import os
 
     base = base or os.environ.get(BASE_URL_ENV, DEFAULT_BASE_URL)
-    return share_url(base, page_of(chart_id), view_params(f, crimes_by_group, options))
+    params = {**view_params(f, crimes_by_group, options), **PAGE_PARAMS_OF_CHART.get(chart_id, {})}
+    return share_url(base, page_of(chart_id), params)

@@ -37,10 +37,8 @@ if not info["has_age"]:
         mode = "latest"
         if len(info["complete_years"]) > 1:  # a single year's rate swings with few cases: offer the average
             labels = {"latest": ui.t("gr_minor_years_latest"), "all": ui.t("gr_minor_years_all")}
-            mode = st.segmented_control(
-                ui.t("gr_minor_years_select"), list(labels), default="latest", key="gr_minor_years",
-                bind="query-params", format_func=labels.get, required=True,
-            ) or "latest"
+            mode = ui.choice(ui.t("gr_minor_years_select"), list(labels), param="years", default="latest",
+                             format_func=labels.get)
         ui.render_chart(cached.chart("gr_minor_rate", f, years=mode))
     st.stop()
 
@@ -61,10 +59,8 @@ groups = info["groups"]
 if not groups:
     st.info(ui.t("gr_no_selectable"), icon=":material/filter_alt_off:")
     st.stop()
-group = st.segmented_control(
-    ui.t("gr_group_select"), list(groups), default=next(iter(groups)), key="gr_group", bind="query-params",
-    format_func=lambda g: groups[g], required=True,
-) or next(iter(groups))
+group = ui.choice(ui.t("gr_group_select"), list(groups), param="group", default=next(iter(groups)),
+                  format_func=lambda g: groups[g])
 if group not in groups:
     group = next(iter(groups))
 left, right = st.columns(2, gap="medium")

@@ -6,7 +6,7 @@ import ui
 from cybertrends import cached
 
 f = ui.filters()
-ui.page_header("ct_title", "ct_intro")
+ui.page_header("ct_title", "ct_intro", f)
 
 why = cached.compute("crime_types", "notices", f)
 
@@ -35,10 +35,8 @@ st.subheader(ui.t("ct_breakdown_heading"))
 if why["breakdowns"]:
     st.info(why["breakdowns"], icon=":material/info:")
 else:
-    view = st.segmented_control(
-        ui.t("ct_view_label"), ["total", "year"], default="total", key="ct_view", bind="query-params",
-        format_func=lambda v: ui.t("ct_view_total" if v == "total" else "ct_view_year"), required=True,
-    )
+    view = ui.choice(ui.t("ct_view_label"), ["total", "year"], param="view", default="total",
+                     format_func=lambda v: ui.t("ct_view_total" if v == "total" else "ct_view_year"))
     by_year = 1 if view == "year" else 0
     left, right = st.columns(2, gap="medium")
     with left:

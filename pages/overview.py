@@ -7,7 +7,7 @@ import ui
 from cybertrends import cached
 
 f = ui.filters()
-ui.page_header("app_title", "app_tagline")
+ui.page_header("app_title", "app_tagline", f)
 
 heads, findings = cached.compute("overview", "summary", f)
 ui.headline_metrics(heads)
@@ -22,8 +22,6 @@ with right:
             st.markdown(f"- {sentence}")
 
 st.subheader(ui.t("contrib_heading"))
-by = st.segmented_control(
-    ui.t("contrib_by"), ["crime", "region"], default="crime", key="ov_contrib", bind="query-params", required=True,
-    format_func=lambda b: ui.t("contrib_by_crime" if b == "crime" else "contrib_by_region"),
-) or "crime"
+by = ui.choice(ui.t("contrib_by"), ["crime", "region"], param="by", default="crime",
+               format_func=lambda b: ui.t("contrib_by_crime" if b == "crime" else "contrib_by_region"))
 ui.render_chart(cached.chart("overview_contrib", f, by=by))

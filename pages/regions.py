@@ -12,7 +12,7 @@ from cybertrends.charts.regions import (
 )
 
 f = ui.filters()
-ui.page_header("rg_page_title", "rg_caption")
+ui.page_header("rg_page_title", "rg_caption", f)
 # Labels fixed now, in the page's language (a format function may be called after the run).
 metric_labels = {m: ui.t(f"rg_metric_{m}") for m in METRICS}
 group_labels = {g: ui.t(f"rg_group_{g}") for g in GROUPINGS}
@@ -23,10 +23,8 @@ if no_file := cached.compute("regions", "no_data_message", f):
 
 grouping = DEFAULT_GROUPING
 if cached.compute("regions", "has_fiscal_districts", f):
-    grouping = st.segmented_control(
-        ui.t("rg_group_label"), list(GROUPINGS), default=DEFAULT_GROUPING, key="rg_group", bind="query-params",
-        format_func=group_labels.get, required=True, help=ui.t("rg_group_help"),
-    ) or DEFAULT_GROUPING
+    grouping = ui.choice(ui.t("rg_group_label"), GROUPINGS, param="grouping", default=DEFAULT_GROUPING,
+                         format_func=group_labels.get, help=ui.t("rg_group_help"))
 
 
 def growth_reason(metric: str) -> str | None:
@@ -35,10 +33,8 @@ def growth_reason(metric: str) -> str | None:
 
 
 if grouping == "fiscal_district":
-    metric = st.segmented_control(
-        ui.t("rg_metric_label"), list(FD_METRICS), default=DEFAULT_FD_METRIC, key="rg_fd_metric",
-        bind="query-params", format_func=metric_labels.get, required=True,
-    ) or DEFAULT_FD_METRIC
+    metric = ui.choice(ui.t("rg_metric_label"), FD_METRICS, param="metric", default=DEFAULT_FD_METRIC,
+                       format_func=metric_labels.get)
     st.caption(f":material/info: {ui.t('rg_fd_no_rate')}")
     if reason := growth_reason(metric):
         st.info(reason, icon=":material/info:")
@@ -49,20 +45,16 @@ if grouping == "fiscal_district":
     options = cached.compute("regions", "fiscal_district_options", f)
     if options:
         default = cached.compute("regions", "default_fiscal_district", f)
-        district = st.selectbox(
-            ui.t("rg_fd_label"), options, index=options.index(default) if default in options else 0,
-            key="rg_district", bind="query-params", format_func=fiscal_district_name,
-        )
+        district = ui.choice(ui.t("rg_fd_label"), options, param="district", default=default,
+                             format_func=fiscal_district_name, selectbox=True)
         if district not in options:  # the filters changed under a remembered choice
             district = options[0]
         ui.render_chart(cached.chart("rg_fd_trend", f, district=district))
     else:
         ui.empty_state()
 else:
-    metric = st.segmented_control(
-        ui.t("rg_metric_label"), list(METRICS), default=DEFAULT_METRIC, key="rg_metric", bind="query-params",
-        format_func=metric_labels.get, required=True, help=ui.t("rg_metric_help"),
-    ) or DEFAULT_METRIC
+    metric = ui.choice(ui.t("rg_metric_label"), METRICS, param="metric", default=DEFAULT_METRIC,
+                       format_func=metric_labels.get, help=ui.t("rg_metric_help"))
 
     left, right = st.columns([3, 2], gap="medium")
     map_spec = cached.chart("rg_map", f, metric=metric)
@@ -77,10 +69,9 @@ else:
     st.subheader(ui.t("rg_trend_heading"))
     names = cached.reference("regions").set_index("region_code")["region_name"]
     options = list(f.regions) or list(names.index)
-    region = st.selectbox(
-        ui.t("rg_region_label"), options, index=options.index(DEFAULT_REGION) if DEFAULT_REGION in options else 0,
-        key="rg_region", bind="query-params", format_func=lambda c: names[c],
-    )
+    region = ui.choice(ui.t("rg_region_label"), options, param="region",
+                       default=DEFAULT_REGION if DEFAULT_REGION in options else options[0],
+                       format_func=lambda c: names[c], selectbox=True)
     if region not in options:  # the regions filter changed under a remembered choice
         region = options[0]
     ui.render_chart(cached.chart("rg_trend", f, region=region))

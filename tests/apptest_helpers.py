@@ -42,6 +42,43 @@ def run_app(db, page: str | None = None, params: dict | None = None, timeout: in
     return at
 
 
+def widget(widgets, prefix: str):
+    """The one widget of `widgets` (e.g. `at.sidebar.multiselect`) whose key is `prefix` or
+    `prefix` + "_…": the app versions its keys (`f_regions_2`, `f_period_synthetic_1`,
+    `p_metric_growth`), so tests find a control by what it is. Fails unless exactly one matches."""
+    found = [w for w in widgets if w.key == prefix or str(w.key).startswith(prefix + "_")]
+    if len(found) != 1:
+        raise KeyError(f"{len(found)} widgets with key {prefix!r}_…: {[w.key for w in widgets]}")
+    return found[0]
+
+
+def sidebar_filters(at: AppTest) -> dict:
+    """What the sidebar's filters show, as ids: source, period (first, last), crime group,
+    crimes, regions and victim groups (None where the control is not drawn)."""
+    def one(widgets, prefix):
+        try:
+            return widget(widgets, prefix).value
+        except KeyError:
+            return None
+
+    source = widget(at.sidebar.selectbox, "f_source").value
+    period = one(at.sidebar.select_slider, f"f_period_{source}")
+    return {
+        "source": source, "period": tuple(period) if period is not None else None,
+        "crime_group": one(at.sidebar.segmented_control, f"f_crime_group_{source}"),
+        "crimes": one(at.sidebar.multiselect, "f_crimes"), "regions": one(at.sidebar.multiselect, "f_regions"),
+        "groups": one(at.sidebar.multiselect, "f_groups"),
+    }
+
+
+def link_warnings(at: AppTest) -> list[str]:
+    """The notices naming values a link asked for that the app does not know."""
+    from cybertrends import i18n
+
+    starts = tuple(i18n.t("link_unknown_values", lang, values="").split(":")[0] for lang in i18n.LANGS)
+    return [w.value for w in at.warning if str(w.value).startswith(starts)]
+
+
 def decode(value):
     """Plotly JSON arrays may arrive as {"dtype", "bdata"} (base64)."""
     if isinstance(value, dict) and "bdata" in value:

@@ -9,19 +9,23 @@ import re
 import pytest
 
 from etl import load
-from tests.apptest_helpers import figures, run_app, texts
+from tests.apptest_helpers import figures, link_warnings, run_app, sidebar_filters, texts
 from tests.conftest import CANONICAL_HEADER, write
 
 PAGES = ["pages/overview.py", "pages/crime_types.py", "pages/regions.py", "pages/at_risk_groups.py",
          "pages/data_methods.py", "pages/briefing.py"]
 
+# Share links (ids): the default is the real MPFN series (yearly), the synthetic sample has
+# months and victim ages.
 COMBOS = {
     "default": {},
-    "lima_older": {"regions": ["Lima"], "groups": ["Personas adultas mayores (60+)"]},
-    "penal_code": {"crime_group": ["penal"]},
-    "period_2024": {"period_synthetic": ["ene 2024", "dic 2024"]},
-    "mpfn": {"source": ["Ministerio Público – Delitos denunciados"]},
-    "nothing_matches": {"regions": ["Ucayali"], "groups": ["Niñas y niños (0–11)"], "period_synthetic": ["ene 2019", "ene 2019"]},
+    "mpfn_2023_lima": {"from": "2023", "to": "2023", "regions": "15"},
+    "penal_code": {"crime_group": "penal"},
+    "synthetic": {"source": "synthetic"},
+    "lima_older": {"source": "synthetic", "regions": "15", "groups": "older"},
+    "period_2024": {"source": "synthetic", "from": "2024-01", "to": "2024-12"},
+    "synthetic_penal": {"source": "synthetic", "crime_group": "penal"},
+    "nothing_matches": {"source": "synthetic", "regions": "25", "groups": "child", "from": "2019-01", "to": "2019-01"},
 }
 
 
@@ -31,21 +35,28 @@ def test_page_renders_with_filters(sample_db, page, combo):
     at = run_app(sample_db, page=page, params={"lang": "es", **COMBOS[combo]})
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
+    assert not link_warnings(at)  # every id of the link is known
+    shown = sidebar_filters(at)
+    assert shown["source"] == COMBOS[combo].get("source", "mpfn")
+    assert shown["regions"] == [r for r in COMBOS[combo].get("regions", "").split(",") if r]
+    assert shown["crime_group"] == COMBOS[combo].get("crime_group", "ley")
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders_in_english(sample_db, page):
-    at = run_app(sample_db, page=page, params={"lang": "en", "regions": ["Arequipa"]})
+    at = run_app(sample_db, page=page, params={"lang": "en", "regions": "04"})
     assert not at.exception, at.exception
     shown = texts(at)
     for spanish in ("Denuncias", "Fuente:", "Periodo"):
         assert spanish not in shown, f"untranslated {spanish!r} on {page}"
 
 
-# Minors' cells of 1-4 reports among larger adult counts (20 per region and month), so any
-# 1-4 count a page shows can only come from a minors' cell.
+# Minors' cells of 1-4 reports among larger adult counts (20 per region, month and crime group:
+# Ley 30096 art. 8 and Penal Code 196-A), so any 1-4 count a page shows can only come from a
+# minors' cell.
 ADULT_ROWS = [
-    f"X{r}{y}{m},{y}-{m:02d}-15,,{ubigeo},8,phishing,correo,{40 + m},M,persona natural,100"
+    f"X{c}{r}{y}{m},{y}-{m:02d}-15,,{ubigeo},{crime},phishing,correo,{40 + m},M,persona natural,100"
+    for c, crime in enumerate(("8", "196-A"))
     for r, ubigeo in enumerate(("040101", "150101", "080101"))
     for y, months in ((2023, (5,)), (2024, (1, 2, 3, 4, 5, 6)))
     for m in months
@@ -96,13 +107,18 @@ def _small_count(value) -> bool:
 
 
 @pytest.mark.parametrize("params", [
-    {}, {"regions": ["Arequipa"]}, {"regions": ["Cusco"]}, {"groups": ["Adolescentes (12–17)"]},
-    {"crime_group": ["penal"]},
-], ids=["all", "arequipa", "cusco", "adolescents", "penal"])
+    {}, {"regions": "04"}, {"regions": "08"}, {"groups": "adolescent"}, {"crime_group": "penal"},
+    {"crime_group": "penal", "regions": "08"},
+], ids=["all", "arequipa", "cusco", "adolescents", "penal", "penal_cusco"])
 @pytest.mark.parametrize("page", PAGES[:4])
 def test_no_reachable_view_shows_a_small_count_of_minors(minors_db, page, params):
     at = run_app(minors_db, page=page, params={"lang": "es", **params})
     assert not at.exception, at.exception
+    assert not link_warnings(at)
+    shown = sidebar_filters(at)
+    assert (shown["regions"], shown["groups"], shown["crime_group"]) == (
+        [params["regions"]] if "regions" in params else [], [params["groups"]] if "groups" in params else [],
+        params.get("crime_group", "ley"))
     for fig in figures(at):
         # year/month axis values and percentages are not counts; counts are in y/z/values/text
         for trace in fig.get("data", []):

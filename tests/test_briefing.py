@@ -511,8 +511,12 @@ def test_cli_end_to_end(sample_db, tmp_path):
     assert document.stdout.strip() == f"{pdf} (4 páginas)"
     pages = [_norm(t) for t in pdf_pages(pdf.read_bytes())]
     assert len(pages) == 4 and "Informe mensual" in pages[0]
-    # default source: the real Ministerio Público series; default period: its full range
+    # default source: the real MPFN series (no synthetic mark); default period: its full range
     assert "2019–2025" in pages[1] and MARK not in pages[1]
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        f = Filters("mpfn", date(2019, 1, 1), date(2025, 1, 1), "year", crimes=tuple(
+            c for (c,) in con.execute("select crime_code from ref_crime where is_ley_30096 order by sort_order").fetchall()))
+        assert _norm(charts.build("overview_trend", con, f).title) in pages[1]
 
 
 BAD_ARGUMENTS = [
@@ -520,6 +524,8 @@ BAD_ARGUMENTS = [
     (["--source", "synthetic", "--from", "2024-13"], ["'2024-13'", "AAAA-MM"]),
     (["--source", "synthetic", "--from", "2025-06", "--to", "2024-01"], ["2025-06", "2024-01"]),
     (["--source", "synthetic", "--to", "2031-01"], ["2031-01", "2019-01", "2025-12"]),
+    (["--from", "2024-13"], ["'2024-13'", "AAAA"]),  # the default source is yearly
+    (["--to", "2031"], ["2031", "2019", "2025"]),
     (["--source", "mpfn", "--from", "2023-01"], ["'2023-01'", "AAAA"]),
     (["--region", "Atlantis"], ["'Atlantis'", "Arequipa", "04"]),
     (["--chart", "nope"], ["'nope'", "overview_trend"]),

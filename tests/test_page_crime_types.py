@@ -19,13 +19,12 @@ from cybertrends import charts, i18n, measures
 from cybertrends.charts import crime_types as ct
 from cybertrends.charts.base import Context
 from cybertrends.filters import Filters
-from tests.apptest_helpers import figures, run_app, texts
+from tests.apptest_helpers import figures, run_app, texts, widget
 from tests.published import published
 from tests.published import total as published_total
 
 PAGE = "pages/crime_types.py"
 MPFN_NAME = {"es": "Ministerio Público – Delitos denunciados", "en": "Public Prosecutor's Office – Reported offences"}
-SYNTH_NAME = {"es": "Muestra sintética (datos de demostración)", "en": "Synthetic sample (demonstration data)"}
 
 
 @pytest.fixture(scope="module")
@@ -758,7 +757,7 @@ def page_titles(at) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_page_synthetic_shows_all_charts(sample_db, con, ley, lang):
-    at = run_app(sample_db, PAGE, {"lang": lang, "source": SYNTH_NAME[lang]})
+    at = run_app(sample_db, PAGE, {"lang": lang, "source": "synthetic"})
     assert not at.exception
     f = synth(ley, lang=lang)
     expected = [charts.build(c, con, f).title for c in ("ct_index", "ct_cagr", "ct_yoy", "ct_share", "ct_modality", "ct_channel")]
@@ -801,15 +800,9 @@ def test_page_default_is_mpfn_with_caveat(sample_db, con, ley, lang):
     assert all("2024" not in [str(x) for x in tr["x"]] for tr in figs[0]["data"])
 
 
-def crime_param(con, code, lang) -> str:
-    """The crime filter's label as the URL carries it ("5 · Proposiciones a …")."""
-    name = con.execute(f"select name_{lang} from ref_crime where crime_code = $c", {"c": code}).fetchone()[0]
-    return name if code == "S/Art" else f"{code} · {name}"
-
-
 def test_page_period_and_region_filters(sample_db, con, ley):
-    at = run_app(sample_db, PAGE, {"lang": "en", "source": SYNTH_NAME["en"], "period_synthetic": ["Mar 2024", "Jun 2025"],
-                                   "regions": "Arequipa"})
+    at = run_app(sample_db, PAGE, {"lang": "en", "source": "synthetic", "from": "2024-03", "to": "2025-06",
+                                   "regions": "04"})
     assert not at.exception
     f = synth(ley, start=date(2024, 3, 1), end=date(2025, 6, 1), regions=("04",))
     assert at.session_state["filters"] == f
@@ -826,12 +819,13 @@ def test_page_period_and_region_filters(sample_db, con, ley):
 
 
 def test_page_by_year_view_and_empty_selection(sample_db, con, ley):
-    at = run_app(sample_db, PAGE, {"lang": "es", "source": SYNTH_NAME["es"], "ct_view": "Por año"})
+    at = run_app(sample_db, PAGE, {"lang": "es", "source": "synthetic", "view": "year"})
     assert not at.exception
+    assert widget(at.segmented_control, "p_view").value == "year"
     figs = figures(at)
     assert [fig["layout"].get("barmode") for fig in figs[-2:]] == ["stack", "stack"]
     # An article with no reports in the sample: the empty state, not an error.
-    at = run_app(sample_db, PAGE, {"lang": "es", "source": SYNTH_NAME["es"], "crimes_ley": crime_param(con, "12-A", "es")})
+    at = run_app(sample_db, PAGE, {"lang": "es", "source": "synthetic", "crimes": "12-A"})
     assert not at.exception
     assert at.session_state["filters"].crimes == ("12-A",)
     assert T("empty_state", "es") in [str(i.value) for i in at.info]
@@ -840,9 +834,7 @@ def test_page_by_year_view_and_empty_selection(sample_db, con, ley):
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_page_minors_view_shows_no_count_below_five(sample_db, con, lang):
-    view = {"es": "Por año", "en": "By year"}[lang]
-    at = run_app(sample_db, PAGE, {"lang": lang, "source": SYNTH_NAME[lang], "crimes_ley": crime_param(con, "5", lang),
-                                   "ct_view": view})
+    at = run_app(sample_db, PAGE, {"lang": lang, "source": "synthetic", "crimes": "5", "view": "year"})
     assert not at.exception
     assert at.session_state["filters"].crimes == ("5",)
     figs = figures(at)

@@ -20,9 +20,8 @@ from cybertrends.charts import groups as gr
 from cybertrends.charts.base import Context
 from cybertrends.filters import Filters
 from etl import load
-from tests.apptest_helpers import figures, run_app
+from tests.apptest_helpers import figures, link_warnings, run_app, widget
 from tests.conftest import CANONICAL_HEADER, query
-from tests.groups_links import url
 from tests.published import published, total
 
 LEY = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12-A", "S/Art")
@@ -466,23 +465,36 @@ def _page_leaks(at, where: str) -> list[str]:
     return leaks
 
 
-def _set_group(at, group: str):
-    widget = next(w for w in at.get("segmented_control") if w.key == "gr_group")
-    widget.set_value(group).run()
+GROUP_LABELS = {"child": ("Niñas y niños (0–11)", "Children (0–11)"),
+                "adolescent": ("Adolescentes (12–17)", "Adolescents (12–17)"),
+                "young": ("Jóvenes (18–29)", "Young people (18–29)"),
+                "older": ("Personas adultas mayores (60+)", "Older adults (60+)")}
 
 
-# Every view is seeded through the URL (what a shared link does): the sidebar filters as the
-# sidebar reads them (tests/groups_links.py), the page's group selector (gr_group) by its label.
+def _set_group(at, group: str) -> bool:
+    """Choose `group` in the page's selector; False when the selector does not offer it."""
+    control = widget(at.segmented_control, "p_group")
+    if not set(GROUP_LABELS[group]) & set(control.options):
+        return False
+    default = control.options[0] in GROUP_LABELS[group]
+    control.set_value(group).run()
+    assert widget(at.segmented_control, "p_group").value == group
+    assert at.query_params.get("group") == (None if default else group)  # the link names it by its id
+    return True
+
+
+# Every view is seeded through the URL (what a shared link does): the sidebar filters and the
+# page's group selector (`group`) by their ids.
 APP_VIEWS = [
-    ("es_all", url("es")),
-    ("en_all_adolescent", url("en", gr_group="Adolescents (12–17)")),
-    ("es_arequipa", url("es", regions=("04",), gr_group="Adolescentes (12–17)")),
-    ("en_lima_child", url("en", regions=("15",), gr_group="Children (0–11)")),
-    ("es_group_adolescent", url("es", groups=("adolescent",))),
-    ("es_minors_arequipa", url("es", regions=("04",), groups=("child", "adolescent"))),
-    ("es_crime_5", url("es", crimes=("5",), gr_group="Niñas y niños (0–11)")),
-    ("es_march_2024", url("es", months=("2024-03", "2024-03"), gr_group="Adolescentes (12–17)")),
-    ("en_june_2023", url("en", months=("2023-06", "2023-06"), gr_group="Children (0–11)")),
+    ("es_all", {"lang": "es"}),
+    ("en_all_adolescent", {"lang": "en", "group": "adolescent"}),
+    ("es_arequipa", {"lang": "es", "regions": "04", "group": "adolescent"}),
+    ("en_lima_child", {"lang": "en", "regions": "15", "group": "child"}),
+    ("es_group_adolescent", {"lang": "es", "groups": "adolescent"}),
+    ("es_minors_arequipa", {"lang": "es", "regions": "04", "groups": "child,adolescent"}),
+    ("es_crime_5", {"lang": "es", "crimes": "5", "group": "child"}),
+    ("es_march_2024", {"lang": "es", "from": "2024-03", "to": "2024-03", "group": "adolescent"}),
+    ("en_june_2023", {"lang": "en", "from": "2023-06", "to": "2023-06", "group": "child"}),
 ]
 
 
@@ -490,15 +502,20 @@ APP_VIEWS = [
 def test_page_never_shows_small_minor_counts(tiny_db, name, params):
     at = run_app(tiny_db, "pages/at_risk_groups.py", params)
     assert not at.exception, at.exception
+    assert not link_warnings(at), link_warnings(at)  # every id of the link is known
+    if "group" in params:
+        assert widget(at.segmented_control, "p_group").value == params["group"]
     assert figures(at), "the page drew no chart"
     leaks = _page_leaks(at, name)
     assert not leaks, "\n".join(leaks)
     # the per-group views, for every at-risk group the selector offers
+    offered = 0
     for group in ("child", "adolescent"):
-        _set_group(at, group)
+        offered += _set_group(at, group)
         assert not at.exception
         leaks = _page_leaks(at, f"{name}/{group}")
         assert not leaks, "\n".join(leaks)
+    assert offered, "no per-group view was checked"
 
 
 def test_url_seeded_filters_reach_the_page(tiny_db):
@@ -538,7 +555,7 @@ def test_minor_rate_on_record_level_small_counts_is_published(tiny_db):
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_page_renders_titles_equal_to_builders(sample_db, con, lang):
-    at = run_app(sample_db, "pages/at_risk_groups.py", url(lang, "synthetic"))
+    at = run_app(sample_db, "pages/at_risk_groups.py", {"lang": lang, "source": "synthetic"})
     assert not at.exception
     shown = [m.value.removeprefix("#### ") for m in at.markdown if m.value.startswith("#### ")]
     f = _f(lang=lang)
@@ -562,30 +579,29 @@ def test_page_renders_titles_equal_to_builders(sample_db, con, lang):
 
 def test_group_selector_changes_per_group_views(sample_db, con):
     f = _f(lang="en")
-    at = run_app(sample_db, "pages/at_risk_groups.py", url("en", "synthetic"))
-    assert [w for w in at.get("segmented_control") if w.key == "gr_group"][0].options == [
+    at = run_app(sample_db, "pages/at_risk_groups.py", {"lang": "en", "source": "synthetic"})
+    assert widget(at.segmented_control, "p_group").options == [
         "Children (0–11)", "Adolescents (12–17)", "Young people (18–29)", "Older adults (60+)"]
-    _set_group(at, "older")
+    assert _set_group(at, "older")
     assert not at.exception
     shown = [m.value.removeprefix("#### ") for m in at.markdown if m.value.startswith("#### ")]
     assert shown[-2] == charts.build("gr_top_crimes", con, f, group="older").title
     assert shown[-1] == charts.build("gr_rates", con, f, group="older").title
     # the selector is bound to the URL: a shared link reopens the same group
-    at = run_app(sample_db, "pages/at_risk_groups.py",
-                 url("en", "synthetic", gr_group="Adolescents (12–17)"))
+    at = run_app(sample_db, "pages/at_risk_groups.py", {"lang": "en", "source": "synthetic", "group": "adolescent"})
     shown = [m.value.removeprefix("#### ") for m in at.markdown if m.value.startswith("#### ")]
     assert shown[-1] == charts.build("gr_rates", con, f, group="adolescent").title
 
 
 def test_page_empty_selection_shows_empty_state(sample_db):
-    at = run_app(sample_db, "pages/at_risk_groups.py", url("es", "synthetic", crimes=("12-A",)))
+    at = run_app(sample_db, "pages/at_risk_groups.py", {"lang": "es", "source": "synthetic", "crimes": "12-A"})
     assert not at.exception
     assert not figures(at)
     assert any(i18n.t("empty_state", "es") in i.value for i in at.info)
 
 
 def test_page_on_a_source_without_age_shows_proxy(sample_db):
-    at = run_app(sample_db, "pages/at_risk_groups.py", url("en", "mpfn"))
+    at = run_app(sample_db, "pages/at_risk_groups.py", {"lang": "en", "source": "mpfn"})
     assert not at.exception
     assert any("does not record the victim's age" in i.value for i in at.info)
     shown = [m.value for m in at.markdown if m.value.startswith("#### ")]

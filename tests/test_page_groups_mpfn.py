@@ -16,9 +16,8 @@ import pytest
 from cybertrends import charts, i18n
 from cybertrends.charts.base import Context
 from cybertrends.filters import Filters
-from tests.apptest_helpers import figures, run_app
+from tests.apptest_helpers import figures, run_app, widget
 from tests.conftest import query
-from tests.groups_links import url
 
 LEY = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12-A", "S/Art")
 PAGE = "pages/at_risk_groups.py"
@@ -262,15 +261,15 @@ def test_page_opens_on_the_real_series_with_the_minors_proxy(sample_db, con, lan
     # published aggregates: no cell-key caption under the definitions
     assert not any(c.value == i18n.t("gr_definitions_protection", lang) for c in at.caption)
     # the rate can be the annual average of the complete years (a single year has few cases)
-    widget = next(w for w in at.get("segmented_control") if w.key == "gr_minor_years")
-    widget.set_value("all").run()
+    widget(at.segmented_control, "p_years").set_value("all").run()
     assert not at.exception
+    assert at.query_params["years"] == "all"
     shown = [m.value.removeprefix("#### ") for m in at.markdown if m.value.startswith("#### ")]
     assert shown[-1] == charts.build("gr_minor_rate", con, f, years="all").title
 
 
 def test_synthetic_page_keeps_the_protection_caption(sample_db):
-    at = run_app(sample_db, PAGE, url("es", "synthetic"))
+    at = run_app(sample_db, PAGE, {"lang": "es", "source": "synthetic"})
     assert not at.exception
     assert at.warning  # the synthetic notice
     assert any(c.value == i18n.t("gr_definitions_protection", "es") for c in at.caption)

@@ -20,7 +20,7 @@ from cybertrends import briefing, charts, i18n, measures
 from cybertrends.charts import overview
 from cybertrends.charts.base import MUTED, Context
 from cybertrends.filters import Filters
-from tests.apptest_helpers import figures, run_app, texts
+from tests.apptest_helpers import figures, link_warnings, run_app, sidebar_filters, texts, widget
 from tests.conftest import query
 from tests.published import published
 from tests.published import total as published_total
@@ -58,11 +58,6 @@ def _mpfn(**kw) -> Filters:
     """The default view: the MPFN series, every year it has, all Ley 30096 articles."""
     base = dict(source="mpfn", period_from=date(2019, 1, 1), period_to=date(2025, 1, 1), grain="year", crimes=LEY)
     return Filters(**{**base, **kw})
-
-
-def _source_param(db, source: str, lang: str) -> str:
-    """The `source` URL parameter of the dashboard's source selector (its shown name)."""
-    return query(db, f"select name_{lang} from ref_source where source = $s", {"s": source})[0][0]
 
 
 def _mpfn_years(db) -> dict[int, int]:
@@ -305,8 +300,9 @@ def test_overview_renders_on_the_real_series_by_default(sample_db, lang):
     assert len(figs) == 2  # the trend and what drives the change
     assert [v for v in figs[0]["data"][0]["y"] if v == v] == [float(n) for _, n in sorted(years.items())]
     assert figs[1]["data"][0]["type"] == "waterfall"
-    at.segmented_control(key="ov_contrib").set_value("region").run()
+    widget(at.segmented_control, "p_by").set_value("region").run()
     assert not at.exception, at.exception
+    assert at.query_params.get("by") == "region", at.query_params  # the page option is in the link, as an id
     by_region = figures(at)[1]["data"][0]
     (change,) = query(sample_db, """select sum(report_count) filter (where year(period_start) = $c)
         - sum(report_count) filter (where year(period_start) = $p) from report_counts
@@ -316,7 +312,7 @@ def test_overview_renders_on_the_real_series_by_default(sample_db, lang):
 
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_overview_renders_the_synthetic_sample_when_asked(sample_db, lang):
-    at = run_app(sample_db, params={"lang": lang, "source": _source_param(sample_db, "synthetic", lang)})
+    at = run_app(sample_db, params={"lang": lang, "source": "synthetic"})
     assert not at.exception, at.exception
     shown = texts(at)
     assert i18n.t("synthetic_short", lang) in shown  # the synthetic notice
@@ -329,9 +325,11 @@ def test_overview_renders_the_synthetic_sample_when_asked(sample_db, lang):
 
 
 def test_overview_with_filters_from_the_url(sample_db):
-    at = run_app(sample_db, params={"lang": "en", "source": _source_param(sample_db, "synthetic", "en"),
-                                    "regions": ["Arequipa", "Cusco"], "period_synthetic": ["Jan 2023", "Jun 2025"]})
+    at = run_app(sample_db, params={"lang": "en", "source": "synthetic", "regions": "04,08",
+                                    "from": "2023-01", "to": "2025-06"})
     assert not at.exception, at.exception
+    assert link_warnings(at) == []  # every value of the link is known
+    assert sidebar_filters(at)["regions"] == ["04", "08"]
     metrics = {m.label: m.value for m in at.metric}
     jan_jun = _pub_total(sample_db, """region_code in ('04', '08')
         and report_date between date '2025-01-01' and date '2025-06-30'""")

@@ -24,7 +24,7 @@ from cybertrends import charts, i18n, paths
 from cybertrends.charts import regions as rg
 from cybertrends.filters import Filters
 from etl import load
-from tests.apptest_helpers import figures, run_app, texts
+from tests.apptest_helpers import figures, link_warnings, run_app, texts, widget
 from tests.conftest import write
 from tests.published import published
 
@@ -903,11 +903,11 @@ def _titles(at) -> list[str]:
 
 
 def open_page(db, lang: str, source: str | None = None, **params):
-    """The Regions page in `lang`; `source` chosen in the sidebar (the URL parameter carries
-    the source's display name, so the widget is set directly)."""
-    at = run_app(db, page=PAGE, params={"lang": lang, **params})
+    """The Regions page in `lang` from a link: `source` and page options as URL ids."""
+    at = run_app(db, page=PAGE, params={"lang": lang, **({"source": source} if source else {}), **params})
+    assert not link_warnings(at)
     if source is not None:
-        at.sidebar.selectbox(key="source").set_value(source).run()
+        assert widget(at.sidebar.selectbox, "f_source").value == source
     return at
 
 
@@ -925,7 +925,7 @@ def test_page_default_view_both_languages_synthetic(sample_db, synth):
             assert i18n.t("synthetic_banner", lang).split("**")[1] in texts(at)
             # No fiscal districts in the synthetic sample: no grouping control.
             with pytest.raises(KeyError):
-                at.segmented_control(key="rg_group")
+                widget(at.segmented_control, "p_grouping")
             figs = figures(at)
             assert [fig["data"][-1]["type"] for fig in figs][:2] == ["choroplethmap", "bar"]
             # The map's values are the independent rates.
@@ -937,22 +937,24 @@ def test_page_default_view_both_languages_synthetic(sample_db, synth):
 
 def test_page_metric_region_and_filters(sample_db, synth):
     at = open_page(sample_db, "en", source="synthetic")
-    at.segmented_control(key="rg_metric").set_value("growth").run()
+    widget(at.segmented_control, "p_metric").set_value("growth").run()
     assert not at.exception
+    assert at.query_params["metric"] == "growth"
     titles = _titles(at)
     assert "grows fastest" in titles[0] and "faster than the country" in titles[1]
-    at.selectbox(key="rg_region").set_value("04").run()
+    widget(at.selectbox, "p_region").set_value("04").run()
     assert not at.exception
+    assert at.query_params["region"] == "04"
     with duckdb.connect(str(sample_db), read_only=True) as con:
         assert _titles(at)[2] == charts.build("rg_trend", con, synth.with_(lang="en"), region="04").title
     # A regions filter without Lima: only those regions, and the Lima split explains itself.
-    at.sidebar.multiselect(key="regions").set_value(["04", "08"]).run()
+    widget(at.sidebar.multiselect, "f_regions").set_value(["04", "08"]).run()
     assert not at.exception
     assert i18n.t("rg_lima_not_in_filter", "en") in texts(at)
     rank = figures(at)[1]
     assert set(rank["data"][0]["y"]) == {"Arequipa", "Cusco"}
     # Lima is not an option any more; the trend follows the remembered or first region.
-    assert set(at.selectbox(key="rg_region").options) == {"Arequipa", "Cusco"}
+    assert set(widget(at.selectbox, "p_region").options) == {"Arequipa", "Cusco"}
     assert "Arequipa" in _titles(at)[2]
 
 
@@ -962,7 +964,7 @@ def test_page_opens_on_the_mpfn_series_in_both_languages(sample_db, series):
         for lang in ("es", "en"):
             at = run_app(sample_db, page=PAGE, params={"lang": lang})
             assert not at.exception
-            assert at.sidebar.selectbox(key="source").value == "mpfn"
+            assert widget(at.sidebar.selectbox, "f_source").value == "mpfn"
             f = series.with_(lang=lang)
             expected = [charts.build("rg_map", con, f, metric="rate").title,
                         charts.build("rg_rank", con, f, metric="rate").title,
@@ -981,29 +983,41 @@ def test_page_opens_on_the_mpfn_series_in_both_languages(sample_db, series):
 
 def test_page_mpfn_growth_and_fiscal_districts(sample_db, series):
     at = run_app(sample_db, page=PAGE, params={"lang": "es"})
-    at.segmented_control(key="rg_metric").set_value("growth").run()
+    widget(at.segmented_control, "p_metric").set_value("growth").run()
     assert not at.exception
     with duckdb.connect(str(sample_db), read_only=True) as con:
         assert _titles(at)[0] == charts.build("rg_map", con, series, metric="growth").title
         assert "en 2023 frente a 2022" in _titles(at)[0]
-        # Grouped by fiscal district: a ranking of counts, no rate and no map.
-        at.segmented_control(key="rg_group").set_value("fiscal_district").run()
+        # Grouped by fiscal district: no rate and no map; the chosen growth stays chosen.
+        widget(at.segmented_control, "p_grouping").set_value("fiscal_district").run()
         assert not at.exception
+        assert (at.query_params["grouping"], at.query_params["metric"]) == ("fiscal_district", "growth")
         assert i18n.t("rg_fd_no_rate", "es") in texts(at)
-        assert at.segmented_control(key="rg_fd_metric").options == [i18n.t("rg_metric_count", "es"),
+        assert widget(at.segmented_control, "p_metric").options == [i18n.t("rg_metric_count", "es"),
                                                                       i18n.t("rg_metric_growth", "es")]
+        assert _titles(at)[0] == charts.build("rg_fd_rank", con, series, metric="growth").title
+        # A ranking of counts.
+        widget(at.segmented_control, "p_metric").set_value("count").run()
+        assert not at.exception
+        assert "metric" not in at.query_params  # the default is left out of the link
         titles = _titles(at)
         assert titles[0] == charts.build("rg_fd_rank", con, series, metric="count").title
         assert titles[1] == charts.build("rg_fd_trend", con, series, district="LIMA CENTRO").title
         assert all(fig["data"][0]["type"] != "choroplethmap" for fig in figures(at))
-        at.selectbox(key="rg_district").set_value("LIMA NOROESTE").run()
+        widget(at.selectbox, "p_district").set_value("LIMA NOROESTE").run()
         assert not at.exception
+        assert at.query_params["district"] == "LIMA NOROESTE"
         assert _titles(at)[1] == charts.build("rg_fd_trend", con, series, district="LIMA NOROESTE").title
-        at.segmented_control(key="rg_fd_metric").set_value("growth").run()
-        assert not at.exception
-        assert _titles(at)[0] == charts.build("rg_fd_rank", con, series, metric="growth").title
+        # The same view from a link, in either language.
+        for lang in ("es", "en"):
+            linked = run_app(sample_db, page=PAGE, params={"lang": lang, "grouping": "fiscal_district",
+                                                           "metric": "growth", "district": "LIMA NOROESTE"})
+            assert not linked.exception and not link_warnings(linked)
+            assert _titles(linked) == [charts.build("rg_fd_rank", con, series.with_(lang=lang), metric="growth").title,
+                                       charts.build("rg_fd_trend", con, series.with_(lang=lang),
+                                                    district="LIMA NOROESTE").title]
     at_en = run_app(sample_db, page=PAGE, params={"lang": "en"})
-    at_en.segmented_control(key="rg_group").set_value("fiscal_district").run()
+    widget(at_en.segmented_control, "p_grouping").set_value("fiscal_district").run()
     assert not at_en.exception
     assert i18n.t("rg_fd_no_rate", "en") in texts(at_en)
     assert _titles(at_en)[0].startswith("The 3 fiscal districts with the most reports")
@@ -1011,7 +1025,7 @@ def test_page_mpfn_growth_and_fiscal_districts(sample_db, series):
 
 def test_page_only_the_year_without_file(sample_db):
     at = run_app(sample_db, page=PAGE, params={"lang": "es"})
-    at.sidebar.select_slider(key="period_mpfn").set_value(("2024", "2024")).run()
+    widget(at.sidebar.select_slider, "f_period_mpfn").set_value(("2024", "2024")).run()
     assert not at.exception
     assert i18n.t("rg_selection_no_file", "es", periods="2024") in texts(at)
     assert len(at.get("plotly_chart")) == 0
@@ -1020,7 +1034,7 @@ def test_page_only_the_year_without_file(sample_db):
 def test_page_empty_state(sample_db):
     for source in (None, "synthetic"):
         at = open_page(sample_db, "en", source=source)
-        at.sidebar.multiselect(key="crimes_ley").set_value(["12-A"]).run()
+        widget(at.sidebar.multiselect, "f_crimes_ley").set_value(["12-A"]).run()
         assert not at.exception
         assert len(at.get("plotly_chart")) == 0
         assert texts(at).count(i18n.t("empty_state", "en")) == 4
@@ -1028,7 +1042,7 @@ def test_page_empty_state(sample_db):
 
 def test_page_sidpol_lima_split(sidpol_db):
     at = run_app(sidpol_db, page=PAGE, params={"lang": "en"})
-    at.sidebar.segmented_control(key="crime_group").set_value("penal").run()
+    widget(at.sidebar.segmented_control, "f_crime_group").set_value("penal").run()
     assert not at.exception
     penal = tuple(sql(sidpol_db, "select crime_code from ref_crime where not is_ley_30096 order by sort_order")["crime_code"])
     f = Filters("sidpol", date(2023, 1, 1), date(2024, 12, 1), "month", crimes=penal, lang="en")
