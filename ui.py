@@ -37,7 +37,11 @@ def run_page(page, shared: Filters) -> None:
 
 def filters() -> Filters:
     """The shared filters: those dashboard.py drew in this run, or, when the page runs on its
-    own (a deep link that is the first request of a server), the same sidebar drawn here."""
+    own (a deep link that is the first request of a server), the same sidebar drawn here.
+    Every page calls it first: it also sets the page's layout rules and starts the run's
+    count of empty charts (the "no data" message is said once per page)."""
+    page_css()
+    st.session_state[_EMPTY_SAID] = False
     if st.session_state.get(_IN_DASHBOARD) and "filters" in st.session_state:
         return st.session_state["filters"]
     import inspect
@@ -121,7 +125,15 @@ def dataframe(df, **kwargs) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **kwargs)
 
 
+_EMPTY_SAID = "_empty_said"
+
+
 def empty_state() -> None:
+    """The "no data for this selection" message, once per page run (a page whose six charts are
+    all empty says it once, not six times)."""
+    if st.session_state.get(_EMPTY_SAID):
+        return
+    st.session_state[_EMPTY_SAID] = True
     st.info(t("empty_state"), icon=":material/filter_alt_off:")
 
 
@@ -268,7 +280,6 @@ def page_header(title_key: str, caption_key: str, f: Filters) -> None:
     is synthetic. (The page passes its filters: a page run on its own draws them only once.)"""
     from cybertrends import cached
 
-    page_css()
     st.title(t(title_key))
     st.caption(t(caption_key))
     if cached.compute("base", "is_synthetic", f):
