@@ -121,7 +121,9 @@ async def _session(browser, url: str, index: int, stop_at: float, stats: Session
         await _wait_rendered(page, timeout_ms)
         step = index
         lang = "en"
-        while time.monotonic() < stop_at:
+        # At least one page switch or filter change per session, even when a busy machine took
+        # the whole time to draw the first page (a failure to redraw is then an error, not silence).
+        while time.monotonic() < stop_at or not (stats.redraw_seconds or stats.errors):
             step += 1
             try:
                 if step % 2:
