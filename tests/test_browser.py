@@ -22,6 +22,7 @@ from tests.browser_helpers import (
     wait_until_rendered,
 )
 from tests.conftest import query, require_chromium
+from tests.published import total
 
 pytestmark = pytest.mark.browser
 
@@ -95,8 +96,8 @@ def test_url_filters_are_applied_and_survive_page_switches(browser_app, sample_d
         body = page.inner_text("body")
         assert "Arequipa, Cusco" in body  # the chart subtitle states the filters
         assert any(mark in body for mark in SYNTHETIC_MARKS)
-        expected = query(sample_db, """select sum(report_count) from report_counts where source = 'synthetic'
-            and law = 'Ley 30096' and region_code in ('04', '08') and year(period_start) = 2025""")[0][0]
+        expected = total(sample_db, "synthetic", "region_code in ('04', '08') and year(report_date) = 2025 and "
+                         "crime_code in (select crime_code from ref_crime where is_ley_30096)")
         assert i18n.fmt_int(expected, "en") in body  # the headline total for the two regions
         screenshot(page, ARTIFACTS / "filters_from_url.png")
         # Switch page through the sidebar navigation: the filters are kept, in the view and the URL.
