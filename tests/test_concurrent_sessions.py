@@ -12,6 +12,7 @@ from etl import load
 from etl.sample import write_sample
 from tests.browser_helpers import streamlit_server
 from tests.conftest import CANONICAL_HEADER, query, require_chromium, write
+from tests.published import total
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +33,9 @@ def test_sessions_keep_working_through_a_publish(tmp_path):
     assert result.errors == []
     assert result.publish_seconds is not None
     assert all(s.redraw_seconds for s in result.sessions)  # every session redrew pages during the run
-    new_total = query(db, """select sum(report_count) from report_counts where source = 'synthetic'
-        and law = 'Ley 30096' and year(period_start) = 2025""")[0][0]
+    new_total = total(db, "synthetic", "year(report_date) = 2025 and crime_code in "
+                      "(select crime_code from ref_crime where is_ley_30096)")  # as published (cell key)
+    assert query(db, "select count(*) from fact_incident where file_name = 'synthetic_extra.csv'") == [(777,)]
     expected = i18n.fmt_int(new_total, "en")
     assert all(s.final_total == expected for s in result.sessions), [s.final_total for s in result.sessions]
 

@@ -314,7 +314,7 @@ def gr_counts(ctx: Context) -> ChartSpec | None:
             text=df["report_count_display"].tolist(), textposition="outside",
             customdata=hover, hovertemplate="%{customdata}<extra></extra>", name=views[y].name,
         )
-        fig.update_xaxes(type="category", tickangle=0, tickfont=dict(size=11))
+        fig.update_xaxes(type="category", tickfont=dict(size=11))  # labels turn when crowded
         kind = "bar"
     _style(fig, y_title=ctx.t("reports"), height=440)
     fig.update_layout(hovermode="closest" if kind == "bar" else "x unified")
@@ -398,7 +398,7 @@ def gr_rates(ctx: Context) -> ChartSpec | None:
         text=df["rate_display"].tolist(), textposition="outside", customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", name=ctx.t("gr_rate"),
     )
-    fig.update_xaxes(type="category", tickangle=0, tickfont=dict(size=11))
+    fig.update_xaxes(type="category", tickfont=dict(size=11))  # labels turn when crowded
     _style(fig, y_title=ctx.t("gr_rate_axis"), height=440)
     fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_traces(cliponaxis=False)
@@ -569,7 +569,7 @@ def gr_growth(ctx: Context) -> ChartSpec | None:
         text=df["growth_display"].tolist(), textposition="outside", customdata=hover,
         hovertemplate="%{customdata}<extra></extra>", name=ctx.t("gr_growth"),
     )
-    fig.update_xaxes(type="category", tickangle=0, tickfont=dict(size=11))
+    fig.update_xaxes(type="category", tickfont=dict(size=11))  # labels turn when crowded
     _style(fig, y_title=ctx.t("gr_growth_axis", prev=prev_label), height=440)
     fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_yaxes(rangemode="normal", zeroline=True, zerolinewidth=1.5, ticksuffix=" %")
@@ -796,7 +796,7 @@ def gr_sex(ctx: Context) -> ChartSpec | None:
         )
     _style(fig, y_title=ctx.t("gr_share_of_group"), height=440)
     fig.update_layout(barmode="stack", hovermode="closest", legend=dict(traceorder="normal"))
-    fig.update_xaxes(type="category", tickangle=0, tickfont=dict(size=11))
+    fig.update_xaxes(type="category", tickfont=dict(size=11))  # labels turn when crowded
     # Published parts over a published total may stack a little past 100 %.
     fig.update_yaxes(range=[0, max(100.0, float(df.groupby("victim_age_group")["share"].sum().max()))], ticksuffix=" %")
 
@@ -896,7 +896,7 @@ def gr_minor_proxy(ctx: Context) -> ChartSpec | None:
     _shade_years(ctx, fig, [views[y] for y in years])
     _style(fig, y_title=ctx.t("reports"), height=440)
     fig.update_layout(hovermode="closest", showlegend=False)
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x, tickangle=0)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=x)
     top = df["report_count"].max()
     fig.update_yaxes(range=[0, top * 1.25 if not pd.isna(top) and top >= 5 else 10])
 

@@ -454,7 +454,7 @@ def overview_trend(ctx: Context) -> ChartSpec | None:
                     text=[None if m else d for m, d in zip(df["missing"], df["report_count_display"])],
                     textposition="outside", cliponaxis=False)
         # a partial year's name on two lines ("2025" / "(ene–nov)"), so ticks stay horizontal
-        fig.update_xaxes(type="category", tickmode="array", tickvals=names, tickangle=0,
+        fig.update_xaxes(type="category", tickmode="array", tickvals=names,
                          ticktext=[n.replace(" (", "<br>(") for n in names])
         for i in [i for i, m in enumerate(df["missing"]) if m]:  # the gap says why it is empty
             # x as the category's position: a year-like string ("2024") would be read as index 2024

@@ -648,13 +648,16 @@ def region_map(ctx: Context) -> ChartSpec | None:
         fig.add_choroplethmap(
             locations=shown["code"].map(geo_id), z=shown["value"].round(1),
             hovertext=[_hover(ctx, rv, r) for _, r in shown.iterrows()],
-            colorbar=dict(title=dict(text=rv.unit, side="right"), ticksuffix=" %" if metric == "growth" else "",
-                          thickness=14, len=0.75, tickformat=",.0f" if metric == "count" else None),
+            # The colour scale under the map, not beside it: the map keeps the whole width of
+            # narrow screens (a phone, a tablet column) and no region is clipped.
+            colorbar=dict(title=dict(text=rv.unit, side="top"), ticksuffix=" %" if metric == "growth" else "",
+                          orientation="h", x=0.5, xanchor="center", y=-0.02, yanchor="top",
+                          thickness=12, len=0.8, tickformat=",.0f" if metric == "count" else None),
             name=rv.unit, showlegend=False, **colour, **common)
     height = 520
     style(fig, height=height)
-    fig.update_layout(map=dict(style="white-bg", **map_view(height - 40)), hovermode="closest",
-                      margin=dict(l=0, r=0, t=30, b=0),
+    fig.update_layout(map=dict(style="white-bg", **map_view(height - 110)), hovermode="closest",
+                      margin=dict(l=0, r=0, t=30, b=70),
                       legend=dict(orientation="v", yanchor="bottom", y=0.02, xanchor="left", x=0.01,
                                   bgcolor="rgba(255,255,255,0.8)"))
     return _spec(ctx, "rg_map", "map", finding(ctx, rv), rv, fig)
