@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine with Python 3.11+:
 #   make run   - create the venv, install, build the database if missing, start the app
-#   make test  - the whole test suite (browser tests need Debian chromium; see .ci/run)
+#   make test  - ruff, then the whole test suite (browser tests need Debian chromium, deck
+#                rendering LibreOffice Impress; see .ci/run)
 
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
@@ -28,6 +29,7 @@ run: $(STAMP) $(DB)
 	$(BIN)/python -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -13,6 +13,7 @@ lang = sidebar.start()
 
 
 def t(key: str, **values) -> str:
+    """The message `key` in the chosen language."""
     return i18n.t(key, lang, **values)
 
 

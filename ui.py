@@ -15,10 +15,12 @@ PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "l
 
 
 def lang() -> str:
+    """The language the reader chose (the sidebar's switch), Spanish by default."""
     return i18n.lang_or_default(st.session_state.get("lang"))
 
 
 def t(key: str, **values) -> str:
+    """The message `key` in the reader's language."""
     return i18n.t(key, lang(), **values)
 
 
@@ -287,4 +289,5 @@ def page_header(title_key: str, caption_key: str, f: Filters) -> None:
 
 
 def synthetic_banner() -> None:
+    """The notice that the source is invented demonstration data."""
     st.warning(t("synthetic_banner"), icon=":material/science:")

@@ -7,7 +7,13 @@ import streamlit as st
 import ui
 from cybertrends import cached
 from cybertrends.charts.regions import (
-    DEFAULT_FD_METRIC, DEFAULT_GROUPING, DEFAULT_METRIC, DEFAULT_REGION, FD_METRICS, GROUPINGS, METRICS,
+    DEFAULT_FD_METRIC,
+    DEFAULT_GROUPING,
+    DEFAULT_METRIC,
+    DEFAULT_REGION,
+    FD_METRICS,
+    GROUPINGS,
+    METRICS,
     fiscal_district_name,
 )
 

@@ -18,7 +18,14 @@ import pytest
 
 from cybertrends import i18n
 from tests.browser_helpers import (
-    ARTIFACTS, act, chromium, error_texts, layout_problems, screenshot, sidebar_filters, streamlit_server,
+    ARTIFACTS,
+    act,
+    chromium,
+    error_texts,
+    layout_problems,
+    screenshot,
+    sidebar_filters,
+    streamlit_server,
     wait_until_rendered,
 )
 from tests.conftest import query, require_chromium

@@ -16,15 +16,13 @@ import sys
 import threading
 import time
 from datetime import date
-from pathlib import Path
-
-import streamlit  # noqa: F401 - sets pio.templates.default = "streamlit" (the black-export trap)
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+import streamlit  # noqa: F401 - sets pio.templates.default = "streamlit" (the black-export trap)
 from openpyxl import load_workbook
 from PIL import Image
 

@@ -32,7 +32,7 @@ def hostile_db(tmp_path_factory):
         f"H1,2024-01-10,,150101,8,{SCRIPT.replace(',', ' ')},{SQL},40,F,persona natural,10",
         f"H2,2024-01-11,,150101,8,{FORMULA.replace(',', ';')},+SUM(1),41,M,persona natural,20",
         f"H3,2024-01-12,,150101,{SQL},,,42,F,persona natural,",  # rejected: unknown crime code
-        f"H4,2024-01-13,,150101,8,,,@SUM(A1),F,persona natural,",  # rejected: bad age
+        "H4,2024-01-13,,150101,8,,,@SUM(A1),F,persona natural,",  # rejected: bad age
         f"{SCRIPT.replace(',', ' ')},2024-01-14,,150101,9,,,30,F,persona natural,",
     ] + [f"N{i},2024-0{1 + i % 6}-15,,040101,8,phishing,email,35,F,persona natural,5" for i in range(60)]
     path = write(tmp, HOSTILE_FILE, CANONICAL_HEADER + "\n" + "\n".join(rows) + "\n")

@@ -26,7 +26,7 @@ def test_sigkill_mid_load_leaves_the_live_database_intact(tmp_path):
 
     big = tmp_path / "synthetic_big.csv"
     write_sample(big, rows=600_000, seed=2)
-    for attempt in range(3):  # each kill leaves leftovers; the next load must clean them up
+    for _attempt in range(3):  # each kill leaves leftovers; the next load must clean them up
         proc = subprocess.Popen([sys.executable, "-m", "etl", "load", str(big), "--db", str(db)], cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 60
