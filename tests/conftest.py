@@ -79,6 +79,14 @@ def sample_db(tmp_path_factory) -> Path:
     return db
 
 
+@pytest.fixture(scope="module")
+def con(sample_db):
+    """A read-only connection to the bundled database, shared by a test module."""
+    c = duckdb.connect(str(sample_db), read_only=True)
+    yield c
+    c.close()
+
+
 def chromium_path() -> str | None:
     for candidate in ("/usr/bin/chromium", shutil.which("chromium") or ""):
         if candidate and Path(candidate).exists():

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 from datetime import date
 
-import duckdb
 import pytest
 from pptx import Presentation
 
@@ -25,13 +24,6 @@ from tests.published import published
 from tests.published import total as published_total
 
 LEY = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12-A", "S/Art")
-
-
-@pytest.fixture(scope="module")
-def con(sample_db):
-    c = duckdb.connect(str(sample_db), read_only=True)
-    yield c
-    c.close()
 
 
 def mpfn(**kw) -> Filters:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-import duckdb
 import pytest
 
 from cybertrends import queries
@@ -16,13 +15,6 @@ from tests.conftest import query
 
 LEY = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12-A", "S/Art")
 IN_LEY = "crime_code in (select crime_code from ref_crime where is_ley_30096)"
-
-
-@pytest.fixture(scope="module")
-def con(sample_db):
-    c = duckdb.connect(str(sample_db), read_only=True)
-    yield c
-    c.close()
 
 
 @pytest.fixture(scope="module")

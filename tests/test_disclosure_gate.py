@@ -7,9 +7,6 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-import duckdb
-import pytest
-
 from cybertrends import queries
 from cybertrends.filters import Filters
 from tests.published import published, total
@@ -17,13 +14,6 @@ from tests.published import published, total
 LEY = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12-A", "S/Art")
 YEAR_2024 = ("report_date between date '2024-01-01' and date '2024-12-31' "
              "and crime_code in (select crime_code from ref_crime where is_ley_30096)")
-
-
-@pytest.fixture(scope="module")
-def con(sample_db):
-    c = duckdb.connect(str(sample_db), read_only=True)
-    yield c
-    c.close()
 
 
 def _f(**kw) -> Filters:

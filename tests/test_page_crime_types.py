@@ -10,7 +10,6 @@ import math
 import re
 from datetime import date
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,13 +24,6 @@ from tests.published import total as published_total
 
 PAGE = "pages/crime_types.py"
 MPFN_NAME = {"es": "Ministerio Público – Delitos denunciados", "en": "Public Prosecutor's Office – Reported offences"}
-
-
-@pytest.fixture(scope="module")
-def con(sample_db):
-    c = duckdb.connect(str(sample_db), read_only=True)
-    yield c
-    c.close()
 
 
 @pytest.fixture(scope="module")

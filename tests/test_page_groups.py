@@ -34,13 +34,6 @@ def _f(**kw) -> Filters:
     return Filters(**{**base, **kw})
 
 
-@pytest.fixture(scope="module")
-def con(sample_db):
-    c = duckdb.connect(str(sample_db), read_only=True)
-    yield c
-    c.close()
-
-
 IN_VIEW = ("list_contains($crimes, crime_code) "
            "and (len($regions) = 0 or list_contains($regions, region_code))")
 

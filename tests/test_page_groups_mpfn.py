@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from datetime import date
 
-import duckdb
 import pytest
 
 from cybertrends import charts, i18n
@@ -31,13 +30,6 @@ def _f(**kw) -> Filters:
     """The default view: the whole MPFN series, all Ley 30096 articles."""
     base = dict(source="mpfn", period_from=date(2019, 1, 1), period_to=date(2025, 1, 1), grain="year", crimes=LEY)
     return Filters(**{**base, **kw})
-
-
-@pytest.fixture(scope="module")
-def con(sample_db):
-    c = duckdb.connect(str(sample_db), read_only=True)
-    yield c
-    c.close()
 
 
 def _nan(v) -> bool:

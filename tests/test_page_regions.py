@@ -129,13 +129,6 @@ def region_population(db) -> dict[str, float]:
 # Fixtures ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def con(sample_db):
-    c = duckdb.connect(str(sample_db), read_only=True)
-    yield c
-    c.close()
-
-
-@pytest.fixture(scope="module")
 def synth(sample_db) -> Filters:
     return Filters("synthetic", date(2019, 1, 1), date(2025, 12, 1), "month", crimes=ley_crimes(sample_db))
 

@@ -187,6 +187,18 @@ def _with_display(df: pd.DataFrame, lang: str, column: str = "report_count") -> 
     return out
 
 
+def _overall_line(ctx: Context, fig: go.Figure, overall: float | None, n_regions: int) -> None:
+    """The dashed line of the rate over all regions in view (national, or the selected regions
+    together), labelled, on a ranking of two regions or more."""
+    if overall is None or n_regions < 2:
+        return
+    label = ctx.t("gr_overall_rate_regions" if ctx.f.regions else "gr_overall_rate_national",
+                  rate=_fmt_rate(overall, ctx.lang))
+    fig.add_vline(x=overall, line_dash="dash", line_color="#1F2933", line_width=1.5)
+    fig.add_annotation(x=overall, y=1.0, yref="paper", text=label, showarrow=False, xanchor="left",
+                       yanchor="bottom", font=dict(size=12))
+
+
 def _fmt_rate(value, lang: str) -> str:
     return i18n.fmt_num(value, lang, 1)
 
@@ -483,12 +495,7 @@ def _rates_by_region(ctx: Context, group: str) -> ChartSpec | None:
     # The rate over all regions in view (national, or the selected regions together): the
     # group's total is a cell of its own, not the sum of the regions' published counts.
     overall = measures.rate_per_100k(_total(ctx, gf), int(df["population"].sum()))
-    if overall is not None and len(df) > 1:
-        label = ctx.t("gr_overall_rate_regions" if ctx.f.regions else "gr_overall_rate_national",
-                      rate=_fmt_rate(overall, ctx.lang))
-        fig.add_vline(x=overall, line_dash="dash", line_color="#1F2933", line_width=1.5)
-        fig.add_annotation(x=overall, y=1.0, yref="paper", text=label, showarrow=False, xanchor="left",
-                           yanchor="bottom", font=dict(size=12))
+    _overall_line(ctx, fig, overall, len(df))
     _style(fig, x_title=ctx.t("gr_rate_axis"), height=max(420, 24 * len(df) + 140))
     fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_yaxes(type="category", rangemode="normal")
@@ -1020,12 +1027,7 @@ def gr_minor_rate(ctx: Context) -> ChartSpec | None:
     )
     # The rate over all regions in view, from their total (a cell of its own).
     overall = measures.rate_per_100k(total / n_years, int(df["population"].sum()))
-    if overall is not None and len(df) > 1:
-        label = ctx.t("gr_overall_rate_regions" if ctx.f.regions else "gr_overall_rate_national",
-                      rate=_fmt_rate(overall, ctx.lang))
-        fig.add_vline(x=overall, line_dash="dash", line_color="#1F2933", line_width=1.5)
-        fig.add_annotation(x=overall, y=1.0, yref="paper", text=label, showarrow=False, xanchor="left",
-                           yanchor="bottom", font=dict(size=12))
+    _overall_line(ctx, fig, overall, len(df))
     _style(fig, x_title=ctx.t("gr_minor_rate_axis"), height=max(420, 24 * len(df) + 140))
     fig.update_layout(hovermode="closest", showlegend=False, margin=dict(r=30))
     fig.update_yaxes(type="category", rangemode="normal")
