@@ -38,21 +38,6 @@ def period_end(start: date, grain: str) -> date:
     return date(start.year, 12, 31) if grain == "year" else month_end(start)
 
 
-def is_complete(start: date, grain: str, last_date: date) -> bool:
-    """A period is complete when the data reach its last day."""
-    return period_end(start, grain) <= last_date
-
-
-def last_complete_period(grain: str, last_date: date) -> date:
-    """First day of the latest period the data cover completely."""
-    if grain == "year":
-        return date(last_date.year if last_date >= date(last_date.year, 12, 31) else last_date.year - 1, 1, 1)
-    start = date(last_date.year, last_date.month, 1)
-    if not is_complete(start, "month", last_date):
-        start = date(start.year - (start.month == 1), (start.month - 2) % 12 + 1, 1)
-    return start
-
-
 def shift_year(d: date, years: int) -> date:
     """The first day of `d`'s month, `years` years later (earlier when negative)."""
     return date(d.year + years, d.month, 1)
@@ -77,19 +62,6 @@ class Span:
     def previous_end(self) -> date:
         """The last day of the previous span, a year earlier."""
         return period_end(self.previous_to, self.grain)
-
-
-def headline_span(f: Filters, last_date: date) -> Span:
-    """Latest complete period within the filter, for a source without gaps whose data run to
-    `last_date`: for monthly data the year to date through the last complete month (Jan–Jun
-    2025), compared with the same months a year earlier (Jan–Jun 2024); for yearly data the
-    last complete year against the year before. Pages use `Periods.span`, which also checks
-    the start of the data and gaps."""
-    last = min(last_complete_period(f.grain, last_date), f.period_to)
-    if f.grain == "year":
-        return Span("year", last, last, shift_year(last, -1), shift_year(last, -1))
-    start = date(last.year, 1, 1)
-    return Span("month", start, last, shift_year(start, -1), shift_year(last, -1))
 
 
 # Periods a source covers -------------------------------------------------------------------
