@@ -80,3 +80,68 @@ def test_no_shown_value_from_1_to_4_and_zero_stays_zero(con, small_cells, sample
     # a cell with no records does not appear (zero), whatever the filters
     empty = queries.counts(con, _f("25", groups=("child",)).with_(crimes=("12-A",)))
     assert int(empty["report_count"].iloc[0]) == 0
+
+
+# The same attack on what staff export: CSV and XLSX of the charts, and the native charts and
+# speaker notes of a PowerPoint pack built for the region and year of each small cell.
+
+GROUP_NAMES = {"child": "Niñas y niños (0–11)", "adolescent": "Adolescentes (12–17)"}
+
+
+def _csv_counts(spec) -> dict[str, float]:
+    import csv
+    import io
+
+    from cybertrends import export
+
+    rows = list(csv.DictReader(io.StringIO(export.to_csv(spec).decode("utf-8-sig"))))
+    key = spec.series or spec.x
+    return {r[key]: float(r[spec.y]) for r in rows if r[spec.y] not in ("", "–")}
+
+
+def _xlsx_counts(spec) -> dict[str, float]:
+    import io
+
+    from openpyxl import load_workbook
+
+    from cybertrends import export
+
+    sheet = load_workbook(io.BytesIO(export.to_xlsx(spec))).worksheets[0]
+    header = [c.value for c in sheet[1]]
+    key, y = header.index(spec.series or spec.x), header.index(spec.y)
+    return {row[key]: float(row[y]) for row in sheet.iter_rows(min_row=2, values_only=True) if row[y] is not None}
+
+
+def _pptx_counts(spec) -> dict[str, float]:
+    """The values of the native chart in a one-chart pack, by category or series name."""
+    import io
+
+    from pptx import Presentation
+
+    from cybertrends import briefing
+
+    prs = Presentation(io.BytesIO(briefing.to_pptx(briefing.Pack("Ataque", "es", [spec], []))))
+    slide = list(prs.slides)[1]
+    chart = next(sh.chart for sh in slide.shapes if sh.has_chart)
+    notes = slide.notes_slide.notes_text_frame.text
+    assert "clave de celda" in notes  # the notes explain the method, and hold only published numbers
+    plot = chart.plots[0]
+    if spec.series:
+        return {s.name: sum(v for v in s.values if v is not None) for s in plot.series}
+    cats = list(plot.categories)
+    return dict(zip(cats, plot.series[0].values))
+
+
+@pytest.mark.parametrize("reader", [_csv_counts, _xlsx_counts, _pptx_counts], ids=["csv", "xlsx", "pptx"])
+def test_total_minus_groups_on_exports(con, small_cells, reader):
+    from cybertrends import charts
+
+    hits = 0
+    for region, group, true in small_cells:
+        f = _f(region)
+        by_group = reader(charts.build("gr_counts", con, f))  # one year: categories are the groups
+        months = reader(charts.build("overview_trend", con, f))  # the region's months of 2024
+        total = sum(v for v in months.values() if v is not None)
+        others = sum(v for name, v in by_group.items() if name != GROUP_NAMES[group])
+        hits += round(total - others) == true
+    assert hits <= _chance([t for *_, t in small_cells])
