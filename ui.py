@@ -239,18 +239,19 @@ _WRAP_METRICS = """<style>
 # Layouts that fit at every width (390, 820, 1024, 1440 px, sidebar open or not): text wraps
 # between words, never inside one ("Interceptac-ión"); side-by-side columns wrap onto the next
 # line when they would get too narrow for a chart (a map, a 25-region ranking) or a headline,
-# instead of squeezing it until labels are cut.
+# instead of squeezing it until labels are cut. (Rows of headlines or of buttons — matched by
+# their direct children only, not by the charts' own buttons deeper down — may be narrower.)
 _PAGE_CSS = """<style>
 [data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"] {
   hyphens: manual; overflow-wrap: break-word; word-break: normal;
 }
 [data-testid="stMain"] [data-testid="stHorizontalBlock"] { flex-wrap: wrap; row-gap: 1rem; }
 [data-testid="stMain"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] { min-width: min(100%, 360px); }
-[data-testid="stMain"] [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
-  min-width: min(100%, 210px);
+[data-testid="stMain"] [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"] > [data-testid="stMetric"]) > [data-testid="stColumn"] {
+  min-width: min(100%, 240px);
 }
-[data-testid="stMain"] [data-testid="stHorizontalBlock"]:has([data-testid="stPopover"]) > [data-testid="stColumn"],
-[data-testid="stMain"] [data-testid="stHorizontalBlock"]:has([data-testid="stDownloadButton"]) > [data-testid="stColumn"] {
+[data-testid="stMain"] [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"] > [data-testid="stPopover"]) > [data-testid="stColumn"],
+[data-testid="stMain"] [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"] > [data-testid="stDownloadButton"]) > [data-testid="stColumn"] {
   min-width: min(100%, 150px);
 }
 </style>"""
