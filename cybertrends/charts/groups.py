@@ -500,7 +500,7 @@ def _rates_by_region(ctx: Context, group: str) -> ChartSpec | None:
     fig.update_layout(hovermode="closest", showlegend=False)
     fig.update_yaxes(type="category", rangemode="normal")
     top_rate = df["rate"].max()
-    fig.update_xaxes(range=[0, top_rate * 1.15 if not pd.isna(top_rate) and top_rate > 0 else 1])
+    fig.update_xaxes(range=[0, top_rate * 1.3 if not pd.isna(top_rate) and top_rate > 0 else 1], nticks=5)
     fig.update_layout(margin=dict(r=30))
 
     shown = df[df["rate"].notna()]
@@ -1032,7 +1032,7 @@ def gr_minor_rate(ctx: Context) -> ChartSpec | None:
     fig.update_layout(hovermode="closest", showlegend=False, margin=dict(r=30))
     fig.update_yaxes(type="category", rangemode="normal")
     top_rate = df["rate"].max()
-    fig.update_xaxes(range=[0, top_rate * 1.15 if not pd.isna(top_rate) and top_rate > 0 else 1])
+    fig.update_xaxes(range=[0, top_rate * 1.3 if not pd.isna(top_rate) and top_rate > 0 else 1], nticks=5)
 
     shown = df[df["rate"].notna()]
     if len(df) == 1 and not shown.empty:

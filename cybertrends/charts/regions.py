@@ -678,12 +678,12 @@ def _rank_figure(ctx: Context, rv: RegionValues) -> go.Figure:
         hovertemplate="%{hovertext}<extra></extra>", name=rv.unit,
     ))
     style(fig, x_title=rv.unit, height=max(360, 130 + 22 * len(shown)))
-    fig.update_layout(hovermode="closest", showlegend=False, bargap=0.25, margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(hovermode="closest", showlegend=False, bargap=0.25, margin=dict(l=10, r=24, t=40, b=10))
     fig.update_yaxes(gridcolor="rgba(0,0,0,0)", rangemode="normal", type="category", automargin=True)
     # Room for the value labels on both sides of zero.
     values = list(shown["value"]) + ([rv.national] if rv.national is not None and metric != "count" else [])
     lo, hi = min(0.0, *values), max(0.0, *values)
-    pad = 0.2 * ((hi - lo) or 1.0)
+    pad = 0.3 * ((hi - lo) or 1.0)  # the value written past the longest bar, on narrow screens too
     fig.update_xaxes(showgrid=True, gridcolor="#E4E7EB", ticksuffix=" %" if metric == "growth" else "",
                      zeroline=True, zerolinecolor="#CBD2D9", automargin=True,
                      range=[lo - pad if lo < 0 else 0, hi + pad])
