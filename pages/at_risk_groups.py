@@ -38,7 +38,7 @@ if not info["has_age"]:
         if len(info["complete_years"]) > 1:  # a single year's rate swings with few cases: offer the average
             labels = {"latest": ui.t("gr_minor_years_latest"), "all": ui.t("gr_minor_years_all")}
             mode = ui.choice(ui.t("gr_minor_years_select"), list(labels), param="years", default="latest",
-                             format_func=labels.get)
+                             format_func=labels.get, selectbox=True)  # long labels: a list fits a phone
         ui.render_chart(cached.chart("gr_minor_rate", f, years=mode))
     st.stop()
 

@@ -253,7 +253,7 @@ def test_page_opens_on_the_real_series_with_the_minors_proxy(sample_db, con, lan
     # published aggregates: no cell-key caption under the definitions
     assert not any(c.value == i18n.t("gr_definitions_protection", lang) for c in at.caption)
     # the rate can be the annual average of the complete years (a single year has few cases)
-    widget(at.segmented_control, "p_years").set_value("all").run()
+    widget(at.selectbox, "p_years").set_value("all").run()
     assert not at.exception
     assert at.query_params["years"] == "all"
     shown = [m.value.removeprefix("#### ") for m in at.markdown if m.value.startswith("#### ")]

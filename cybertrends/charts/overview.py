@@ -33,7 +33,7 @@ UP = "#D55E00"  # more reports (Okabe–Ito vermillion, as on the crime types pa
 DOWN = "#0072B2"  # fewer reports (Okabe–Ito blue)
 TOTAL = "#3E4C59"
 NO_FILE = "#52606D"
-AXIS_LINE = 34  # characters per line of a name on the contribution chart's axis (two lines at most)
+AXIS_LINE = 28  # characters per line of a name on the contribution chart's axis (two lines at most)
 
 
 @dataclass
@@ -658,7 +658,7 @@ def overview_contrib(ctx: Context) -> ChartSpec | None:
     lo, hi = float(min(ends.min(), 0)), float(max(ends.max(), 0))
     pad = 0.3 * (hi - lo or 1)  # room for "+10,516" past the total's bar, on narrow screens too
     fig.update_xaxes(range=[lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0)], zeroline=True, nticks=5)
-    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_layout(hovermode="closest", showlegend=False, margin=dict(r=40))
 
     label = ctx.t("crime_type") if by == "crime" else ctx.t("region")
     change_col = ctx.t("contrib_col")
