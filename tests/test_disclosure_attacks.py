@@ -145,3 +145,46 @@ def test_total_minus_groups_on_exports(con, small_cells, reader):
         others = sum(v for name, v in by_group.items() if name != GROUP_NAMES[group])
         hits += round(total - others) == true
     assert hits <= _chance([t for *_, t in small_cells])
+
+
+def _pdf_counts(spec) -> dict[str, float]:
+    """The numbers a PDF pack prints for the chart (without a browser the PDF prints the table
+    behind each chart as text): read back from the PDF's text, cell by cell."""
+    import io
+
+    from pypdf import PdfReader
+
+    from cybertrends import briefing, export
+
+    with pytest.MonkeyPatch.context() as mp:  # no browser: the PDF prints every number as text
+        mp.delenv("BROWSER_PATH", raising=False)
+        mp.setenv("PATH", "/nonexistent")
+        mp.setattr(export, "_SYSTEM_CANDIDATES", ())
+        pdf = briefing.to_pdf(briefing.Pack("Ataque", "es", [spec], []))
+    lines = [line.strip() for page in PdfReader(io.BytesIO(pdf)).pages[1:-1]
+             for line in (page.extract_text() or "").splitlines()]
+    header = [str(c) for c in spec.export_table().columns]
+    start = next(i for i in range(len(lines)) if lines[i:i + len(header)] == header) + len(header)
+    key, y = header.index(spec.series or spec.x), header.index(spec.y)
+    out: dict[str, float] = {}
+    for row in range(len(spec.data)):
+        cells = lines[start + row * len(header): start + (row + 1) * len(header)]
+        value = cells[y].replace(",", "")
+        if value not in ("", "–"):
+            out[cells[key]] = out.get(cells[key], 0.0) + float(value)
+    return out
+
+
+def test_total_minus_groups_on_the_pdf(con, small_cells):
+    from cybertrends import charts
+
+    hits = 0
+    for region, group, true in small_cells:
+        f = _f(region)
+        spec = charts.build("gr_counts", con, f)
+        by_group = _pdf_counts(spec)
+        assert by_group == _csv_counts(spec)  # the PDF was read back right: the same cells as the CSV
+        total = sum(_pdf_counts(charts.build("overview_trend", con, f)).values())
+        others = sum(v for name, v in by_group.items() if name != GROUP_NAMES[group])
+        hits += round(total - others) == true
+    assert hits <= _chance([t for *_, t in small_cells])
