@@ -32,9 +32,9 @@ TEMPLATE = go.layout.Template(
         # Numbers on axes as in the text: "4,000", never "4000" or "4k" (i18n.plotly_separators).
         separators=i18n.plotly_separators(i18n.DEFAULT_LANG),
         xaxis=dict(showgrid=False, linecolor="#CBD2D9", ticks="outside", tickcolor="#CBD2D9", automargin=True,
-                   separatethousands=True, exponentformat="none"),
+                   separatethousands=True, exponentformat="none", title=dict(font=dict(size=12))),
         yaxis=dict(gridcolor="#E4E7EB", zerolinecolor="#CBD2D9", rangemode="tozero", automargin=True,
-                   separatethousands=True, exponentformat="none"),
+                   separatethousands=True, exponentformat="none", title=dict(font=dict(size=12))),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title_text=""),
         hoverlabel=dict(bgcolor="white", font_size=13),
         margin=dict(l=70, r=20, t=50, b=50),

@@ -656,7 +656,7 @@ def overview_contrib(ctx: Context) -> ChartSpec | None:
     # Room for the value written beyond each bar's end.
     ends = np.concatenate([[0], np.cumsum(changes)])
     lo, hi = float(min(ends.min(), 0)), float(max(ends.max(), 0))
-    pad = 0.3 * (hi - lo or 1)  # room for "+10,516" past the total's bar, on narrow screens too
+    pad = 0.45 * (hi - lo or 1)  # room for "+10,516" past the total's bar, on a phone too
     fig.update_xaxes(range=[lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0)], zeroline=True, nticks=5)
     fig.update_layout(hovermode="closest", showlegend=False, margin=dict(r=40))
 
