@@ -246,7 +246,7 @@ REAL_PAGES = [("", "resumen"), ("regions", "regiones"), ("at_risk_groups", "grup
 def test_screenshots_of_the_real_series(browser_app, sample_db, width):
     """The Overview, Regions and At-risk groups pages opened with no parameters (the real MPFN
     series), saved for review; what looks cut or clipped is measured into layout_<width>.json
-    and asserted (on a phone, 390 px, a few axis titles of narrow charts may still overhang)."""
+    and asserted at every width."""
     url, browser = browser_app
     context = browser.new_context(viewport={"width": width, "height": WIDTHS[width]}, locale="es-PE")
     page = context.new_page()
@@ -269,9 +269,9 @@ def test_screenshots_of_the_real_series(browser_app, sample_db, width):
             for kind in ("cut_text", "wrapped_metric_values", "overflowing_controls"):
                 assert problems[kind] == [], (width, name, kind, problems[kind])
             assert problems["page_overflow_px"] <= 0, (width, name)
-            if width >= 820:  # tablets and desktops: no chart label, value or map clipped, no ticks overlapping
-                assert problems["clipped_chart_text"] == [], (width, name, problems["clipped_chart_text"])
-                assert problems["overlapping_ticks"] == [], (width, name, problems["overlapping_ticks"])
+            # no chart label, value or map clipped, no ticks overlapping
+            assert problems["clipped_chart_text"] == [], (width, name, problems["clipped_chart_text"])
+            assert problems["overlapping_ticks"] == [], (width, name, problems["overlapping_ticks"])
     finally:
         context.close()
 

@@ -645,7 +645,9 @@ def overview_contrib(ctx: Context) -> ChartSpec | None:
     fig = go.Figure(go.Waterfall(
         orientation="h", y=axis_names, customdata=names + [total_label], x=changes + [c.total_change],
         measure=["relative"] * len(names) + ["total"],
-        text=[_signed(v, lang) for v in changes + [c.total_change]], textposition="outside",
+        # the total is the longest bar: its value inside it, so it never runs off a phone's edge
+        text=[_signed(v, lang) for v in changes + [c.total_change]],
+        textposition=["outside"] * len(names) + ["inside"], insidetextfont=dict(color="white"),
         increasing=dict(marker=dict(color=UP)), decreasing=dict(marker=dict(color=DOWN)),
         totals=dict(marker=dict(color=TOTAL)), connector=dict(line=dict(color="#CBD2D9", width=1)),
         hovertemplate="%{customdata}: %{text}<extra></extra>", cliponaxis=False,
