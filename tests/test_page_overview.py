@@ -348,3 +348,16 @@ def test_corrupt_database_shows_operator_message(tmp_path):
     at = run_app(bad)
     assert not at.exception
     assert any("etl build" in e.value for e in at.error)
+
+
+def test_rising_reports_are_drawn_as_bad_news(sample_db):
+    """More reports is bad news: the total's rise is red (a fall would be green); the at-risk
+    share's change is neutral (grey)."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    at = run_app(sample_db, params={"lang": "es"})  # the real series: 2023 is +55.2 % on 2022
+    total = at.metric[0]
+    assert total.proto.direction == Metric.MetricDirection.UP and total.proto.color == Metric.MetricColor.RED
+    synthetic = run_app(sample_db, params={"lang": "es", "source": "synthetic"})
+    share = synthetic.metric[3]  # victims in the at-risk groups: a share, neither good nor bad
+    assert share.proto.color == Metric.MetricColor.GRAY
