@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from cybertrends import i18n, paths, queries
+from cybertrends.db import open_read_only
 from cybertrends.filters import Filters
 
 log = logging.getLogger(__name__)
@@ -1304,7 +1305,7 @@ def session_pack(specs: Sequence[ChartSpec], title: str, lang: str, fmt: str, db
     """
     lang = i18n.lang_or_default(lang)
     images = Images("map" if fmt == "pptx" else "all")
-    con = duckdb.connect(str(db or paths.db_path()), read_only=True)
+    con = open_read_only(db)
     try:
         built, skipped = rebuild(list(specs), con, lang, on_spec=images.prefetch)
         pack = Pack((title or "").strip() or default_title(lang), lang, built, skipped)
@@ -1475,7 +1476,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not db.is_file():
             raise ArgumentError(_t("br_cli_no_db", lang, value=str(db)))
         try:
-            con = duckdb.connect(str(db), read_only=True)
+            con = open_read_only(db)
         except duckdb.Error as error:
             raise ArgumentError(_t("br_cli_bad_db", lang, value=str(db), error=_short_error(error))) from None
         try:

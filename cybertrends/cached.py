@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from cybertrends import charts, paths, queries
+from cybertrends import charts, db, paths, queries
 from cybertrends.charts.base import Context
 from cybertrends.chartspec import ChartSpec
 from cybertrends.filters import Filters
@@ -40,23 +40,14 @@ def db_version() -> tuple[str, int, int, int]:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(version: tuple) -> duckdb.DuckDBPyConnection:
-    # A fresh in-memory instance that ATTACHes the file read-only. `duckdb.connect(path)` would
-    # reuse the process-wide instance of that path, which still holds the file that was there
-    # before the ETL swapped a new one in, and so would keep serving the old data.
-    con = duckdb.connect(":memory:")
-    con.execute("attach $path as cyber (read_only)", {"path": version[0]})
-    con.execute("use cyber")
-    con.execute("select count(*) from source_coverage").fetchone()  # proves it is our database
-    return con
+    return db.open_read_only(version[0])
 
 
 def cursor(version: tuple | None = None) -> duckdb.DuckDBPyConnection:
     """A cursor on the current database (one per call: connections are not thread-safe)."""
     version = version or db_version()
     try:
-        cur = _connection(version).cursor()
-        cur.execute("use cyber")
-        return cur
+        return db.cursor(_connection(version))
     except duckdb.Error as exc:
         raise DatabaseUnavailable("unreadable", Path(version[0]), str(exc).splitlines()[0][:200]) from None
 

@@ -8,7 +8,7 @@ DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 BUILT_DIR = DATA_DIR / "built"
 REFERENCE_DIR = DATA_DIR / "reference"
-SQL_DIR = ROOT / "sql"
+ETL_SQL_DIR = ROOT / "etl" / "sql"
 
 DEFAULT_DB = BUILT_DIR / "cybercrime.duckdb"
 
