@@ -24,8 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-OUT = Path(__file__).parent / "out"
-SIZES = {"1m": 1_000_000, "3m": 3_000_000, "10m": 10_000_000}
+from bench.common import OUT, PYTHON, sample_file
 
 
 def machine() -> dict:
@@ -40,21 +39,11 @@ def machine() -> dict:
     }
 
 
-def sample_file(size: str) -> Path:
-    """bench/out/incidents_<size>.csv, generated with `python -m etl sample` (seed 2026) when missing."""
-    path = OUT / f"incidents_{size}.csv"
-    if not path.exists():
-        OUT.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "etl", "sample", "--rows", str(SIZES[size]), "--seed", "2026",
-                        "--out", str(path)], check=True)
-    return path
-
-
 def database(size: str) -> Path:
     """bench/out/cybercrime_<size>.duckdb, built from the sample file with the real ETL when missing."""
     db = OUT / f"cybercrime_{size}.duckdb"
     if not db.exists():
-        subprocess.run([sys.executable, "-m", "etl", "load", str(sample_file(size)), "--db", str(db),
+        subprocess.run([PYTHON, "-m", "etl", "load", str(sample_file(size)), "--db", str(db),
                         "--source", "synthetic"], check=True, stdout=subprocess.DEVNULL)
     return db
 
