@@ -35,7 +35,6 @@ from reportlab.platypus import (
     Frame,
     Image,
     KeepInFrame,
-    KeepTogether,
     NextPageTemplate,
     PageBreak,
     PageTemplate,
@@ -183,16 +182,16 @@ class _ChartBlock(KeepInFrame):
 
 class _NumbersTable(Flowable):
     """The numbers behind a chart as one table cut into blocks side by side, with the largest
-    font size that fits the space left; what does not fit even at the smallest size continues
-    on the next page (header repeated), so no row is lost."""
+    font size that fits the space left above the caption that follows; what does not fit even
+    at the smallest size continues on the next page (header repeated), so no row is lost."""
 
     SIZES = (9.0, 8.0, 7.0, 6.5)
     MAX_BLOCKS = 6
     GAP = 14.0
 
-    def __init__(self, header: list[str], rows: list[list[str]]) -> None:
+    def __init__(self, header: list[str], rows: list[list[str]], caption: list[Flowable] = ()) -> None:
         super().__init__()
-        self.header, self.rows = header, rows
+        self.header, self.rows, self.caption = header, rows, list(caption)
         self._tables: list[tuple[Table, float, float]] = []
 
     def _tables_for(self, rows: list[list[str]], blocks: int, size: float, aw: float, ah: float):
@@ -225,12 +224,17 @@ class _NumbersTable(Flowable):
                     return tables
         return None
 
+    def _room(self, aw: float, ah: float) -> float:
+        """The height left for the table once the caption (drawn after it) has its room."""
+        return ah - sum(f.wrap(aw, ah)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in self.caption)
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        tables = self._fit(self.rows, availWidth, availHeight)
+        tables = self._fit(self.rows, availWidth, self._room(availWidth, availHeight))
         if tables is None:  # too tall: the frame asks split() for what fits
             return availWidth, availHeight + 1
         self._tables = tables
-        return availWidth, max(h for *_, h in tables)
+        self.width, self.height = availWidth, max(h for *_, h in tables)
+        return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         fits = lambda n: self._fit(self.rows[:n], availWidth, availHeight, self.SIZES[-1:]) is not None  # noqa: E731
@@ -238,9 +242,11 @@ class _NumbersTable(Flowable):
         while low < high:
             middle = (low + high + 1) // 2
             low, high = (middle, high) if fits(middle) else (low, middle - 1)
-        if low == 0:
+        low = min(low, len(self.rows) - 1)  # the caption never travels alone
+        if low <= 0:
             return []  # nothing fits here: start on the next page
-        return [_NumbersTable(self.header, self.rows[:low]), _NumbersTable(self.header, self.rows[low:])]
+        return [_NumbersTable(self.header, self.rows[:low]),
+                _NumbersTable(self.header, self.rows[low:], self.caption)]
 
     def draw(self) -> None:
         x = 0.0
@@ -377,7 +383,9 @@ class _Story:
         out += [self.para(source, "source") for source in unique(spec.source_line for spec in pack.specs)]
         if pack.synthetic:
             out.append(self.para(i18n.t("br_synthetic_note", lang), "warning"))
-        contents = TableOfContents(levelStyles=[s["toc"]], dotsMinLevel=0)
+        small = len(pack.specs) + 1 > 12  # long packs: a smaller contents list keeps the cover one page
+        toc = ParagraphStyle("toc_small", parent=s["toc"], fontSize=8.5, leading=11) if small else s["toc"]
+        contents = TableOfContents(levelStyles=[toc], dotsMinLevel=0)
         out += [self.para(i18n.t("br_contents", lang), "heading"), contents]
         return out
 
@@ -399,7 +407,8 @@ class _Story:
             png = self.images.get(spec)
         except export.ExportError as error:
             out.append(self.para(i18n.t("br_images_unavailable", spec.lang, reason=str(error)), "warning"))
-            out += [_numbers(spec, self.glyphs), Spacer(1, 8), KeepTogether(caption)]
+            caption = [Spacer(1, 8), *caption]
+            out += [_numbers(spec, self.glyphs, caption), *caption]
         else:
             out.append(_ChartBlock(png, caption))
         return out
@@ -407,10 +416,7 @@ class _Story:
     def closing(self) -> list[Flowable]:
         pack, lang = self.pack, self.lang
         title = i18n.t("br_closing_title", lang)
-        out: list[Flowable] = [
-            _PageStart(_plain(title, self.glyphs), 1, _pack_stamp(pack), pack.synthetic),
-            self.para(title, _beside_mark(self.styles["title"], pack.synthetic)),
-        ]
+        out: list[Flowable] = []
         sections = closing_sections(pack)
         n_chars = sum(len(h) + sum(len(i) for i in items) for h, items in sections)
         item = ParagraphStyle("closing_item", parent=self.styles["body" if n_chars < 1800 else "note"], spaceAfter=3)
@@ -419,7 +425,11 @@ class _Story:
                 out.append(self.para(heading, "heading"))
             out += [self.para(f"• {text}", item) if heading else self.para(text, "note") for text in items]
             out.append(Spacer(1, 6))
-        return out
+        return [  # one page, as the deck's closing slide: a very long list of skipped charts shrinks
+            _PageStart(_plain(title, self.glyphs), 1, _pack_stamp(pack), pack.synthetic),
+            self.para(title, _beside_mark(self.styles["title"], pack.synthetic)),
+            KeepInFrame(0, 0, out, mode="shrink", name="closing"),
+        ]
 
     def flowables(self, total: _PageTotal) -> list[Flowable]:
         story = [*self.cover(), NextPageTemplate("content")]
@@ -428,14 +438,15 @@ class _Story:
         return [*story, PageBreak(), *self.closing(), total]
 
 
-def _numbers(spec: ChartSpec, glyphs: set[int]) -> _NumbersTable:
+def _numbers(spec: ChartSpec, glyphs: set[int], caption: list[Flowable]) -> _NumbersTable:
     """The chart's numbers as the page shows them; long tables keep only the chart's own columns."""
     header, rows = table_rows(spec, exact=False)
     if len(rows) > 30:
         keep = [i for i, h in enumerate(header) if h in {str(spec.x), str(spec.series), str(spec.y)}]
         header = [header[i] for i in keep]
         rows = [[row[i] for i in keep] for row in rows]
-    return _NumbersTable([_plain(h, glyphs) for h in header], [[_plain(c, glyphs) for c in row] for row in rows])
+    return _NumbersTable([_plain(h, glyphs) for h in header], [[_plain(c, glyphs) for c in row] for row in rows],
+                         caption)
 
 
 def build_pdf(pack: Pack, images: Images | None = None) -> tuple[bytes, int]:
