@@ -78,9 +78,12 @@ def test_outline_names_every_chart_on_its_page(specs, no_browser):
     assert pages[0] == 0 and pages == sorted(pages) and pages[-1] == len(reader.pages) - 1
     for (_, title, page) in entries[1:]:
         assert _flat(title) in texts[page]  # the entry opens the page that starts with the chart
-    # the contents on the cover give the same page numbers (1-based)
-    for (_, title, page) in entries[1:]:
-        assert re.search(re.escape(_flat(title)) + r"[ .]*" + str(page + 1) + r"\b", texts[0]), title
+    # the contents on the cover print the same page numbers (1-based) and link to the same pages
+    cover = reader.pages[0]
+    assert [int(n) for n in re.findall(r"\.\s(\d+)\n", cover.extract_text())] == [p + 1 for *_, p in entries[1:]]
+    targets = {reader.get_page_number(a.get_object()["/Dest"][0].get_object()) for a in cover.get("/Annots", [])
+               if "/Dest" in a.get_object()}
+    assert targets == {page for *_, page in entries[1:]}
 
 
 def test_every_page_has_the_footer_with_the_provenance(specs, sample_db, no_browser):
@@ -192,4 +195,4 @@ def test_no_text_outside_the_page_and_every_glyph_in_the_embedded_font(specs, br
             assert box.left + 20 <= x and right <= box.right - 20, (number, text, x, right)
             assert box.bottom + 10 <= y <= box.top - 20, (number, text, y)
             checked += 1
-    assert checked > 100
+    assert checked > (40 if browser else 100)

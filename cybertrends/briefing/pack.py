@@ -2,8 +2,9 @@
 
 Holds the pack itself (`Pack`, `Skipped`, the `STANDARD_PACK`), how charts get in
 (`collect`, `build_charts`, `rebuild`) and how staff reorder them (`add`, `move`, `remove`),
-the numbers behind a chart as text (`table_rows`, the speaker notes `notes_text`), the
-closing sections (sources, caveats, skipped charts) and the house colours both outputs use.
+the numbers behind a chart (`table_rows` as text, the speaker notes `notes_text`, the native
+chart's `chart_series`), the closing sections (sources, caveats, skipped charts) and the house
+colours both outputs use.
 No Streamlit, no python-pptx, no reportlab here.
 """
 

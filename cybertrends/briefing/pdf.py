@@ -126,9 +126,11 @@ class _PageStart(Flowable):
     """Zero-size marker that opens a page of the pack: its outline entry (and contents entry),
     and what the footer and the synthetic mark show from this page on."""
 
-    def __init__(self, outline: str, level: int, stamp: str, synthetic: bool, contents: bool = True) -> None:
+    def __init__(self, outline: str, level: int, stamp: str, synthetic: bool, link: str = "",
+                 contents: bool = True) -> None:
         super().__init__()
-        self.outline, self.level, self.stamp, self.synthetic, self.contents = outline, level, stamp, synthetic, contents
+        self.outline, self.level, self.stamp, self.synthetic = outline, level, stamp, synthetic
+        self.link, self.contents = link, contents
         self.width = self.height = 0
 
     def draw(self) -> None:  # nothing to draw: the document acts on it in afterFlowable
@@ -307,10 +309,9 @@ class _PackDoc(BaseDocTemplate):
         shown = _fit_line(stamp, FONT, size, room)
         canvas.setFont(FONT, size)
         canvas.drawString(MARGIN, 19, shown)
-        link = stamp.rpartition(": ")[2]
-        if link.startswith("http"):  # the full link stays clickable even where the text is cut
+        if start is not None and start.link:  # the full link stays clickable even where the text is cut
             width = pdfmetrics.stringWidth(shown, FONT, size)
-            canvas.linkURL(link, (MARGIN, 17, MARGIN + width, 19 + size), relative=0, thickness=0)
+            canvas.linkURL(start.link, (MARGIN, 17, MARGIN + width, 19 + size), relative=0, thickness=0)
         canvas.restoreState()
 
 
@@ -393,7 +394,7 @@ class _Story:
         from cybertrends import export
 
         out: list[Flowable] = [
-            _PageStart(_plain(spec.title, self.glyphs), 1, spec.stamp, spec.synthetic),
+            _PageStart(_plain(spec.title, self.glyphs), 1, spec.stamp, spec.synthetic, (spec.provenance or {}).get("link", "")),
             self.para(spec.title, _beside_mark(self.styles["title"], spec.synthetic)),
             Paragraph(_markup(spec.subtitle, self.glyphs), _beside_mark(self.styles["subtitle"], spec.synthetic)),
             Spacer(1, 6),
