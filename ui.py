@@ -118,13 +118,9 @@ def dataframe(df, **kwargs) -> None:
     config.update(kwargs.pop("column_config", {}) or {})
     # The table's own "Download as CSV" hands these cells to spreadsheets: text that a
     # spreadsheet would run as a formula (a file name starting with "=") is neutralised here too.
-    from cybertrends.export import neutralise
+    from cybertrends.export import neutralise_table
 
-    shown = df.copy()
-    for column in shown.columns:
-        if getattr(shown[column].dtype, "kind", "O") in "OUS" or str(shown[column].dtype) in ("str", "string"):
-            shown[column] = [neutralise(v) if isinstance(v, str) else v for v in shown[column]]
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **kwargs)
+    st.dataframe(neutralise_table(df), hide_index=True, width="stretch", column_config=config, **kwargs)
 
 
 _EMPTY_SAID = "_empty_said"

@@ -290,7 +290,7 @@ def no_browser(tmp_path, monkeypatch):
     empty_bin.mkdir()
     monkeypatch.setenv("BROWSER_PATH", str(fake))
     monkeypatch.setenv("PATH", str(empty_bin))
-    monkeypatch.setattr(export, "_SYSTEM_CANDIDATES", ())
+    monkeypatch.setattr(export.browser, "SYSTEM_CANDIDATES", ())
     return fake
 
 
@@ -313,7 +313,7 @@ def test_no_browser_raises_quickly_with_install_hint(no_browser):
 
 
 def test_detection_rechecks_the_environment(tmp_path, monkeypatch):
-    monkeypatch.setattr(export, "_SYSTEM_CANDIDATES", ())
+    monkeypatch.setattr(export.browser, "SYSTEM_CANDIDATES", ())
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("BROWSER_PATH", raising=False)
     assert export.find_browser() is None

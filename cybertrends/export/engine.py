@@ -1,0 +1,225 @@
+"""The image engine: one headless Chromium driven by Kaleido, shared by every image export in the process.
+
+Lifecycle through Kaleido's public async API (`kaleido.Kaleido`: `open`, `calc_fig`, `close`)
+on an event loop of our own, in one daemon thread. The engine starts on the first image export
+and is reused by every later one; `shutdown` (also run at exit) stops it. One lock serialises
+every start, render and stop, so concurrent exports each get their own chart (Kaleido issue
+444). Every wait has a deadline: a browser that fails to start, dies, or stalls ends in an
+`ExportError`, the browser is stopped (killed if it does not close), and the next export starts
+a fresh one. Nothing polls a private attribute; `Browser.subprocess` is choreographer's public
+handle on the browser process.
+
+Other modules that need images (PowerPoint, PDF) call `figure_to_image` / `to_image` here, not
+`plotly.io.to_image`, so they share the engine and its lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import copy
+import functools
+import threading
+from typing import Any
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from cybertrends import i18n
+from cybertrends.chartspec import ChartSpec
+from cybertrends.export.browser import ExportError, require_browser
+from cybertrends.export.layout import export_figure, export_template
+
+__all__ = ["ENGINE", "IMAGE_FORMATS", "Engine", "figure_to_image", "shutdown", "to_image", "to_png", "to_svg"]
+
+IMAGE_FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
+START_TIMEOUT = 60.0  # seconds for the browser to start (about 1.2 s here) plus the first image
+RENDER_TIMEOUT = 120.0  # seconds per image; Kaleido's own per-image timeout is 90 s
+STOP_TIMEOUT = 10.0  # seconds for the browser to close before it is killed
+
+
+class _Stalled(Exception):
+    """A deadline passed: the browser does not answer."""
+
+
+class Engine:
+    """One Kaleido browser on its own event-loop thread. Callers hold `lock` around every method."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.starts = 0  # how many times a browser was started (a warm export starts none)
+        self.browser: str | None = None  # the executable the running browser was started from
+        self._kaleido: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while a browser is started and usable."""
+        return self._kaleido is not None
+
+    def browser_pid(self) -> int | None:
+        """The process id of the running browser, or None."""
+        process = getattr(self._kaleido, "subprocess", None)
+        return process.pid if process is not None else None
+
+    def _alive(self) -> bool:
+        process = getattr(self._kaleido, "subprocess", None)
+        return process is not None and process.poll() is None
+
+    def _run(self, coroutine: Any, timeout: float) -> Any:
+        """Run `coroutine` on the engine's loop; `_Stalled` (and the coroutine cancelled) after `timeout`."""
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise _Stalled from None
+
+    def start(self, browser: str) -> None:
+        """Start the browser with its Kaleido page loaded (plotly.js local, no MathJax, no network)."""
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="cybertrends-export", daemon=True)
+        self._thread.start()
+        self.browser = browser
+        self.starts += 1
+
+        async def open_browser() -> None:
+            import kaleido  # imported lazily: HTML/CSV/XLSX never need it
+
+            self._kaleido = kaleido.Kaleido(
+                path=browser,
+                mathjax=False,  # no MathJax fetch from a CDN (5 s stalls, offline failures)
+                headers=pio.defaults.headers or None,  # e.g. the OpenStreetMap tile policy header
+            )
+            await self._kaleido.open()
+
+        try:
+            self._run(open_browser(), START_TIMEOUT)
+        except BaseException:
+            self.stop()
+            raise
+
+    def render(self, fig_dict: dict, opts: dict, timeout: float) -> bytes:
+        """One image from the running browser."""
+        call = self._kaleido.calc_fig(fig_dict, opts=opts, topojson=pio.defaults.topojson)
+        return self._run(call, timeout)
+
+    def stop(self) -> None:
+        """Close the browser (kill it if it does not close) and end the loop thread; safe to repeat."""
+        kaleido, loop, thread = self._kaleido, self._loop, self._thread
+        self._kaleido = self._loop = self._thread = self.browser = None
+        if loop is None:
+            return
+
+        async def close() -> None:
+            pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+            for task in pending:  # renders and background reloads: the browser is going away
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            if kaleido is not None:
+                await kaleido.close()
+
+        try:
+            asyncio.run_coroutine_threadsafe(close(), loop).result(STOP_TIMEOUT)
+        except Exception:  # noqa: BLE001 - a hung or dead browser: killed below
+            pass
+        process = getattr(kaleido, "subprocess", None)
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(STOP_TIMEOUT)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(STOP_TIMEOUT)
+        if not thread.is_alive():
+            loop.close()
+
+    def image(self, fig_dict: dict, opts: dict, browser: str, lang: str) -> bytes:
+        """Render on the running browser, starting one first if needed; every failure is an `ExportError`."""
+        first = not self.running
+        try:
+            if first:
+                self.start(browser)
+                _register_shutdown()
+            return self.render(fig_dict, opts, START_TIMEOUT if first else RENDER_TIMEOUT)
+        except _Stalled:
+            self.stop()
+            raise ExportError(i18n.t("export_stalled", lang)) from None
+        except Exception as error:
+            if not self._alive() or _is_browser_gone(error):
+                used = self.browser or browser
+                self.stop()
+                raise ExportError(i18n.t("export_browser_died", lang, path=used)) from None
+            # Kaleido/plotly.js errors, e.g. a topojson fetch offline: the browser is fine
+            raise ExportError(f"{i18n.t('export_failed', lang)}: {error}") from error
+
+
+def _is_browser_gone(error: BaseException) -> bool:
+    from choreographer.errors import BrowserClosedError, BrowserFailedError, ChannelClosedError
+
+    return isinstance(error, (BrowserClosedError, BrowserFailedError, ChannelClosedError))
+
+
+ENGINE = Engine()
+
+
+@functools.cache
+def _register_shutdown() -> None:
+    atexit.register(shutdown)
+
+
+def shutdown() -> None:
+    """Stop the export browser (registered with atexit; safe to call repeatedly)."""
+    if not ENGINE.lock.acquire(timeout=5):  # an export is stuck: do not block interpreter exit
+        return
+    try:
+        ENGINE.stop()
+    except Exception:  # noqa: BLE001 - best effort at interpreter exit
+        pass
+    finally:
+        ENGINE.lock.release()
+
+
+def figure_to_image(
+    fig: go.Figure | dict,
+    format: str = "png",  # noqa: A002 - same name as plotly.io.to_image
+    width: int = 1600,
+    height: int = 900,
+    scale: float = 1,
+    lang: str = "es",
+) -> bytes:
+    """Render any Plotly figure to image bytes on the shared, locked engine.
+
+    The figure is rendered as given: use `export_figure` first for a ChartSpec (template,
+    title block, source line, synthetic mark). Raises `ExportUnavailable` without a browser and
+    `ExportError` when the browser fails or stalls.
+    """
+    fmt = "jpeg" if format == "jpg" else format
+    if fmt not in IMAGE_FORMATS:
+        raise ValueError(f"unsupported image format {format!r}; expected one of {IMAGE_FORMATS}")
+    lang = i18n.lang_or_default(lang)
+    browser = require_browser(lang)
+    fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else copy.deepcopy(fig)
+    layout = fig_dict.setdefault("layout", {})
+    if "template" not in layout:
+        # never let the browser fall back to pio.templates.default (may be "streamlit")
+        layout["template"] = export_template().to_plotly_json()
+    opts = {"format": fmt, "width": width, "height": height, "scale": scale}
+    with ENGINE.lock:
+        return ENGINE.image(fig_dict, opts, browser, lang)
+
+
+def to_image(spec: ChartSpec, format: str = "png", width: int = 1600, height: int = 900, scale: float = 1) -> bytes:  # noqa: A002
+    """`spec` as an image (png, svg, pdf, jpeg, webp), laid out by `export_figure`."""
+    fig = export_figure(spec, width=width, height=height)
+    return figure_to_image(fig, format=format, width=width, height=height, scale=scale, lang=spec.lang)
+
+
+def to_png(spec: ChartSpec, width: int = 1600, height: int = 900, scale: float = 1) -> bytes:
+    """PNG bytes of `export_figure(spec)`; raises `ExportUnavailable` without Chromium."""
+    return to_image(spec, "png", width=width, height=height, scale=scale)
+
+
+def to_svg(spec: ChartSpec, width: int = 1600, height: int = 900, scale: float = 1) -> bytes:
+    """SVG bytes of `export_figure(spec)`; raises `ExportUnavailable` without Chromium."""
+    return to_image(spec, "svg", width=width, height=height, scale=scale)
