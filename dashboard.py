@@ -9,6 +9,8 @@ import sidebar
 import ui
 from cybertrends import i18n
 
+ui.configure_logging()
+
 lang = sidebar.start()
 
 

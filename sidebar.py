@@ -36,13 +36,13 @@ def _t(key: str, lang: str, **values) -> str:
 def catalog() -> links.Catalog:
     """The ids a link may use, from the current database."""
     sources = cached.sources()
-    crimes = cached.reference("crimes")
+    crimes = cached.crimes()
     return links.Catalog(
         sources={s: cached.period_options(s) for s in sources["source"]},
         default_source=queries.default_source(sources.to_dict("records")),
         crimes={c: ("ley" if ley else "penal") for c, ley in zip(crimes["crime_code"], crimes["is_ley_30096"])},
-        regions=tuple(cached.reference("regions")["region_code"]),
-        groups=tuple(cached.reference("age_groups")["age_group"]),
+        regions=tuple(cached.regions()["region_code"]),
+        groups=tuple(cached.age_groups()["age_group"]),
         has_age=dict(zip(sources["source"], sources["has_victim_age"].astype(bool))),
     )
 
@@ -141,7 +141,7 @@ def build(lang: str, page: str | None = None) -> Filters:
             first = last = options[0]
             st.caption(f"{_t('filter_period', lang)}: {label(first)}")
 
-        crimes = cached.reference("crimes")
+        crimes = cached.crimes()
         default_group = view.crime_group if same_source and view.crime_group else _default_group(source, cat)
         group = st.segmented_control(
             _t("filter_crime_group", lang), ["ley", "penal"], default=default_group, key=key(f"crime_group_{source}"),
@@ -155,14 +155,14 @@ def build(lang: str, page: str | None = None) -> Filters:
             format_func=lambda c: names[c] if c == "S/Art" else f"{c} · {names[c]}",
             placeholder=_t("filter_crimes_placeholder", lang),
         )
-        regions = cached.reference("regions").set_index("region_code")["region_name"]
+        regions = cached.regions().set_index("region_code")["region_name"]
         chosen_regions = st.multiselect(
             _t("filter_regions", lang), list(regions.index), default=view.regions, key=key("regions"),
             format_func=lambda c: regions[c], placeholder=_t("filter_regions_placeholder", lang),
         )
         groups: tuple[str, ...] = ()
         if cat.has_age.get(source):
-            age = cached.reference("age_groups").set_index("age_group")[f"name_{lang}"]
+            age = cached.age_groups().set_index("age_group")[f"name_{lang}"]
             groups = tuple(st.multiselect(
                 _t("filter_groups", lang), list(age.index), default=view.groups, key=key("groups"),
                 format_func=lambda g: age[g], placeholder=_t("filter_groups_placeholder", lang),

@@ -4,6 +4,8 @@ downloads and "add to briefing"; headline metrics; notices. UI only, no SQL."""
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 
 import streamlit as st
 
@@ -11,7 +13,24 @@ from cybertrends import i18n
 from cybertrends.chartspec import ChartSpec
 from cybertrends.filters import Filters
 
+log = logging.getLogger(__name__)
+
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "locale": "es"}
+
+
+def configure_logging() -> None:
+    """The app's loggers (cybertrends.*, ui) write to stderr at the level of the environment
+    variable CYBERTRENDS_LOG (DEBUG, INFO, WARNING, ...; default WARNING): a chart that raises is
+    logged with its traceback, a database that cannot be opened with its cause. Once per process."""
+    level = os.environ.get("CYBERTRENDS_LOG", "WARNING").upper()
+    level = level if level in logging.getLevelNamesMapping() else "WARNING"
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    for name in ("cybertrends", "ui"):
+        logger = logging.getLogger(name)
+        if not logger.handlers:
+            logger.addHandler(handler)
+        logger.setLevel(level)
 
 
 def lang() -> str:
@@ -164,6 +183,15 @@ def render_chart(spec: ChartSpec | None, height: int | None = None) -> None:
         _downloads(spec)
 
 
+def chart_pair(left: ChartSpec | None, right: ChartSpec | None) -> None:
+    """Two charts side by side (stacked on a narrow screen)."""
+    left_col, right_col = st.columns(2, gap="medium")
+    with left_col:
+        render_chart(left)
+    with right_col:
+        render_chart(right)
+
+
 DOWNLOADS = (  # (format, message key of its label, mime type)
     ("png", "dl_png", "image/png"),
     ("svg", "dl_svg", "image/svg+xml"),
@@ -186,7 +214,7 @@ def _downloads(spec: ChartSpec) -> None:
         for ext, label_key, mime in DOWNLOADS:
             disabled = ext in ("png", "svg") and not images_ok
             st.download_button(
-                t(label_key), data=lambda b=builders[ext]: b(spec), file_name=export.filename(spec, ext), mime=mime,
+                t(label_key), data=lambda b=builders[ext], e=ext: _built(b, spec, e), file_name=export.filename(spec, ext), mime=mime,
                 key=_key(spec, ext), on_click="ignore", disabled=disabled, width="stretch",
                 help=t("export_unavailable") if disabled else None,
             )
@@ -198,6 +226,16 @@ def _downloads(spec: ChartSpec) -> None:
             else:
                 briefing.append(spec)
                 st.toast(t("added_to_briefing", n=len(briefing)), icon=":material/check:")
+
+
+def _built(builder, spec: ChartSpec, ext: str) -> bytes:
+    """The download's bytes; a failure is logged with the chart it was for (the callable runs after the
+    script run, where Streamlit shows no traceback to the operator)."""
+    try:
+        return builder(spec)
+    except Exception:
+        log.exception("the %s download of chart %s failed", ext, spec.chart_id)
+        raise
 
 
 def table_downloads(spec: ChartSpec) -> None:
@@ -281,7 +319,7 @@ def page_header(title_key: str, caption_key: str, f: Filters) -> None:
 
     st.title(t(title_key))
     st.caption(t(caption_key))
-    if cached.compute("base", "is_synthetic", f):
+    if cached.is_synthetic(f):
         synthetic_banner()
 
 

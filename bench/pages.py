@@ -20,20 +20,19 @@ from pathlib import Path
 import duckdb
 
 from cybertrends import charts, queries
+from cybertrends.charts import crime_types, groups, overview, regions
 from cybertrends.charts.base import Context
 from cybertrends.filters import Filters
 
-# What each page computes (see pages/*.py): ("chart", id, options) or ("compute", module, function).
+# What each page computes (see pages/*.py): a chart (id, options) or a computation ctx -> value.
 PAGES = {
-    "overview": [("compute", "overview", "summary"), ("chart", "overview_trend", {})],
-    "crime_types": [("compute", "crime_types", "notices")] + [
-        ("chart", c, {}) for c in ("ct_index", "ct_cagr", "ct_yoy", "ct_share", "ct_modality", "ct_channel")],
-    "regions": [("chart", "rg_map", {"metric": "rate"}), ("chart", "rg_rank", {"metric": "rate"}),
-                ("chart", "rg_trend", {"region": "15"}), ("compute", "regions", "lima_status"),
-                ("chart", "rg_lima", {})],
-    "at_risk_groups": [("compute", "groups", "page_info"), ("chart", "gr_counts", {}), ("chart", "gr_rates", {}),
-                       ("chart", "gr_growth", {}), ("chart", "gr_sex", {}),
-                       ("chart", "gr_top_crimes", {"group": "older"}), ("chart", "gr_rates", {"group": "older"})],
+    "overview": [overview.summary, ("overview_trend", {})],
+    "crime_types": [crime_types.notices] + [
+        (c, {}) for c in ("ct_index", "ct_cagr", "ct_yoy", "ct_share", "ct_modality", "ct_channel")],
+    "regions": [("rg_map", {"metric": "rate"}), ("rg_rank", {"metric": "rate"}), ("rg_trend", {"region": "15"}),
+                regions.lima_status, ("rg_lima", {})],
+    "at_risk_groups": [groups.page_info, ("gr_counts", {}), ("gr_rates", {}), ("gr_growth", {}), ("gr_sex", {}),
+                       ("gr_top_crimes", {"group": "older"}), ("gr_rates", {"group": "older"})],
 }
 
 
@@ -106,13 +105,12 @@ def _run_page(con, page: str, f: Filters, shared: dict | None = None) -> tuple[f
     timed = _TimedConnection(con)
     shared = {} if shared is None else shared
     started = time.perf_counter()
-    for kind, a, b in PAGES[page]:
-        if kind == "chart":
-            charts.build(a, timed, f, shared=shared, **b)
+    for item in PAGES[page]:
+        if callable(item):
+            item(Context(timed, f, {}, shared))
         else:
-            import importlib
-
-            getattr(importlib.import_module(f"cybertrends.charts.{a}"), b)(Context(timed, f, {}, shared))
+            chart_id, options = item
+            charts.build(chart_id, timed, f, shared=shared, **options)
     return time.perf_counter() - started, timed.query_seconds
 
 

@@ -7,6 +7,9 @@ connection and computes fresh results; no restart needed.
 
 from __future__ import annotations
 
+import logging
+import types
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -14,9 +17,15 @@ import pandas as pd
 import streamlit as st
 
 from cybertrends import charts, db, paths, queries
+from cybertrends.charts import base, crime_types, groups, methods, overview
+from cybertrends.charts import regions as region_charts
 from cybertrends.charts.base import Context
 from cybertrends.chartspec import ChartSpec
 from cybertrends.filters import Filters
+
+log = logging.getLogger(__name__)
+# The computation a cached function runs is part of its key, by its full name.
+_BY_NAME = {types.FunctionType: lambda fn: f"{fn.__module__}.{fn.__qualname__}"}
 
 
 class DatabaseUnavailable(Exception):
@@ -49,6 +58,7 @@ def cursor(version: tuple | None = None) -> duckdb.DuckDBPyConnection:
     try:
         return db.cursor(_connection(version))
     except duckdb.Error as exc:
+        log.error("cannot open the database %s: %s", version[0], exc)
         raise DatabaseUnavailable("unreadable", Path(version[0]), str(exc).splitlines()[0][:200]) from None
 
 
@@ -58,34 +68,50 @@ def _shared(version: tuple) -> dict:
     return {}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _sources(version: tuple) -> pd.DataFrame:
-    return queries.sources(cursor(version))
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_BY_NAME)
+def _per_version(version: tuple, query: Callable, *args):
+    """`query(cursor, *args)` once per database version and arguments (`query` is hashed by its name)."""
+    return query(cursor(version), *args)
 
 
 def sources() -> pd.DataFrame:
     """Sources that have data, with coverage and published total, in display order (cached);
     DatabaseUnavailable('empty') when there are none."""
     version = db_version()
-    df = _sources(version)
+    df = _per_version(version, queries.sources)
     if df.empty:
         raise DatabaseUnavailable("empty", Path(version[0]))
     return df
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _reference(version: tuple, name: str) -> pd.DataFrame:
-    getter = {
-        "regions": queries.regions, "crimes": queries.crimes, "age_groups": queries.age_groups,
-        "load_log": queries.load_log, "rejected_summary": queries.rejected_summary,
-        "modalities": queries.modalities, "channels": queries.channels,
-    }[name]
-    return getter(cursor(version))
+def regions() -> pd.DataFrame:
+    """The regions (code, name, population), cached per database version."""
+    return _per_version(db_version(), queries.regions)
 
 
-def reference(name: str) -> pd.DataFrame:
-    """A reference or metadata table by name (regions, crimes, age_groups, load_log, ...)."""
-    return _reference(db_version(), name)
+def crimes() -> pd.DataFrame:
+    """The crime types (code, names, group), cached per database version."""
+    return _per_version(db_version(), queries.crimes)
+
+
+def age_groups() -> pd.DataFrame:
+    """The victim age groups (code, names, ages), cached per database version."""
+    return _per_version(db_version(), queries.age_groups)
+
+
+def source_periods(source: str) -> pd.DataFrame:
+    """Every period the source has data for, with the days it covers and its cut date."""
+    return _per_version(db_version(), queries.source_periods, source)
+
+
+def crimes_with_data(source: str) -> list[str]:
+    """Crime codes the source has any report for."""
+    return _per_version(db_version(), queries.crimes_with_data, source)
+
+
+def report_counts_table(f: Filters) -> pd.DataFrame:
+    """The published rows of the report_counts contract under the filters (the download table)."""
+    return _per_version(db_version(), queries.report_counts_table, f)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -110,26 +136,6 @@ def period_options(source: str) -> list[str]:
     return _period_options(db_version(), source)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _source_periods(version: tuple, source: str) -> pd.DataFrame:
-    return queries.source_periods(cursor(version), source)
-
-
-def source_periods(source: str) -> pd.DataFrame:
-    """Every period the source has data for, with the days it covers and its cut date."""
-    return _source_periods(db_version(), source)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _crimes_with_data(version: tuple, source: str) -> list[str]:
-    return queries.crimes_with_data(cursor(version), source)
-
-
-def crimes_with_data(source: str) -> list[str]:
-    """Crime codes the source has any report for."""
-    return _crimes_with_data(db_version(), source)
-
-
 @st.cache_data(max_entries=2000, show_spinner=False)
 def _chart(version: tuple, chart_id: str, f: Filters, options: tuple) -> ChartSpec | None:
     return charts.build(chart_id, cursor(version), f, shared=_shared(version), **dict(options))
@@ -140,26 +146,97 @@ def chart(chart_id: str, f: Filters, **options) -> ChartSpec | None:
     return _chart(db_version(), chart_id, f, tuple(sorted(options.items())))
 
 
-@st.cache_data(max_entries=500, show_spinner=False)
-def _compute(version: tuple, module: str, function: str, f: Filters, options: tuple):
-    import importlib
-
-    fn = getattr(importlib.import_module(f"cybertrends.charts.{module}"), function)
-    return fn(Context(cursor(version), f, dict(options), _shared(version)))
+@st.cache_data(max_entries=500, show_spinner=False, hash_funcs=_BY_NAME)
+def _per_filters(version: tuple, compute: Callable[[Context], object], f: Filters):
+    """`compute(ctx)` once per database version and filters (`compute` is hashed by its name)."""
+    return compute(Context(cursor(version), f, {}, _shared(version)))
 
 
-def compute(module: str, function: str, f: Filters, **options):
-    """A cached non-chart computation from a chart module (headlines, findings, tables)."""
-    return _compute(db_version(), module, function, f, tuple(sorted(options.items())))
+def is_synthetic(f: Filters) -> bool:
+    """Whether the filters' source is the synthetic sample (pages show a notice)."""
+    return _per_filters(db_version(), base.is_synthetic, f)
 
 
-@st.cache_data(max_entries=200, show_spinner=False)
-def _table(version: tuple, name: str, f: Filters) -> pd.DataFrame:
-    getter = {"report_counts": queries.report_counts_table}[name]
-    return getter(cursor(version), f)
+def overview_summary(f: Filters) -> tuple[list, list[str]]:
+    """The Overview's headline figures and key findings."""
+    return _per_filters(db_version(), overview.summary, f)
 
 
-def table(name: str, f: Filters) -> pd.DataFrame:
-    """A download table by name under the filters ('report_counts': the published rows of the report_counts
-    contract), cached."""
-    return _table(db_version(), name, f)
+def crime_types_notices(f: Filters) -> dict[str, str | None]:
+    """Why the Crime types page cannot show a chart (or section) for these filters, by chart id."""
+    return _per_filters(db_version(), crime_types.notices, f)
+
+
+def regions_no_data_message(f: Filters) -> str | None:
+    """The Regions page's message when the selection has no file at all, else None."""
+    return _per_filters(db_version(), region_charts.no_data_message, f)
+
+
+def regions_has_fiscal_districts(f: Filters) -> bool:
+    """Whether the source reports by the Ministerio Público's fiscal district."""
+    return _per_filters(db_version(), region_charts.has_fiscal_districts, f)
+
+
+def regions_growth_unavailable(f: Filters) -> str | None:
+    """Why growth cannot be shown by region for these filters, or None."""
+    return _per_filters(db_version(), region_charts.growth_unavailable, f)
+
+
+def regions_fiscal_district_options(f: Filters) -> list[str]:
+    """The fiscal districts a reader may choose for the trend."""
+    return _per_filters(db_version(), region_charts.fiscal_district_options, f)
+
+
+def regions_default_fiscal_district(f: Filters) -> str | None:
+    """The fiscal district the trend shows first."""
+    return _per_filters(db_version(), region_charts.default_fiscal_district, f)
+
+
+def regions_lima_status(f: Filters) -> str:
+    """Whether the Lima chart can be drawn: 'ok', 'not_split' or 'not_in_filter'."""
+    return _per_filters(db_version(), region_charts.lima_status, f)
+
+
+def groups_page_info(f: Filters) -> dict:
+    """Which sections the At-risk groups page shows (age recorded, groups, proxy crimes, years)."""
+    return _per_filters(db_version(), groups.page_info, f)
+
+
+def groups_definitions(f: Filters) -> pd.DataFrame:
+    """The at-risk group definitions table."""
+    return _per_filters(db_version(), groups.definitions, f)
+
+
+def methods_sources_table(f: Filters) -> pd.DataFrame:
+    """The Data & methods page's table of sources."""
+    return _per_filters(db_version(), methods.sources_table, f)
+
+
+def methods_series_table(f: Filters) -> pd.DataFrame:
+    """The Data & methods page's table of series (periods each source covers)."""
+    return _per_filters(db_version(), methods.series_table, f)
+
+
+def methods_crime_table(f: Filters) -> pd.DataFrame:
+    """The Data & methods page's crime type definitions."""
+    return _per_filters(db_version(), methods.crime_table, f)
+
+
+def methods_age_table(f: Filters) -> pd.DataFrame:
+    """The Data & methods page's age group definitions."""
+    return _per_filters(db_version(), methods.age_table, f)
+
+
+def methods_load_log_table(f: Filters) -> pd.DataFrame:
+    """The Data & methods page's load log."""
+    return _per_filters(db_version(), methods.load_log_table, f)
+
+
+def methods_rejections_table(f: Filters) -> pd.DataFrame:
+    """The Data & methods page's summary of rejected rows."""
+    return _per_filters(db_version(), methods.rejections_table, f)
+
+
+def methods_download_spec(f: Filters) -> ChartSpec | None:
+    """The aggregated data download of the Data & methods page under the filters."""
+    return _per_filters(db_version(), methods.download_spec, f)

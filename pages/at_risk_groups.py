@@ -9,7 +9,7 @@ import ui
 from cybertrends import cached
 
 f = ui.filters()
-info = cached.compute("groups", "page_info", f)
+info = cached.groups_page_info(f)
 
 st.title(ui.t("page_groups"))
 st.caption(ui.t("gr_caption"))
@@ -17,7 +17,7 @@ if info["synthetic"]:
     ui.synthetic_banner()
 
 with st.expander(ui.t("gr_definitions"), icon=":material/gavel:"):
-    st.dataframe(cached.compute("groups", "definitions", f), hide_index=True, width="stretch")
+    st.dataframe(cached.groups_definitions(f), hide_index=True, width="stretch")
     st.caption(ui.t("gr_definitions_youth"))
     if not info["published"]:  # published aggregates are shown as released
         st.caption(ui.t("gr_definitions_protection"))
@@ -43,16 +43,8 @@ if not info["has_age"]:
     st.stop()
 
 st.subheader(ui.t("gr_section_compare"))
-left, right = st.columns(2, gap="medium")
-with left:
-    ui.render_chart(cached.chart("gr_counts", f))
-with right:
-    ui.render_chart(cached.chart("gr_rates", f))
-left, right = st.columns(2, gap="medium")
-with left:
-    ui.render_chart(cached.chart("gr_growth", f))
-with right:
-    ui.render_chart(cached.chart("gr_sex", f))
+ui.chart_pair(cached.chart("gr_counts", f), cached.chart("gr_rates", f))
+ui.chart_pair(cached.chart("gr_growth", f), cached.chart("gr_sex", f))
 
 st.subheader(ui.t("gr_section_group"))
 groups = info["groups"]
@@ -63,8 +55,4 @@ group = ui.choice(ui.t("gr_group_select"), list(groups), param="group", default=
                   format_func=lambda g: groups[g])
 if group not in groups:
     group = next(iter(groups))
-left, right = st.columns(2, gap="medium")
-with left:
-    ui.render_chart(cached.chart("gr_top_crimes", f, group=group))
-with right:
-    ui.render_chart(cached.chart("gr_rates", f, group=group))
+ui.chart_pair(cached.chart("gr_top_crimes", f, group=group), cached.chart("gr_rates", f, group=group))

@@ -8,7 +8,7 @@ from cybertrends import cached
 f = ui.filters()
 ui.page_header("ct_title", "ct_intro", f)
 
-why = cached.compute("crime_types", "notices", f)
+why = cached.crime_types_notices(f)
 
 
 def show(chart_id: str, **options) -> None:

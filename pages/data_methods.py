@@ -10,29 +10,29 @@ st.title(ui.t("page_methods"))
 st.caption(ui.t("md_intro"))
 
 st.subheader(ui.t("md_sources"))
-ui.dataframe(cached.compute("methods", "sources_table", f),
+ui.dataframe(cached.methods_sources_table(f),
              column_config={ui.t("md_col_link"): st.column_config.LinkColumn()})
 
 st.subheader(ui.t("md_series"))
 st.caption(ui.t("md_series_help"))
-ui.dataframe(cached.compute("methods", "series_table", f))
+ui.dataframe(cached.methods_series_table(f))
 
 st.subheader(ui.t("md_caveats"))
 st.markdown(ui.t("md_caveats_text"))
 
 st.subheader(ui.t("md_definitions"))
 st.markdown(f"**{ui.t('md_crime_types')}**")
-ui.dataframe(cached.compute("methods", "crime_table", f))
+ui.dataframe(cached.methods_crime_table(f))
 st.markdown(f"**{ui.t('md_age_groups')}**")
-ui.dataframe(cached.compute("methods", "age_table", f))
+ui.dataframe(cached.methods_age_table(f))
 st.markdown(f"**{ui.t('md_measures')}**")
 st.markdown(ui.t("md_measures_text"))
 
 st.subheader(ui.t("md_load_log"))
 st.caption(ui.t("md_load_log_help"))
 st.caption(ui.t("md_out_of_scope_text"))
-ui.dataframe(cached.compute("methods", "load_log_table", f))
-rejections = cached.compute("methods", "rejections_table", f)
+ui.dataframe(cached.methods_load_log_table(f))
+rejections = cached.methods_rejections_table(f)
 st.markdown(f"**{ui.t('md_rejections')}**")
 if rejections.empty:
     st.caption(ui.t("md_no_rejections"))
@@ -41,7 +41,7 @@ else:
 
 st.subheader(ui.t("md_download"))
 st.caption(ui.t("md_download_help"))
-download = cached.compute("methods", "download_spec", f)
+download = cached.methods_download_spec(f)
 if download is None:
     ui.empty_state()
 else:

@@ -9,7 +9,7 @@ from cybertrends import cached
 f = ui.filters()
 ui.page_header("app_title", "app_tagline", f)
 
-heads, findings = cached.compute("overview", "summary", f)
+heads, findings = cached.overview_summary(f)
 ui.headline_metrics(heads)
 
 left, right = st.columns([2, 1], gap="large")

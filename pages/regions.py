@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from cybertrends import cached
-from cybertrends.charts.regions import (
+from cybertrends.charts.regions.basis import (
     DEFAULT_FD_METRIC,
     DEFAULT_GROUPING,
     DEFAULT_METRIC,
@@ -23,19 +23,19 @@ ui.page_header("rg_page_title", "rg_caption", f)
 metric_labels = {m: ui.t(f"rg_metric_{m}") for m in METRICS}
 group_labels = {g: ui.t(f"rg_group_{g}") for g in GROUPINGS}
 
-if no_file := cached.compute("regions", "no_data_message", f):
+if no_file := cached.regions_no_data_message(f):
     st.info(no_file, icon=":material/folder_off:")
     st.stop()
 
 grouping = DEFAULT_GROUPING
-if cached.compute("regions", "has_fiscal_districts", f):
+if cached.regions_has_fiscal_districts(f):
     grouping = ui.choice(ui.t("rg_group_label"), GROUPINGS, param="grouping", default=DEFAULT_GROUPING,
                          format_func=group_labels.get, help=ui.t("rg_group_help"))
 
 
 def growth_reason(metric: str) -> str | None:
     """Why growth cannot be shown for these filters, when it was asked for."""
-    return cached.compute("regions", "growth_unavailable", f) if metric == "growth" else None
+    return cached.regions_growth_unavailable(f) if metric == "growth" else None
 
 
 if grouping == "fiscal_district":
@@ -48,9 +48,9 @@ if grouping == "fiscal_district":
         ui.render_chart(cached.chart("rg_fd_rank", f, metric=metric))
 
     st.subheader(ui.t("rg_fd_trend_heading"))
-    options = cached.compute("regions", "fiscal_district_options", f)
+    options = cached.regions_fiscal_district_options(f)
     if options:
-        default = cached.compute("regions", "default_fiscal_district", f)
+        default = cached.regions_default_fiscal_district(f)
         district = ui.choice(ui.t("rg_fd_label"), options, param="district", default=default,
                              format_func=fiscal_district_name, selectbox=True)
         if district not in options:  # the filters changed under a remembered choice
@@ -73,7 +73,7 @@ else:
             ui.render_chart(cached.chart("rg_rank", f, metric=metric))
 
     st.subheader(ui.t("rg_trend_heading"))
-    names = cached.reference("regions").set_index("region_code")["region_name"]
+    names = cached.regions().set_index("region_code")["region_name"]
     options = list(f.regions) or list(names.index)
     region = ui.choice(ui.t("rg_region_label"), options, param="region",
                        default=DEFAULT_REGION if DEFAULT_REGION in options else options[0],
@@ -83,7 +83,7 @@ else:
     ui.render_chart(cached.chart("rg_trend", f, region=region))
 
     st.subheader(ui.t("rg_lima_heading"))
-    status = cached.compute("regions", "lima_status", f)
+    status = cached.regions_lima_status(f)
     if status == "ok":
         ui.render_chart(cached.chart("rg_lima", f))
     else:

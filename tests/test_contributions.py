@@ -18,6 +18,7 @@ from pptx import Presentation
 from cybertrends import briefing, charts, i18n
 from cybertrends.charts import overview
 from cybertrends.charts.base import Context
+from cybertrends.charts.overview.contributions import _signed
 from cybertrends.filters import Filters
 from tests.conftest import query
 from tests.published import published
@@ -109,9 +110,9 @@ def check_published(spec, names: dict, expected: dict, t_prev: int, t_cur: int, 
     wf = spec.figure.data[0]
     assert list(wf.x) == list(spec.data[spec.y])
     if rounding or rounding_name in data.index:
-        assert i18n.t("note_contrib_rounding", lang, total=overview._signed(total, lang)) in spec.notes
+        assert i18n.t("note_contrib_rounding", lang, total=_signed(total, lang)) in spec.notes
     else:
-        assert i18n.t("note_contrib_sum", lang, total=overview._signed(total, lang)) in spec.notes
+        assert i18n.t("note_contrib_sum", lang, total=_signed(total, lang)) in spec.notes
     return rounding
 
 

@@ -7,6 +7,7 @@ charts through `build()`, so they show the same numbers.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import duckdb
@@ -17,6 +18,7 @@ from cybertrends.filters import Filters
 
 Builder = Callable[[Context], "ChartSpec | None"]
 REGISTRY: dict[str, Builder] = {}
+log = logging.getLogger(__name__)
 
 
 def chart(chart_id: str):
@@ -40,7 +42,11 @@ def build(chart_id: str, con: duckdb.DuckDBPyConnection, f: Filters, shared: dic
     except KeyError:
         raise KeyError(f"unknown chart {chart_id!r}; known: {sorted(REGISTRY)}") from None
     ctx = Context(con, f, dict(options), {} if shared is None else shared)
-    spec = builder(ctx)
+    try:
+        spec = builder(ctx)
+    except Exception:
+        log.exception("chart %s failed (source %s, options %s)", chart_id, f.source, options)
+        raise
     if spec is not None:
         spec.filters, spec.options = f, dict(options)
         spec.provenance = ctx.provenance(chart_id)
