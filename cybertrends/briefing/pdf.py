@@ -143,26 +143,27 @@ class _PageStart(Flowable):
 
 class _PageTotal(Flowable):
     """Zero-size indexing flowable at the end of the story: the document's page count, so
-    footers say "n / N"; the build runs again until the count the footers used is the real one."""
+    footers say "n / N"; `multiBuild` runs again until the count the footers used is the real
+    one (isIndexing, beforeBuild, afterBuild, notify and isSatisfied are reportlab's hooks)."""
 
     def __init__(self, expected: int) -> None:
         super().__init__()
         self.used = self.measured = expected
         self.width = self.height = 0
 
-    def isIndexing(self) -> int:  # noqa: N802 - reportlab's hook name
+    def isIndexing(self) -> int:
         return 1
 
-    def beforeBuild(self) -> None:  # noqa: N802
+    def beforeBuild(self) -> None:
         self.used = self.measured
 
-    def afterBuild(self) -> None:  # noqa: N802
+    def afterBuild(self) -> None:
         pass
 
     def notify(self, kind: str, stuff: object) -> None:
         """Indexing flowables hear every event; this one needs none."""
 
-    def isSatisfied(self) -> bool:  # noqa: N802
+    def isSatisfied(self) -> bool:
         return self.used == self.measured
 
     def draw(self) -> None:
@@ -178,7 +179,7 @@ class _ChartBlock(KeepInFrame):
         self.caption = caption
         super().__init__(0, 0, [self.image, Spacer(1, 6), *caption], mode="shrink", name="chart")
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         caption_h = 6 + sum(f.wrap(availWidth, availHeight)[1] for f in self.caption)
         w_px, h_px = self.image.imageWidth, self.image.imageHeight
         scale = max(min(availWidth / w_px, (availHeight - caption_h - 1) / h_px), 0.05)
@@ -249,7 +250,7 @@ class _NumbersTable(Flowable):
         """The height left for the table once the caption (drawn after it) has its room."""
         return ah - sum(f.wrap(aw, ah)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in self.caption)
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         tables = self._fit(self.rows, availWidth, self._room(availWidth, availHeight), self.sizes)
         if tables is None:  # too tall: the frame asks split() for what fits
             return availWidth, availHeight + 1
@@ -257,12 +258,14 @@ class _NumbersTable(Flowable):
         self.width, self.height = availWidth, max(h for *_, h in tables)
         return self.width, self.height
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
-        fits = lambda n: self._fit(self.rows[:n], availWidth, availHeight, self.SIZES[-1:]) is not None  # noqa: E731
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         low, high = 0, len(self.rows)  # the most rows that fit here, at the smallest size
         while low < high:
             middle = (low + high + 1) // 2
-            low, high = (middle, high) if fits(middle) else (low, middle - 1)
+            if self._fit(self.rows[:middle], availWidth, availHeight, self.SIZES[-1:]) is not None:
+                low = middle
+            else:
+                high = middle - 1
         low = min(low, len(self.rows) - 1)  # the caption never travels alone
         if low <= 0:
             return []  # nothing fits here: start on the next page
@@ -299,11 +302,11 @@ class _PackDoc(BaseDocTemplate):
                          onPageEnd=self._decorate),
         ])
 
-    def beforeDocument(self) -> None:  # noqa: N802 - reportlab's hook name; runs once per pass
+    def beforeDocument(self) -> None:  # reportlab hook: runs once per build pass
         """Each build pass starts without a page opened."""
         self.page_start = None
 
-    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab's hook name
+    def afterFlowable(self, flowable: Flowable) -> None:
         """Outline and contents entries, and the footer's stamp, at each `_PageStart`."""
         if isinstance(flowable, _PageStart):
             self.page_start = flowable
