@@ -175,7 +175,11 @@ def test_no_text_outside_the_page_and_every_glyph_in_the_embedded_font(specs, br
     long = ChartSpec("long", "bar", "Título " * 30, "Subtítulo " * 40, "Fuente: " + "muy larga " * 40, go.Figure(),
                      pd.DataFrame({"x": ["a" * 120, "b"], "y": [1, 2]}), "x", "y", synthetic=True,
                      notes=["Nota " * 80])
-    pack = briefing.Pack("Un título de informe " * 12, "en", [*specs, long][: None if not browser else 2], [])
+    wide = ChartSpec("wide", "bar", "Wide", "S", "F", go.Figure(), pd.DataFrame(
+        {f"A long column name, number {k}": [f"a long cell text, row {i} " * 3 for i in range(20)] for k in range(6)}
+        | {"y": range(20)}), "A long column name, number 0", "y")  # too wide for one block: cells wrap
+    chosen = [*specs[:2], long] if browser else [*specs, long, wide]
+    pack = briefing.Pack("Un título de informe " * 12, "en", chosen, [])
     images = briefing.Images("all")
     try:
         reader = PdfReader(io.BytesIO(briefing.to_pdf(pack, images)))

@@ -98,9 +98,13 @@ def _plain(text: str, glyphs: set[int]) -> str:
     return "".join(out)
 
 
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _markup(text: str, glyphs: set[int]) -> str:
     """`text` ready for a Paragraph: font-safe and escaped."""
-    return _plain(text, glyphs).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _escape(_plain(text, glyphs))
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -111,7 +115,7 @@ def _styles() -> dict[str, ParagraphStyle]:
                                 spaceAfter=14),
         "title": ParagraphStyle("title", fontName=BOLD, fontSize=18, leading=22, textColor=f"#{TEXT}", spaceAfter=4),
         "heading": ParagraphStyle("heading", fontName=BOLD, fontSize=13, leading=17, textColor=f"#{TEXT}",
-                                  spaceBefore=10, spaceAfter=3),
+                                  spaceBefore=10, spaceAfter=3, keepWithNext=1),
         "subtitle": ParagraphStyle("subtitle", **muted, fontSize=11.5, leading=15, spaceAfter=4),
         "body": ParagraphStyle("body", **base, fontSize=11, leading=14.5, spaceAfter=3),
         "note": ParagraphStyle("note", **muted, fontSize=8.5, leading=11),
@@ -139,26 +143,27 @@ class _PageStart(Flowable):
 
 class _PageTotal(Flowable):
     """Zero-size indexing flowable at the end of the story: the document's page count, so
-    footers say "n / N"; the build runs again until the count the footers used is the real one."""
+    footers say "n / N"; `multiBuild` runs again until the count the footers used is the real
+    one (isIndexing, beforeBuild, afterBuild, notify and isSatisfied are reportlab's hooks)."""
 
     def __init__(self, expected: int) -> None:
         super().__init__()
         self.used = self.measured = expected
         self.width = self.height = 0
 
-    def isIndexing(self) -> int:  # noqa: N802 - reportlab's hook name
+    def isIndexing(self) -> int:
         return 1
 
-    def beforeBuild(self) -> None:  # noqa: N802
+    def beforeBuild(self) -> None:
         self.used = self.measured
 
-    def afterBuild(self) -> None:  # noqa: N802
+    def afterBuild(self) -> None:
         pass
 
     def notify(self, kind: str, stuff: object) -> None:
         """Indexing flowables hear every event; this one needs none."""
 
-    def isSatisfied(self) -> bool:  # noqa: N802
+    def isSatisfied(self) -> bool:
         return self.used == self.measured
 
     def draw(self) -> None:
@@ -174,7 +179,7 @@ class _ChartBlock(KeepInFrame):
         self.caption = caption
         super().__init__(0, 0, [self.image, Spacer(1, 6), *caption], mode="shrink", name="chart")
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         caption_h = 6 + sum(f.wrap(availWidth, availHeight)[1] for f in self.caption)
         w_px, h_px = self.image.imageWidth, self.image.imageHeight
         scale = max(min(availWidth / w_px, (availHeight - caption_h - 1) / h_px), 0.05)
@@ -191,16 +196,30 @@ class _NumbersTable(Flowable):
     MAX_BLOCKS = 6
     GAP = 14.0
 
-    def __init__(self, header: list[str], rows: list[list[str]], caption: list[Flowable] = ()) -> None:
+    def __init__(self, header: list[str], rows: list[list[str]], caption: list[Flowable] = (),
+                 sizes: tuple[float, ...] = SIZES) -> None:
         super().__init__()
-        self.header, self.rows, self.caption = header, rows, list(caption)
+        self.header, self.rows, self.caption, self.sizes = header, rows, list(caption), sizes
         self._tables: list[tuple[Table, float, float]] = []
 
-    def _tables_for(self, rows: list[list[str]], blocks: int, size: float, aw: float, ah: float):
+    def _tables_for(self, rows: list[list[str]], blocks: int, size: float, aw: float, ah: float,
+                    squeeze: bool = False):
+        """`rows` in `blocks` tables at `size`; `squeeze`: one table whose cells wrap within `aw`."""
         per = max(1, math.ceil(len(rows) / blocks))
         out = []
         for start in range(0, max(len(rows), 1), per):
-            table = Table([self.header, *rows[start:start + per]], repeatRows=1)
+            data, widths = [self.header, *rows[start:start + per]], None
+            if squeeze:  # columns narrowed in proportion to their text, the text wrapped inside
+                natural = [max(pdfmetrics.stringWidth(row[i], BOLD, size) for row in data) + 6
+                           for i in range(len(self.header))]
+                short = sum(w for w in natural if w <= aw / len(natural))  # these keep their width
+                scale = min(1.0, (aw - short) / max(sum(natural) - short, 1))
+                widths = [w if w <= aw / len(natural) else w * scale for w in natural]
+                cell = ParagraphStyle("cell", fontName=FONT, fontSize=size, leading=size * 1.2)
+                head = ParagraphStyle("cell_head", parent=cell, fontName=BOLD)
+                data = [[Paragraph(_escape(text), head if i == 0 else cell) for text in row]
+                        for i, row in enumerate(data)]
+            table = Table(data, colWidths=widths, repeatRows=1)
             table.setStyle(TableStyle([
                 ("FONT", (0, 0), (-1, -1), FONT, size),
                 ("FONT", (0, 0), (-1, 0), BOLD, size),
@@ -216,39 +235,43 @@ class _NumbersTable(Flowable):
             out.append((table, *table.wrap(aw, ah)))
         return out
 
-    def _fit(self, rows: list[list[str]], aw: float, ah: float, sizes=SIZES):
-        """The blocks for `rows` at the largest size that fits `aw` x `ah`, or None."""
+    def _fit(self, rows: list[list[str]], aw: float, ah: float, sizes: tuple[float, ...]):
+        """The blocks for `rows` at the largest of `sizes` that fits `aw` x `ah`, or None."""
         for size in sizes:
             for blocks in range(1, self.MAX_BLOCKS + 1):
                 tables = self._tables_for(rows, blocks, size, aw, ah)
                 width = sum(w for _, w, _ in tables) + self.GAP * (len(tables) - 1)
                 if width <= aw and max(h for *_, h in tables) <= ah:
                     return tables
-        return None
+        tables = self._tables_for(rows, 1, sizes[-1], aw, ah, squeeze=True)  # too wide even as one block
+        return tables if tables[0][2] <= ah else None
 
     def _room(self, aw: float, ah: float) -> float:
         """The height left for the table once the caption (drawn after it) has its room."""
         return ah - sum(f.wrap(aw, ah)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in self.caption)
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        tables = self._fit(self.rows, availWidth, self._room(availWidth, availHeight))
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        tables = self._fit(self.rows, availWidth, self._room(availWidth, availHeight), self.sizes)
         if tables is None:  # too tall: the frame asks split() for what fits
             return availWidth, availHeight + 1
         self._tables = tables
         self.width, self.height = availWidth, max(h for *_, h in tables)
         return self.width, self.height
 
-    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
-        fits = lambda n: self._fit(self.rows[:n], availWidth, availHeight, self.SIZES[-1:]) is not None  # noqa: E731
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         low, high = 0, len(self.rows)  # the most rows that fit here, at the smallest size
         while low < high:
             middle = (low + high + 1) // 2
-            low, high = (middle, high) if fits(middle) else (low, middle - 1)
+            if self._fit(self.rows[:middle], availWidth, availHeight, self.SIZES[-1:]) is not None:
+                low = middle
+            else:
+                high = middle - 1
         low = min(low, len(self.rows) - 1)  # the caption never travels alone
         if low <= 0:
             return []  # nothing fits here: start on the next page
-        return [_NumbersTable(self.header, self.rows[:low]),
-                _NumbersTable(self.header, self.rows[low:], self.caption)]
+        small = self.SIZES[-1:]  # a table that runs over pages keeps one size throughout
+        return [_NumbersTable(self.header, self.rows[:low], sizes=small),
+                _NumbersTable(self.header, self.rows[low:], self.caption, small)]
 
     def draw(self) -> None:
         x = 0.0
@@ -279,11 +302,11 @@ class _PackDoc(BaseDocTemplate):
                          onPageEnd=self._decorate),
         ])
 
-    def beforeDocument(self) -> None:  # noqa: N802 - reportlab's hook name; runs once per pass
+    def beforeDocument(self) -> None:  # reportlab hook: runs once per build pass
         """Each build pass starts without a page opened."""
         self.page_start = None
 
-    def afterFlowable(self, flowable: Flowable) -> None:  # noqa: N802 - reportlab's hook name
+    def afterFlowable(self, flowable: Flowable) -> None:
         """Outline and contents entries, and the footer's stamp, at each `_PageStart`."""
         if isinstance(flowable, _PageStart):
             self.page_start = flowable
