@@ -1,8 +1,8 @@
 """Concurrent browser sessions against a real `streamlit run` server (Playwright, async API).
 
 Each session switches pages and changes filters in a loop for a fixed time; halfway through, an
-ETL load publishes a new database. Used by the load benchmark (10 sessions, 60 s) and, shortened,
-by tests/test_concurrent_sessions.py.
+ETL load publishes a new database. Used by the load benchmark (10 sessions, 60 s); the test
+suite checks the same behaviour without timing (tests/test_concurrent_sessions.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.browser_helpers import CHROMIUM_ARGS
+# The same Chromium flags as the browser tests (tests/browser_helpers.py), repeated so that
+# bench/ does not import tests/: no sandbox (containers), no GPU, no background traffic.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
 
 # (path, query) pairs the sessions cycle through: page switches and filter changes.
 # Share links hold ids (cybertrends.links): regions by INEI code, page options by id.
