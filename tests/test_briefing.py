@@ -138,11 +138,10 @@ def std(sample_db):
 
 @pytest.fixture(scope="module")
 def std_pptx(std):
-    images = briefing.Images("map")
-    try:
-        return Presentation(io.BytesIO(briefing.to_pptx(std, images)))
-    finally:
-        images.close()
+    """The standard deck as built where no browser is found (native charts; the map slide says why it has no
+    picture): these tests then never start Chromium. The picture is checked by the browser test below."""
+    with no_browser():
+        return Presentation(io.BytesIO(briefing.to_pptx(std, briefing.Images("map"))))
 
 
 def test_standard_pack_has_the_expected_charts(std):
@@ -240,15 +239,22 @@ def test_notes_hold_the_numbers(std, std_pptx):
                 assert row[column] == expected, (spec.chart_id, row, value)
 
 
-def test_map_slide_is_a_picture(std, std_pptx):
+@pytest.mark.browser
+def test_map_slide_is_a_picture(std):
     require_chromium()
+    images = briefing.Images("map")
+    try:
+        deck = Presentation(io.BytesIO(briefing.to_pptx(std, images)))
+    finally:
+        images.close()
     index = next(i for i, s in enumerate(std.specs) if s.kind == "map")
-    slide = list(std_pptx.slides)[index + 1]
+    slide = list(deck.slides)[index + 1]
     pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
     assert len(pictures) == 1 and pictures[0].image.content_type == "image/png"
     assert pictures[0].width > Inches(4) and "No se pudo" not in slide_texts(slide)
 
 
+@pytest.mark.browser
 def test_pdf_pages_text_and_images(std):
     require_chromium()
     std = briefing.Pack(std.title, std.lang, [s for s in std.specs if s.kind != "map"][:3], std.skipped)
@@ -481,6 +487,7 @@ def run_cli(*commands: tuple[str, ...]) -> list[subprocess.CompletedProcess]:
     return out
 
 
+@pytest.mark.browser
 def test_cli_end_to_end(sample_db, tmp_path):
     """The standard pack as PPTX with filters; a chosen-chart PDF with the default source and period."""
     pptx, pdf = tmp_path / "informe.pptx", tmp_path / "brief.pdf"
