@@ -21,11 +21,11 @@ import duckdb
 from cybertrends import paths
 from etl import adapters, publish, reference
 from etl.detect import FileFormat, FileRejected, sniff, use_windows_1252
+from etl.sqlfiles import run as run_sql
+from etl.sqlfiles import sql
 
 log = logging.getLogger(__name__)
 
-SCHEMA_SQL = Path(__file__).parent / "sql" / "schema.sql"
-AGGREGATES_SQL = Path(__file__).parent / "sql" / "aggregates.sql"
 SCHEMA_VERSION = "1"
 # DuckDB's memory limit for a load (it spills beyond it); keeps a 10-million-row load small.
 MEMORY_LIMIT = os.environ.get("CYBERTRENDS_ETL_MEMORY_LIMIT", "1GB")
@@ -203,7 +203,8 @@ def _open(staging: publish.Staging) -> duckdb.DuckDBPyConnection:
     con.execute("attach $path as cybertrends_build", {"path": str(staging.path)})
     con.execute("use cybertrends_build")
     con.execute("attach ':memory:' as scratch")
-    con.execute(SCHEMA_SQL.read_text())
+    con.execute(sql("schema"))
+    con.execute(sql("macros"))
     # Databases built before record keys existed: give their records one (same rule as a load).
     con.execute(f"update fact_incident set record_key = {adapters.RECORD_KEY_SQL} where record_key is null")
     con.execute("insert or replace into meta values ('schema_version', $v)", {"v": SCHEMA_VERSION})
@@ -268,10 +269,10 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
                 result = adapter(con, fmt, file_name, source, progress)
         finally:
             progress.end_file()
-        rejected_lines = int(con.execute("select count(distinct line_number) from scratch.stg_errors").fetchone()[0])
+        rejected_lines = int(con.execute("select count(distinct line_number) from scratch.rejections").fetchone()[0])
         if strict and rejected_lines:
             line, column, reason, value = con.execute(
-                "select line_number, column_name, reason, value from scratch.stg_errors order by line_number limit 1"
+                "select line_number, column_name, reason, value from scratch.rejections order by line_number limit 1"
             ).fetchone()
             raise FileRejected(
                 file_name,
@@ -301,14 +302,9 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
                 f"{loaded:,} loaded + {rejected_lines:,} rejected + {result.rows_out_of_scope:,} out of scope); "
                 "load it again",
             )
-        con.execute(
-            """insert into rejected_rows
-            select $f, $s, line_number, column_name, reason, value from scratch.stg_errors
-            order by line_number, column_name""",
-            {"f": file_name, "s": source},
-        )
+        run_sql(con, "rejected_rows", {"file": file_name, "source": source})
         top = con.execute(
-            """select column_name, reason, count(*) as n from scratch.stg_errors
+            """select column_name, reason, count(*) as n from scratch.rejections
             group by all order by n desc, column_name limit 5"""
         ).fetchall()
         notes = ([f"read as {fmt.read_as} (not UTF-8)"] if fmt.read_as else []) + result.notes
@@ -349,10 +345,9 @@ def _finish(con) -> None:
     # The aggregates are written in their ORDER BY order (small tables; the order makes the
     # pages' filters skip row groups).
     con.execute("set preserve_insertion_order = true")
-    con.execute(AGGREGATES_SQL.read_text())
+    con.execute(sql("aggregates"))
     con.execute("set preserve_insertion_order = false")
-    for sql in ("drop table if exists csv_rejects", "drop table if exists csv_reject_scans"):
-        con.execute(sql)
+    adapters.drop_rejects(con)
     con.execute("insert or replace into meta values ('build_id', $v)", {"v": uuid.uuid4().hex})
     con.execute(
         "insert or replace into meta values ('built_at', $v)",

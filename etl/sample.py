@@ -9,6 +9,11 @@ Everything is vectorised with numpy and written with ``pyarrow.csv`` in fixed-si
 memory stays bounded and ten million rows take seconds. The same ``rows`` and ``seed`` always give
 byte-identical output (gzip headers carry ``mtime=0`` and no file name).
 
+One concept, one module (so it is over the ~500-line guide): about half of it is the shape
+parameters (yearly totals, article mix, regional shares, victim and modality profiles), which
+only make sense next to the vectorised draws that use them; splitting them apart would spread
+one generator over two files that always change together.
+
 Public API::
 
     write_sample(out, rows, seed) -> int     # rows written

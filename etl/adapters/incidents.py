@@ -1,0 +1,122 @@
+"""The canonical incidents format (also the synthetic sample): one row per report.
+
+Built to load ten million rows at close to DuckDB's own read speed. Writing a big table
+(even to memory) costs more than parsing the CSV, so the file is never staged: it is parsed
+twice and only the fact table is written.
+1. Profile pass (`value_profile.sql`; parallel, only aggregates are kept): the distinct
+   combinations of the columns with few values (the two dates; ubigeo and crime code; age, sex,
+   victim type, modality and channel) with their row counts, a hash of every report_id (an id
+   seen twice, or already loaded from another file, makes a candidate), whether a row breaks a
+   row-level rule, and DuckDB's rejects (wrong-shaped lines). Every distinct value is then
+   parsed once into small lookups (`*_values.sql`) and every rule of `rules.INCIDENT_RULES`
+   checked once per distinct combination (`date_pairs`, `place_pairs`, `person_profiles`).
+2. Only if some value breaks a rule or some id is a candidate: an attention pass reads the file
+   in order and keeps those rows (usually few) with their line numbers; the rejections (the same
+   rules, and the exact duplicate checks) are generated over them.
+3. The insert (`fact_incident.sql`, run by load.py): the file once more, joined to the three
+   lookups, every row that breaks no rule and is no candidate, plus the attention rows that
+   turned out fine.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+import etl.adapters as package  # `package._stage_rejects`: tests substitute it to fault a load
+from etl.adapters import rules
+from etl.adapters.reader import (
+    AdapterResult,
+    FileFormat,
+    column_positions,
+    count,
+    drop_rejects,
+    projection,
+    read_params,
+    run,
+    sql,
+    unreadable,
+)
+
+# Canonical name -> accepted (normalised) header names.
+INCIDENT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "report_id": ("report_id", "id_denuncia"),
+    "report_date": ("report_date", "fecha_denuncia"),
+    "incident_date": ("incident_date", "fecha_hecho"),
+    "ubigeo": ("ubigeo", "ubigeo_hecho"),
+    "crime_code": ("crime_code", "articulo"),
+    "modality": ("modality", "modalidad"),
+    "channel": ("channel", "medio"),
+    "victim_age": ("victim_age", "edad_victima"),
+    "victim_sex": ("victim_sex", "sexo_victima"),
+    "victim_type": ("victim_type", "tipo_victima"),
+    "amount_lost_pen": ("amount_lost_pen", "monto_perjuicio"),
+}
+INCIDENT_REQUIRED = ("report_id", "report_date", "ubigeo", "crime_code")
+# The record key of the cell-key method (cybertrends/disclosure.py): 0-255, a function of the
+# record's source and report_id only, so it is stable across reloads of the same file.
+RECORD_KEY_SQL = "(hash(source || chr(31) || report_id) % 256)::utinyint"
+CANDIDATES = "(select id_hash from scratch.value_profile where grouping_set = 'id')"
+
+
+def load_incidents(con, fmt: FileFormat, file_name: str, source: str, progress=None) -> AdapterResult:
+    """One row per report (canonical incidents or the synthetic sample): every rule is checked, the rows
+    that break one go to `scratch.rejections` (duplicate ids included), and `ok_sql` reads the file
+    again for the valid in-scope rows."""
+    pos = column_positions(fmt, INCIDENT_COLUMNS, INCIDENT_REQUIRED)
+    read = read_params(fmt, len(fmt.header))
+    ids = {"source": source, "file": file_name}
+    params = {**read, **ids, "first_valid_date": rules.FIRST_VALID_DATE}
+    # Only the columns we use are read (free-text columns a file may carry are never touched).
+    file_columns = projection(pos, INCIDENT_COLUMNS, "_text")
+    row_broken = rules.broken(rules.INCIDENT_RULES, "row")
+
+    def rows(read_sql: str, numbered: bool = False) -> dict:
+        return {"file_columns": file_columns, "read_file": f"({sql(read_sql)})", "row_broken": row_broken,
+                "rid": "row_number() over () - 1" if numbered else "cast(null as bigint)"}
+
+    # 1. Profile pass ------------------------------------------------------------------------
+    run(con, "ids_elsewhere", ids)
+    drop_rejects(con)
+    try:
+        profile = sql("value_profile", **rows("read_csv"))
+        (progress or (lambda c, s, p: c.execute(s, p)))(con, profile, read)
+    except duckdb.Error as exc:
+        raise unreadable(fmt, exc) from None
+    package._stage_rejects(con)
+    for name in ("date_values", "ubigeo_values", "crime_values", "person_values"):
+        run(con, name)
+    for name, group in (("date_pairs", "dates"), ("place_pairs", "place"), ("person_profiles", "person")):
+        run(con, name, params, broken=rules.broken(rules.INCIDENT_RULES, group))
+    rows_read = count(con, "select coalesce(sum(n), 0) from scratch.value_profile where grouping_set = 'row'") + count(
+        con, "select count(distinct line_number) from scratch.malformed_lines")
+
+    # 2. Attention pass: only when some value breaks a rule or some id is a candidate -------
+    has_candidates = count(con, "select count(*) from scratch.value_profile where grouping_set = 'id'") > 0
+    attention = has_candidates or count(con, """select (select count(*) from scratch.date_pairs where bad)
+        + (select count(*) from scratch.place_pairs where bad) + (select count(*) from scratch.person_profiles where bad)
+        + (select count(*) from scratch.value_profile where grouping_set = 'row' and row_bad)""") > 0
+    again = rows("read_csv_again")
+    con.execute("set preserve_insertion_order = true")
+    try:
+        run(con, "attention_rows", read, **rows("read_csv_again", numbered=True),
+            attention=f"broken or id_hash in {CANDIDATES}" if attention else "false")
+    finally:
+        con.execute("set preserve_insertion_order = false")
+    run(con, "attention_lines")
+    run(con, "ids_loaded_elsewhere", ids)
+    run(con, "incident_rejections", params,
+        rule_rejections=rules.rejections(rules.INCIDENT_RULES, "scratch.attention_rows"))
+    out_of_scope = count(con, sql("incident_out_of_scope"))
+
+    # 3. The insert (run by load.py after the --strict check) -------------------------------
+    keep = "true"
+    if attention:
+        keep = "not broken" + (f" and id_hash not in {CANDIDATES}" if has_candidates else "")
+    ok_sql = sql("fact_incident", **again, keep=keep, record_key=RECORD_KEY_SQL)
+    unknown = con.execute(sql("unknown_labels")).fetchall()
+    notes = []
+    for what in ("modality", "channel"):
+        listed = ", ".join(f"'{v}' ({n})" for w, v, n in unknown if w == what)
+        if listed:
+            notes.append(f"unknown {what} values kept as 'other': {listed}")
+    return AdapterResult("fact_incident", rows_read, out_of_scope, notes, ok_sql=ok_sql, ok_params={**read, **ids})
