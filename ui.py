@@ -167,9 +167,9 @@ def render_chart(spec: ChartSpec | None, height: int | None = None) -> None:
     with st.container(border=True):
         st.markdown(f"#### {spec.title}")
         st.caption(spec.subtitle)
-        fig = spec.figure
+        fig = spec.plotly_dict()  # cached specs are shared by every session: never changed here
         if height:
-            fig = fig.update_layout(height=height)
+            fig = {**fig, "layout": {**fig.get("layout", {}), "height": height}}
         st.plotly_chart(fig, width="stretch", theme=None, key=_key(spec, "fig"),
                         config={**PLOTLY_CONFIG, "locale": spec.lang})
         source = spec.source_line

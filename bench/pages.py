@@ -3,7 +3,9 @@
 For each page, one "interaction" is everything the page computes for a filter set: its chart
 builders (queries, measures, figure) and its non-chart computations, exactly as the page calls
 them, on an uncached connection (the app caches results; this measures a cache miss). Reported
-per page as p50 and p95 over the filter changes, with the share spent in DuckDB queries.
+per page as p50 and p95 over the filter changes: wall time, the part of it spent in DuckDB queries,
+the process's CPU time (steadier than wall time when other programs share the machine) and the
+most DuckDB round trips one interaction made; with the load average at the start.
 
     python -m bench.pages DB [DB ...]
 """
@@ -11,6 +13,7 @@ per page as p50 and p95 over the filter changes, with the share spent in DuckDB 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -20,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from cybertrends import charts, queries
-from cybertrends.charts import crime_types, groups, overview, regions
+from cybertrends.charts import answers, crime_types, groups, overview, regions
 from cybertrends.charts.base import Context
 from cybertrends.filters import Filters
 
@@ -65,8 +68,10 @@ class _TimedConnection:
     def __init__(self, con):
         self._con = con
         self.query_seconds = 0.0
+        self.round_trips = 0
 
     def execute(self, *args, **kwargs):
+        self.round_trips += 1
         started = time.perf_counter()
         result = self._con.execute(*args, **kwargs)
         # results stream: fetching happens in .df()/.fetchall(); wrap to time it too
@@ -100,18 +105,21 @@ class _TimedResult:
         return getattr(self._result, name)
 
 
-def _run_page(con, page: str, f: Filters, shared: dict | None = None) -> tuple[float, float]:
-    """One interaction; `shared` plays the app's per-database-version lookup cache."""
+def _run_page(con, page: str, f: Filters, shared: dict | None = None) -> tuple[float, float, float, int]:
+    """One interaction; `shared` plays the app's per-database-version lookup cache. Returns wall seconds,
+    query seconds, CPU seconds of the process (all threads: less sensitive than wall time to other
+    programs on a shared machine) and the number of DuckDB round trips."""
     timed = _TimedConnection(con)
     shared = {} if shared is None else shared
-    started = time.perf_counter()
+    shared.pop(answers.KEY, None)  # a new filter set: no statement answered yet (the app keeps the lookups only)
+    started, cpu_started = time.perf_counter(), time.process_time()
     for item in PAGES[page]:
         if callable(item):
             item(Context(timed, f, {}, shared))
         else:
             chart_id, options = item
             charts.build(chart_id, timed, f, shared=shared, **options)
-    return time.perf_counter() - started, timed.query_seconds
+    return time.perf_counter() - started, timed.query_seconds, time.process_time() - cpu_started, timed.round_trips
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -127,18 +135,24 @@ def run(db: Path) -> dict:
     con = duckdb.connect(str(db), read_only=True)
     records = con.execute("select count(*) from fact_incident").fetchone()[0]
     changes = filter_changes(con)
-    out = {"db": str(db), "records": records, "pages": {}}
+    out = {"db": str(db), "records": records, "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+           "pages": {}}
     shared: dict = {}  # like the app: reference lookups are kept per database version
     for page in PAGES:
         _run_page(con, page, changes[0], shared)  # warm-up: DuckDB caches the file blocks, lookups fill
-        totals, query_times = [], []
+        totals, query_times, cpu_times, trips = [], [], [], []
         for f in changes:
             for _ in range(2):
-                total, q = _run_page(con, page, f, shared)
+                total, q, cpu, n = _run_page(con, page, f, shared)
                 totals.append(total)
                 query_times.append(q)
+                cpu_times.append(cpu)
+                trips.append(n)
         out["pages"][page] = {
             "samples": len(totals),
+            "round_trips_max": max(trips),
+            "cpu_p50_ms": round(statistics.median(cpu_times) * 1000, 1),
+            "cpu_p95_ms": round(percentile(cpu_times, 95) * 1000, 1),
             "query_p50_ms": round(statistics.median(query_times) * 1000, 1),
             "query_p95_ms": round(percentile(query_times, 95) * 1000, 1),
             "total_p50_ms": round(statistics.median(totals) * 1000, 1),
@@ -149,6 +163,9 @@ def run(db: Path) -> dict:
 
 def main(argv: list[str]) -> int:
     """Command line: print the page figures for each DB as JSON."""
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
     results = [run(Path(p)) for p in argv]
     print(json.dumps(results, indent=2))
     return 0

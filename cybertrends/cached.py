@@ -136,13 +136,16 @@ def period_options(source: str) -> list[str]:
     return _period_options(db_version(), source)
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
+# A resource, not data: every rerun and session gets the same ChartSpec object, built once per filter set,
+# instead of an unpickled copy (unpickling re-validates the whole Plotly figure, ~4x the cost of drawing it).
+@st.cache_resource(max_entries=1000, show_spinner=False)
 def _chart(version: tuple, chart_id: str, f: Filters, options: tuple) -> ChartSpec | None:
     return charts.build(chart_id, cursor(version), f, shared=_shared(version), **dict(options))
 
 
 def chart(chart_id: str, f: Filters, **options) -> ChartSpec | None:
-    """The chart `chart_id` under the filters (see cybertrends.charts)."""
+    """The chart `chart_id` under the filters (see cybertrends.charts), built once per database version,
+    filters and options and shared by every session: read-only (exports copy the figure first)."""
     return _chart(db_version(), chart_id, f, tuple(sorted(options.items())))
 
 

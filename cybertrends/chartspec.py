@@ -51,6 +51,7 @@ class ChartSpec:
     # source id and name, data_as_of (the cut date of the periods in view), build_id of the
     # database, filters (in words) and link (the share link that reopens the view).
     provenance: dict = field(default_factory=dict)
+    _plotly: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -58,6 +59,13 @@ class ChartSpec:
         for column in (self.x, self.y, self.series, self.display_column, *self.overlay):
             if column is not None and column not in self.data.columns:
                 raise ValueError(f"{self.chart_id}: column {column!r} not in data {list(self.data.columns)}")
+
+    def plotly_dict(self) -> dict:
+        """The figure as Plotly's dict (`figure.to_dict()`), made once: a page rerun draws a cached chart
+        without copying its figure again. Treat it, like the whole spec, as read-only."""
+        if self._plotly is None:
+            self._plotly = self.figure.to_dict()
+        return self._plotly
 
     @property
     def synthetic_mark(self) -> str:

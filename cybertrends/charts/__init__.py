@@ -61,5 +61,5 @@ def _load_all() -> None:
     import cybertrends.charts as package
 
     for info in pkgutil.iter_modules(package.__path__):
-        if info.name != "base":
+        if info.name not in ("answers", "base"):
             importlib.import_module(f"cybertrends.charts.{info.name}")

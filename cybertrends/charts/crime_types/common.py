@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
-from cybertrends.charts.base import PALETTE, Context, style
+from cybertrends.charts.base import PALETTE, Context, style, vrect
 
 TOP_N = 6  # crime types (or modalities) drawn as their own line / stack; the rest is grouped
 
@@ -188,7 +188,7 @@ def _mark_unspecified_years(fig: go.Figure, ctx: Context, caveat: Caveat | None,
         if y not in years:
             continue
         i = years.index(y)
-        fig.add_vrect(x0=i - 0.5, x1=i + 0.5, fillcolor="#E4E7EB", opacity=0.45, line_width=0, layer="below")
+        vrect(fig, i - 0.5, i + 0.5, fillcolor="#E4E7EB", opacity=0.45, line_width=0, layer="below")
         fig.add_annotation(x=i, y=1, yref="paper", yanchor="bottom", showarrow=False,  # x: category position
                            text=ctx.t("ct_unspecified_mark", pct=i18n.fmt_pct(share, ctx.lang, digits=0)),
                            font=dict(size=11, color=REFERENCE_LINE))

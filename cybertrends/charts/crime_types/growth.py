@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts import chart
-from cybertrends.charts.base import MUTED, Context, style
+from cybertrends.charts.base import MUTED, Context, hline, style
 from cybertrends.charts.crime_types.common import (
     DISPLAY,
     DOWN,
@@ -99,7 +99,7 @@ def ct_index(ctx: Context) -> ChartSpec | None:
         )
     if not fig.data:
         return None
-    fig.add_hline(y=100, line=dict(color=REFERENCE_LINE, width=1, dash="dot"))
+    hline(fig, 100, line=dict(color=REFERENCE_LINE, width=1, dash="dot"))
     style(fig, y_title=ctx.t("ct_index_axis", first=first), height=460)
     fig.update_xaxes(type="category")
     _legend_below(fig)

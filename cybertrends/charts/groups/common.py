@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
-from cybertrends.charts.base import MUTED, Context, style
+from cybertrends.charts.base import MUTED, Context, style, vline
 from cybertrends.filters import Filters
 
 GROUP_ORDER = ("child", "adolescent", "young", "adult", "older", "unknown")
@@ -187,7 +187,7 @@ def _overall_line(ctx: Context, fig: go.Figure, overall: float | None, n_regions
         return
     label = ctx.t("gr_overall_rate_regions" if ctx.f.regions else "gr_overall_rate_national",
                   rate=_fmt_rate(overall, ctx.lang))
-    fig.add_vline(x=overall, line_dash="dash", line_color="#1F2933", line_width=1.5)
+    vline(fig, overall, line_dash="dash", line_color="#1F2933", line_width=1.5)
     fig.add_annotation(x=overall, y=1.0, yref="paper", text=label, showarrow=False, xanchor="left",
                        yanchor="bottom", font=dict(size=12))
 
