@@ -106,30 +106,59 @@ def test_a_hung_browser_is_stopped_with_export_error_and_the_next_export_starts_
     assert _gone(pid), f"the hung browser {pid} is still running"
 
 
-def test_the_engine_still_finds_the_kaleido_hook_it_defers():
-    """engine._DeferredReload overrides Kaleido's tab return (reload after the image is handed back).
+def test_the_engine_still_finds_the_kaleido_hook_it_overrides():
+    """engine._ReusingKaleido overrides Kaleido's tab return (reuse the page, reload every RELOAD_EVERY).
     If a Kaleido release renames it, exports stay correct but slow: fail here so the override is updated."""
     import kaleido
 
     hook = vars(kaleido.Kaleido).get("_return_kaleido_tab")
     assert hook is not None and inspect.iscoroutinefunction(hook)
     assert list(inspect.signature(hook).parameters) == ["self", "tab"]
-    assert "_return_kaleido_tab" in vars(engine._deferred_reload_class())
+    assert "_return_kaleido_tab" in vars(engine._reusing_kaleido_class())
 
 
-def test_every_render_waits_for_its_tab_to_be_reloaded():
-    """The deferred reload still reloads: a tab returns to the queue only after its reload, so the
-    next render on it starts on a fresh page."""
+def test_a_reused_page_draws_each_figure_as_a_fresh_page_does():
+    """No state carries over from one figure to the next on a reused page: the same chart gives the
+    same pixels on a freshly loaded page and after other charts (a legend, categories, a map)."""
     require_chromium()
+    from tests.test_export import bar_spec, table_spec
+
+    export.shutdown()
+    fresh = export.to_png(line_spec())  # the first render on a freshly loaded page
+    others = [table_spec(), bar_spec("zulu", 40), _legend_spec()]
+    for other in others:
+        assert export.to_png(other) != fresh
+    assert engine.ENGINE.starts and engine.ENGINE._kaleido.reloaded == 0  # the same page all along
+    assert export.to_png(line_spec()) == fresh
+
+
+def _legend_spec():
+    import plotly.graph_objects as go
+
+    from cybertrends.chartspec import ChartSpec
+
+    data = pd.DataFrame({"Año": [2020, 2021, 2020, 2021], "Denuncias": [5, 9, 7, 3], "Grupo": ["a", "a", "b", "b"]})
+    figure = go.Figure([go.Scatter(x=[2020, 2021], y=[5, 9], name="a"), go.Scatter(x=[2020, 2021], y=[7, 3], name="b")],
+                       layout=dict(xaxis=dict(tickangle=30), yaxis=dict(type="log"), showlegend=True))
+    return ChartSpec("legend", "line", "Leyenda", "Dos series", "Fuente", figure, data, "Año", "Denuncias",
+                     series="Grupo")
+
+
+def test_pages_are_reloaded_every_reload_every_renders(monkeypatch):
+    require_chromium()
+    monkeypatch.setattr(engine, "RELOAD_EVERY", 3)
+    export.shutdown()
     export.to_png(line_spec())
+    starts = engine.ENGINE.starts
+    for _ in range(6):
+        assert export.to_png(line_spec())[:8] == b"\x89PNG\r\n\x1a\n"
     k = engine.ENGINE._kaleido
-    for _ in range(4):
-        export.to_png(line_spec())
     deadline = time.monotonic() + 60
     while k.reloads and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not k.reloads and not k.reload_failed
-    assert k.tabs_ready.qsize() == engine.TABS  # every tab reloaded and back
+    assert k.reloaded == 2 and not k.reload_failed  # after the 3rd and the 6th render
+    assert k.tabs_ready.qsize() == engine.TABS  # the tab is back after its reload
+    assert engine.ENGINE.starts == starts  # reloaded, not restarted
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])

@@ -9,14 +9,18 @@ every start, render and stop, so concurrent exports each get their own chart (Ka
 a fresh one. Nothing polls a private attribute; `Browser.subprocess` is choreographer's public
 handle on the browser process.
 
-Speed. Kaleido 1.5 reloads its tab (plotly.js runs again) after every render, and `calc_fig`
-returns only once that reload is done: about 0.2 s of a 0.3 s warm PNG export here. Kaleido
-has no public option for this, so `_DeferredReload` overrides the one private hook,
-`_return_kaleido_tab`, to run the same reload in the background after the image is handed back.
-Every render still starts on a freshly loaded page (a tab returns to `tabs_ready` only after
-its reload); with two tabs, back-to-back exports alternate while the other tab reloads. If a
-Kaleido release renames the hook, exports stay correct and only lose that speed-up;
-tests/test_export_engine.py fails on such a release so the override gets updated.
+Speed. Kaleido 1.5 reloads its tab (the page runs plotly.js again) after every render, and
+`calc_fig` returns only after that reload: about 0.2 s of a 0.3 s warm PNG export here, and the
+reload also takes the CPU from the next export. `Plotly.toImage` draws each figure in a fresh
+element of its own, so the page need not be reloaded for every image (Kaleido 0.2 kept one page
+for all of them). Kaleido has no public option for this, so `_ReusingKaleido` overrides the one
+private hook, `_return_kaleido_tab`: a used tab goes straight back to `tabs_ready` (a public
+attribute), and every RELOAD_EVERY renders it is reloaded in the background, after the image is
+handed back (a tab returns to the queue only once its reload is done). After any failed render
+the engine is stopped, so the next export starts on a fresh page. If a Kaleido release renames
+the hook, exports stay correct and only lose the speed-up; tests/test_export_engine.py fails on
+such a release so the override gets updated, and checks that a reused page draws each figure
+exactly as a fresh one does.
 
 Other modules that need images (PowerPoint, PDF) call `figure_to_image` / `to_image` here, not
 `plotly.io.to_image`, so they share the engine and its lock.
@@ -49,7 +53,8 @@ IMAGE_FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
 START_TIMEOUT = 60.0  # seconds for the browser to start (about 1.2 s here) plus the first image
 RENDER_TIMEOUT = 120.0  # seconds per image; Kaleido's own per-image timeout is 90 s
 STOP_TIMEOUT = 10.0  # seconds for the browser to close before it is killed
-TABS = 2  # one renders while the other reloads
+TABS = 1  # a second tab doubles the browser's start (the first export) and gains nothing with reuse
+RELOAD_EVERY = 20  # renders on one page before it is reloaded (in the background)
 
 
 class _Stalled(Exception):
@@ -57,18 +62,26 @@ class _Stalled(Exception):
 
 
 @functools.cache
-def _deferred_reload_class() -> type:
-    """`kaleido.Kaleido` that reloads a used tab after handing back the image (see the module docstring)."""
+def _reusing_kaleido_class() -> type:
+    """`kaleido.Kaleido` that reuses a tab's page for RELOAD_EVERY renders (see the module docstring)."""
     import kaleido  # imported lazily: HTML/CSV/XLSX never need it
 
-    class _DeferredReload(kaleido.Kaleido):
+    class _ReusingKaleido(kaleido.Kaleido):
         reload_failed = False  # a background reload failed: the tab is lost, restart the engine
 
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.reloads: set[asyncio.Task] = set()  # background reloads, cancelled on close
+            self.uses: dict[int, int] = {}  # renders per tab since its page was loaded
+            self.reloaded = 0  # pages reloaded (for tests)
 
         async def _return_kaleido_tab(self, tab: Any) -> None:
+            uses = self.uses.get(id(tab), 0) + 1
+            if uses < RELOAD_EVERY:
+                self.uses[id(tab)] = uses
+                await self.tabs_ready.put(tab)
+                return
+            self.uses[id(tab)] = 0
             task = asyncio.get_running_loop().create_task(super()._return_kaleido_tab(tab))
             self.reloads.add(task)
             task.add_done_callback(self._reload_done)
@@ -77,8 +90,10 @@ def _deferred_reload_class() -> type:
             self.reloads.discard(task)
             if task.cancelled() or task.exception() is not None:
                 self.reload_failed = True
+            else:
+                self.reloaded += 1
 
-    return _DeferredReload
+    return _ReusingKaleido
 
 
 class Engine:
@@ -124,7 +139,7 @@ class Engine:
         self.starts += 1
 
         async def open_browser() -> None:
-            self._kaleido = _deferred_reload_class()(
+            self._kaleido = _reusing_kaleido_class()(
                 path=browser,
                 n=TABS,
                 mathjax=False,  # no MathJax fetch from a CDN (5 s stalls, offline failures)
@@ -165,7 +180,7 @@ class Engine:
         first = not self.running
         try:
             if first:
-                self.stop()  # a browser that died or lost a tab since the last export
+                self.stop()  # a browser that died or lost its tab since the last export
                 self.start(browser)
                 _register_shutdown()
             return self.render(fig_dict, opts, START_TIMEOUT if first else RENDER_TIMEOUT)
@@ -177,7 +192,9 @@ class Engine:
                 used = self.browser or browser
                 self.stop()
                 raise ExportError(i18n.t("export_browser_died", lang, path=used)) from None
-            # Kaleido/plotly.js errors, e.g. a topojson fetch offline: the browser is fine
+            # Kaleido/plotly.js errors, e.g. a topojson fetch offline: the page may be left in any
+            # state, so the next export starts a fresh browser
+            self.stop()
             raise ExportError(f"{i18n.t('export_failed', lang)}: {error}") from error
 
 
