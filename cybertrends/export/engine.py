@@ -9,6 +9,19 @@ every start, render and stop, so concurrent exports each get their own chart (Ka
 a fresh one. Nothing polls a private attribute; `Browser.subprocess` is choreographer's public
 handle on the browser process.
 
+Speed. Kaleido 1.5 reloads its tab (the page runs plotly.js again) after every render, and
+`calc_fig` returns only after that reload: about 0.2 s of a 0.3 s warm PNG export here, and the
+reload also takes the CPU from the next export. `Plotly.toImage` draws each figure in a fresh
+element of its own, so the page need not be reloaded for every image (Kaleido 0.2 kept one page
+for all of them). Kaleido has no public option for this, so `_ReusingKaleido` overrides the one
+private hook, `_return_kaleido_tab`: a used tab goes straight back to `tabs_ready` (a public
+attribute), and every RELOAD_EVERY renders it is reloaded in the background, after the image is
+handed back (a tab returns to the queue only once its reload is done). After any failed render
+the engine is stopped, so the next export starts on a fresh page. If a Kaleido release renames
+the hook, exports stay correct and only lose the speed-up; tests/test_export_engine.py fails on
+such a release so the override gets updated, and checks that a reused page draws each figure
+exactly as a fresh one does.
+
 Other modules that need images (PowerPoint, PDF) call `figure_to_image` / `to_image` here, not
 `plotly.io.to_image`, so they share the engine and its lock.
 """
@@ -20,6 +33,9 @@ import atexit
 import concurrent.futures
 import copy
 import functools
+import os
+import signal
+import subprocess
 import threading
 from typing import Any
 
@@ -37,10 +53,47 @@ IMAGE_FORMATS = ("png", "svg", "pdf", "jpeg", "webp")
 START_TIMEOUT = 60.0  # seconds for the browser to start (about 1.2 s here) plus the first image
 RENDER_TIMEOUT = 120.0  # seconds per image; Kaleido's own per-image timeout is 90 s
 STOP_TIMEOUT = 10.0  # seconds for the browser to close before it is killed
+TABS = 1  # a second tab doubles the browser's start (the first export) and gains nothing with reuse
+RELOAD_EVERY = 20  # renders on one page before it is reloaded (in the background)
 
 
 class _Stalled(Exception):
     """A deadline passed: the browser does not answer."""
+
+
+@functools.cache
+def _reusing_kaleido_class() -> type:
+    """`kaleido.Kaleido` that reuses a tab's page for RELOAD_EVERY renders (see the module docstring)."""
+    import kaleido  # imported lazily: HTML/CSV/XLSX never need it
+
+    class _ReusingKaleido(kaleido.Kaleido):
+        reload_failed = False  # a background reload failed: the tab is lost, restart the engine
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.reloads: set[asyncio.Task] = set()  # background reloads, cancelled on close
+            self.uses: dict[int, int] = {}  # renders per tab since its page was loaded
+            self.reloaded = 0  # pages reloaded (for tests)
+
+        async def _return_kaleido_tab(self, tab: Any) -> None:
+            uses = self.uses.get(id(tab), 0) + 1
+            if uses < RELOAD_EVERY:
+                self.uses[id(tab)] = uses
+                await self.tabs_ready.put(tab)
+                return
+            self.uses[id(tab)] = 0
+            task = asyncio.get_running_loop().create_task(super()._return_kaleido_tab(tab))
+            self.reloads.add(task)
+            task.add_done_callback(self._reload_done)
+
+        def _reload_done(self, task: asyncio.Task) -> None:
+            self.reloads.discard(task)
+            if task.cancelled() or task.exception() is not None:
+                self.reload_failed = True
+            else:
+                self.reloaded += 1
+
+    return _ReusingKaleido
 
 
 class Engine:
@@ -56,8 +109,8 @@ class Engine:
 
     @property
     def running(self) -> bool:
-        """True while a browser is started and usable."""
-        return self._kaleido is not None
+        """True while a browser is started and usable (its process alive, no tab lost)."""
+        return self._kaleido is not None and not self._kaleido.reload_failed and self._alive()
 
     def browser_pid(self) -> int | None:
         """The process id of the running browser, or None."""
@@ -70,7 +123,7 @@ class Engine:
 
     def _run(self, coroutine: Any, timeout: float) -> Any:
         """Run `coroutine` on the engine's loop; `_Stalled` (and the coroutine cancelled) after `timeout`."""
-        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        future = asyncio.run_coroutine_threadsafe(_cancellable(coroutine), self._loop)
         try:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
@@ -86,10 +139,9 @@ class Engine:
         self.starts += 1
 
         async def open_browser() -> None:
-            import kaleido  # imported lazily: HTML/CSV/XLSX never need it
-
-            self._kaleido = kaleido.Kaleido(
+            self._kaleido = _reusing_kaleido_class()(
                 path=browser,
+                n=TABS,
                 mathjax=False,  # no MathJax fetch from a CDN (5 s stalls, offline failures)
                 headers=pio.defaults.headers or None,  # e.g. the OpenStreetMap tile policy header
             )
@@ -112,23 +164,12 @@ class Engine:
         self._kaleido = self._loop = self._thread = self.browser = None
         if loop is None:
             return
-
-        async def close() -> None:
-            pending = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
-            for task in pending:  # renders and background reloads: the browser is going away
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-            if kaleido is not None:
-                await kaleido.close()
-
-        try:
-            asyncio.run_coroutine_threadsafe(close(), loop).result(STOP_TIMEOUT)
-        except Exception:  # noqa: BLE001 - a hung or dead browser: killed below
-            pass
+        if kaleido is not None:
+            _settle(loop, _close(kaleido))
         process = getattr(kaleido, "subprocess", None)
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait(STOP_TIMEOUT)
+        if process is not None:
+            _kill_group(process)  # whatever a failed start or close left running
+        _settle(loop, _cancel_the_rest())
         loop.call_soon_threadsafe(loop.stop)
         thread.join(STOP_TIMEOUT)
         if not thread.is_alive():
@@ -139,6 +180,7 @@ class Engine:
         first = not self.running
         try:
             if first:
+                self.stop()  # a browser that died or lost its tab since the last export
                 self.start(browser)
                 _register_shutdown()
             return self.render(fig_dict, opts, START_TIMEOUT if first else RENDER_TIMEOUT)
@@ -150,8 +192,64 @@ class Engine:
                 used = self.browser or browser
                 self.stop()
                 raise ExportError(i18n.t("export_browser_died", lang, path=used)) from None
-            # Kaleido/plotly.js errors, e.g. a topojson fetch offline: the browser is fine
+            # Kaleido/plotly.js errors, e.g. a topojson fetch offline: the page may be left in any
+            # state, so the next export starts a fresh browser
+            self.stop()
             raise ExportError(f"{i18n.t('export_failed', lang)}: {error}") from error
+
+
+async def _cancellable(coroutine: Any) -> Any:
+    """`coroutine`, ending as cancelled when it is cancelled (Kaleido turns a cancelled start into
+    BrowserFailedError, which nobody would retrieve once the caller has given up)."""
+    try:
+        return await coroutine
+    except Exception:
+        if asyncio.current_task().cancelling():
+            raise asyncio.CancelledError from None
+        raise
+
+
+async def _close(kaleido: Any) -> None:
+    """Cancel `kaleido`'s background reloads, then close it."""
+    for task in list(kaleido.reloads):
+        task.cancel()
+    await kaleido.close()
+
+
+async def _cancel_the_rest() -> None:
+    """Cancel every other task left on the loop (after a kill) and let them finish their cancellation."""
+    for task in asyncio.all_tasks():
+        if task is not asyncio.current_task():
+            task.cancel()
+    for _ in range(3):
+        await asyncio.sleep(0.01)
+
+
+def _settle(loop: asyncio.AbstractEventLoop, coroutine: Any) -> bool:
+    """Run `coroutine` on `loop` for at most STOP_TIMEOUT; True if it finished without error."""
+    future = asyncio.run_coroutine_threadsafe(_cancellable(coroutine), loop)
+    try:
+        future.result(STOP_TIMEOUT)
+    except Exception:  # noqa: BLE001 - a hung or dead browser: the caller kills it
+        future.cancel()
+        return False
+    return True
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL the browser and everything it started. choreographer runs Chromium behind a wrapper
+    process in a session of its own, so killing the wrapper alone would leave Chromium running."""
+    try:
+        if os.name == "posix" and process.pid != os.getpgrp():
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except ProcessLookupError:
+        pass
+    try:
+        process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pass
 
 
 def _is_browser_gone(error: BaseException) -> bool:

@@ -273,7 +273,9 @@ def _right_margin(legend_names: list[str], cartesian: bool, width: int) -> int:
     return PAD + (110 if not cartesian else 16)
 
 
-def _x_axis_area(layout: dict, data: list, x_tick: float, plot_w: float, margin_l: int, width: int) -> tuple[float, int]:
+def _x_axis_area(
+    layout: dict, data: list, x_tick: float, plot_w: float, margin_l: int, width: int
+) -> tuple[float, int]:
     """Step 2c: height of the x tick labels and axis title, and the left margin they may need.
 
     Slants long category labels by -45° when they do not fit side by side (set on the axis
@@ -393,22 +395,25 @@ def _apply_layout(layout: dict, template: go.layout.Template, blocks: _Blocks) -
         }
 
 
-def _footer_note(name: str, text: str, yshift: float, size: int, shift_left: float) -> dict:
-    """A left-aligned block of small text under the plot, from PAD off the image's left edge."""
+def _paper_text(name: str, text: str, corner: str, xshift: float, yshift: float, font: dict, **box: Any) -> dict:
+    """An annotation pinned to a `corner` of the plot area ("top right", "bottom left"), shifted
+    by pixels into the margins; `box` adds a background and border."""
+    vertical, horizontal = corner.split()
     return dict(
         name=name,
         text=text,
         xref="paper",
         yref="paper",
-        x=0,
-        y=0,
-        xanchor="left",
-        yanchor="bottom",
-        xshift=shift_left,
+        x=1 if horizontal == "right" else 0,
+        y=1 if vertical == "top" else 0,
+        xanchor=horizontal,
+        yanchor=vertical,
+        xshift=xshift,
         yshift=yshift,
         showarrow=False,
-        align="left",
-        font=dict(size=size, color=MUTED_COLOUR, family=FONT_FAMILY),
+        align=horizontal,
+        font=font,
+        **box,
     )
 
 
@@ -417,31 +422,15 @@ def _annotations(blocks: _Blocks) -> list[dict]:
     mark, annotations = blocks.mark, []
     shift_left = -(blocks.margin_l - PAD)  # from the plot's left edge to PAD from the image edge
     if mark:
-        annotations.append(
-            dict(
-                name="synthetic_mark",
-                text=f"<b>{_esc(mark)}</b>",
-                xref="paper",
-                yref="paper",
-                x=1,
-                y=1,
-                xanchor="right",
-                yanchor="top",
-                xshift=blocks.margin_r - PAD,
-                yshift=blocks.margin_t - PAD + 4,
-                showarrow=False,
-                font=dict(size=MARK_SIZE, color=SYNTHETIC_COLOUR, family=FONT_FAMILY),
-                bgcolor="#fdecea",
-                bordercolor=SYNTHETIC_COLOUR,
-                borderwidth=1.5,
-                borderpad=6,
-                align="right",
-            )
-        )
+        font = dict(size=MARK_SIZE, color=SYNTHETIC_COLOUR, family=FONT_FAMILY)
+        annotations.append(_paper_text("synthetic_mark", f"<b>{_esc(mark)}</b>", "top right",
+                                       blocks.margin_r - PAD, blocks.margin_t - PAD + 4, font, bgcolor="#fdecea",
+                                       bordercolor=SYNTHETIC_COLOUR, borderwidth=1.5, borderpad=6))
     if blocks.notes_lines:
         notes_html = "<br>".join(_esc(line) for line in blocks.notes_lines)
         yshift = -(blocks.margin_b - PAD * 0.75 - blocks.source_px - 8)
-        annotations.append(_footer_note("notes", notes_html, yshift, NOTE_SIZE, shift_left))
+        font = dict(size=NOTE_SIZE, color=MUTED_COLOUR, family=FONT_FAMILY)
+        annotations.append(_paper_text("notes", notes_html, "bottom left", shift_left, yshift, font))
     if blocks.source_lines:
         source_html = "<br>".join(_esc(line) for line in blocks.source_lines)
         if mark:
@@ -450,7 +439,8 @@ def _annotations(blocks: _Blocks) -> list[dict]:
                 escaped_mark, f'<b><span style="color:{SYNTHETIC_COLOUR}">{escaped_mark}</span></b>'
             )
         yshift = -(blocks.margin_b - PAD * 0.75)
-        annotations.append(_footer_note("source_line", source_html, yshift, SOURCE_SIZE, shift_left))
+        font = dict(size=SOURCE_SIZE, color=MUTED_COLOUR, family=FONT_FAMILY)
+        annotations.append(_paper_text("source_line", source_html, "bottom left", shift_left, yshift, font))
     return annotations
 
 
