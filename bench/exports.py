@@ -7,6 +7,8 @@ PNG after warm-up is timed two ways: back to back (the briefing pack's pattern) 
 `--repeats` exports each. The breakdown times the layout step (`export_figure`) and the size of
 the figure sent to the browser, so the rest of an export is the browser round trip. The load
 average at the start is part of the result: other processes on the 2 cores slow every figure.
+CPU seconds per warm export (this process and the browser's processes together) do not depend
+on that load: they say how much work an export is, where the wall times say how long it took.
 """
 
 from __future__ import annotations
@@ -34,16 +36,37 @@ def _percentile(times: list[float], q: float) -> float:
     return ordered[max(math.ceil(q / 100 * len(ordered)) - 1, 0)]
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds used so far by this process and every process it started (the browser's)."""
+    stats = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in stats.items():
+        children.setdefault(ppid, []).append(pid)
+    total, todo = time.process_time(), list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        total += stats[pid][1]
+        todo.extend(children.get(pid, []))
+    return total
+
+
 def _timed(call: Callable[[], object], repeats: int, pause: float = 0.0) -> dict:
-    """p50, p95 and max seconds of `repeats` calls, `pause` seconds apart."""
+    """p50, p95 and max seconds of `repeats` calls, `pause` seconds apart, and CPU seconds per call."""
     times = []
+    cpu = _cpu_seconds()
     for _ in range(repeats):
         time.sleep(pause)
         started = time.perf_counter()
         call()
         times.append(time.perf_counter() - started)
     return {"p50_s": round(statistics.median(times), 3), "p95_s": round(_percentile(times, 95), 3),
-            "max_s": round(max(times), 3)}
+            "max_s": round(max(times), 3), "cpu_s": round((_cpu_seconds() - cpu) / repeats, 3)}
 
 
 def images(spec, repeats: int = 20, pause: float = 1.0) -> dict:
@@ -63,7 +86,7 @@ def images(spec, repeats: int = 20, pause: float = 1.0) -> dict:
     out.update({f"svg_warm_{key}": value for key, value in svg.items()})
     out["browser_starts_after_warm_up"] = engine.ENGINE.starts - starts  # 0: every export reused the browser
     layout = _timed(lambda: export.export_figure(spec), repeats)
-    out["layout_p50_s"] = layout["p50_s"]
+    out["layout_p50_s"], out["layout_cpu_s"] = layout["p50_s"], layout["cpu_s"]
     out["figure_json_bytes"] = len(pio.to_json(export.export_figure(spec), validate=False))
     return out
 

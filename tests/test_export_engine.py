@@ -5,6 +5,7 @@ the timeouts here only guard against a hang."""
 from __future__ import annotations
 
 import inspect
+import io
 import os
 import signal
 import subprocess
@@ -166,8 +167,6 @@ def test_messages_and_sheet_labels_come_from_the_catalogue(lang):
     assert export.UNAVAILABLE_MESSAGE[lang] == i18n.t("export_image_unavailable", lang)
     spec = line_spec(synthetic=False)
     spec.lang = lang
-    import io
-
     book = load_workbook(io.BytesIO(export.to_xlsx(spec)))
     assert book.sheetnames == [i18n.t("xlsx_data_sheet", lang), i18n.t("xlsx_meta_sheet", lang)]
     meta = dict(list(book.worksheets[1].iter_rows(values_only=True))[1:])
