@@ -51,7 +51,7 @@ def no_browser():
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv("BROWSER_PATH", raising=False)
         mp.setenv("PATH", "/nonexistent")
-        mp.setattr(export, "_SYSTEM_CANDIDATES", ())
+        mp.setattr(export.browser, "SYSTEM_CANDIDATES", ())
         assert export.find_browser() is None
         yield
 

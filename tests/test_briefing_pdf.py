@@ -29,7 +29,7 @@ def no_browser(monkeypatch):
     """No Chrome/Chromium: every chart page prints its numbers as a table (the longest pages)."""
     monkeypatch.delenv("BROWSER_PATH", raising=False)
     monkeypatch.setenv("PATH", "/nonexistent")
-    monkeypatch.setattr(export, "_SYSTEM_CANDIDATES", ())
+    monkeypatch.setattr(export.browser, "SYSTEM_CANDIDATES", ())
     assert export.find_browser() is None
 
 

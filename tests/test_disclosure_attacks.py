@@ -162,7 +162,7 @@ def _pdf_counts(spec) -> dict[str, float]:
     with pytest.MonkeyPatch.context() as mp:  # no browser: the PDF prints every number as text
         mp.delenv("BROWSER_PATH", raising=False)
         mp.setenv("PATH", "/nonexistent")
-        mp.setattr(export, "_SYSTEM_CANDIDATES", ())
+        mp.setattr(export.browser, "SYSTEM_CANDIDATES", ())
         pdf = briefing.to_pdf(briefing.Pack("Ataque", "es", [spec], []))
     lines = [line.strip() for page in PdfReader(io.BytesIO(pdf)).pages[1:-1]
              for line in (page.extract_text() or "").splitlines()]

@@ -19,10 +19,6 @@ One module per concept:
 
 from __future__ import annotations
 
-import sys
-import types
-
-from cybertrends.export import browser
 from cybertrends.export.browser import (
     UNAVAILABLE_MESSAGE,
     ExportError,
@@ -59,20 +55,3 @@ __all__ = [
     "to_svg",
     "to_xlsx",
 ]
-
-
-class _Package(types.ModuleType):
-    """This package, where `_SYSTEM_CANDIDATES` (the name tests narrowed when export was one module)
-    reads and writes `browser.SYSTEM_CANDIDATES`, so `monkeypatch.setattr(export, "_SYSTEM_CANDIDATES", ())`
-    still hides /usr/bin/chromium from discovery. New code uses `export.browser.SYSTEM_CANDIDATES`."""
-
-    @property
-    def _SYSTEM_CANDIDATES(self) -> tuple[str, ...]:  # noqa: N802 - the old module-level name
-        return browser.SYSTEM_CANDIDATES
-
-    @_SYSTEM_CANDIDATES.setter
-    def _SYSTEM_CANDIDATES(self, value: tuple[str, ...]) -> None:  # noqa: N802
-        browser.SYSTEM_CANDIDATES = value
-
-
-sys.modules[__name__].__class__ = _Package
