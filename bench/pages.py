@@ -133,6 +133,7 @@ def run(db: Path) -> dict:
     one warm-up."""
     charts._load_all()
     con = duckdb.connect(str(db), read_only=True)
+    con.execute(f"set threads = {queries.QUERY_THREADS}")  # as the app's connection (cached.py)
     records = con.execute("select count(*) from fact_incident").fetchone()[0]
     changes = filter_changes(con)
     out = {"db": str(db), "records": records, "load_average_at_start": [round(x, 2) for x in os.getloadavg()],

@@ -49,7 +49,9 @@ def db_version() -> tuple[str, int, int, int]:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(version: tuple) -> duckdb.DuckDBPyConnection:
-    return db.open_read_only(version[0])
+    con = db.open_read_only(version[0])
+    con.execute(f"set threads = {queries.QUERY_THREADS}")
+    return con
 
 
 def cursor(version: tuple | None = None) -> duckdb.DuckDBPyConnection:
@@ -64,11 +66,12 @@ def cursor(version: tuple | None = None) -> duckdb.DuckDBPyConnection:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _shared(version: tuple) -> dict:
-    """Reference lookups shared by all charts of one database version (see charts.base)."""
+    """What all charts of one database version share: reference lookups (see charts.base.Context) and the
+    answers to statements already run (charts.answers)."""
     return {}
 
 
-@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=_BY_NAME)
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=_BY_NAME)
 def _per_version(version: tuple, query: Callable, *args):
     """`query(cursor, *args)` once per database version and arguments (`query` is hashed by its name)."""
     return query(cursor(version), *args)
