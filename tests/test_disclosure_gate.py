@@ -50,8 +50,15 @@ def test_totals_are_cells_of_their_own(con, sample_db):
     parts = queries.counts(con, f, ("victim_age_group",))
     whole = int(queries.counts(con, f)["report_count"].iloc[0])
     assert whole == total(sample_db, "synthetic", f"{YEAR_2024} and victim_age_group in ('child', 'adolescent')")
-    # the total is looked up from its own key, not added up from the shown parts
-    assert whole == published(sample_db, "synthetic", (), f"{YEAR_2024} and victim_age_group in ('child', 'adolescent')")[()]
+    # the total is looked up from its own key, not added up from the shown parts: somewhere the published parts
+    # do not add up to the published total (each cell carries its own noise)
+    differ = []
+    for (region,) in con.execute("select region_code from ref_region order by 1").fetchall():
+        g = _f(groups=("child", "adolescent"), regions=(region,))
+        region_parts = int(queries.counts(con, g, ("victim_age_group",))["report_count"].sum())
+        region_whole = queries.counts(con, g)["report_count"]
+        differ.append(len(region_whole) == 1 and int(region_whole.iloc[0]) != region_parts)
+    assert any(differ)
     assert sorted(parts.columns) == ["amount_lost_pen", "report_count", "victim_age_group"]
 
 

@@ -279,7 +279,14 @@ def test_mpfn_2023_file_alone_has_no_invented_comparison(mpfn_db):
     assert total.raw == expected and total.raw_delta is None
     assert total.delta == i18n.t("no_equal_span", "en")  # said briefly, nothing invented
     assert fastest.raw_delta is None and fastest.label == i18n.t("kpi_most_reported", "en")
-    assert top.value == "Moquegua" or top.value == "Lima"  # highest rate per 100,000 (NOTES.md: Lima 159, Moquegua 155)
+    # highest rate per 100,000 (aggregate counts pass the gate unchanged), from the reference tables
+    ((highest,),) = query(mpfn_db, """
+        select any_value(r.region_name) from report_counts c
+        join ref_region_population p on p.region_code = c.region_code and p.age_group = 'total'
+        join ref_region r on r.region_code = c.region_code
+        where c.law = 'Ley 30096' group by c.region_code
+        order by sum(c.report_count) * 100000.0 / any_value(p.population_2020) desc limit 1""")
+    assert top.value == highest
     assert fourth.value == "–" and "Not recorded" not in fourth.value
     assert findings[0].endswith(i18n.t("finding_no_span", "en"))
     assert charts.build("overview_contrib", con, f) is None  # no comparable pair
