@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from cybertrends import cached, i18n, links, queries
 from cybertrends.filters import Filters
@@ -27,6 +28,9 @@ _VERSION = "_url_version"  # bumped when a URL is applied or the language change
 _LANG = "_url_lang"  # the language the widgets were drawn in
 _PAGE = "_url_page"  # the page of the last run
 _CARRIED = "_url_carried"  # the page whose address had the filters written back after a page switch
+_LANG_SHOWN = "_lang_shown"  # the language this session last showed
+_LANG_CLICKED = "_lang_clicked"  # set by the language switch's on_change: this run is the user's choice
+_LANG_RERUN = "_lang_rerun"  # this run is the one language() asked for to restore the language
 
 
 def _t(key: str, lang: str, **values) -> str:
@@ -73,14 +77,57 @@ def start() -> str:
     return lang
 
 
+def _language_clicked() -> None:
+    st.session_state[_LANG_CLICKED] = True
+
+
+def _put_back_lang(lang: str) -> None:
+    """Put `lang` back in the address. Possible only while the switch is unbound: after the page
+    switch that dropped the parameter together with its binding. That page switch dropped the
+    filters too (build() would carry them): they go back in the same update, one history entry,
+    not an entry with the language and the default view. While the switch is bound, Streamlit
+    writes the address itself from the value set in session state (as it does for Spanish,
+    which needs no parameter)."""
+    if lang == i18n.DEFAULT_LANG:
+        return
+    dropped = {k: v for k, v in st.session_state.get(_APPLIED, {}).items() if k not in st.query_params}
+    try:
+        st.query_params.update({**dropped, "lang": lang})
+    except StreamlitAPIException:  # bound: "Modify the widget value instead"; nothing was written
+        pass
+
+
 def language() -> str:
-    """The language switch (its URL value `lang` is already an id: es | en)."""
+    """The language switch (its URL value `lang` is already an id: es | en).
+
+    The session's language changes only when the user clicks the switch. The first session of
+    a new server loses `lang` on its first page switch (Streamlit runs dashboard.py once as a
+    `pages/` app, so the switch gets another widget id and the binding of the parameter is
+    dropped with it), and Back may land on an address without it or with an older one: a run
+    whose address does not ask for the language shown before, without a click, shows that
+    language again, in the switch and in the address."""
+    state = st.session_state
+    clicked = state.pop(_LANG_CLICKED, False)
+    rerun = state.pop(_LANG_RERUN, False)
+    shown = state.get(_LANG_SHOWN)
+    restore = not clicked and shown is not None and i18n.lang_or_default(st.query_params.get("lang")) != shown
+    if restore:
+        state["lang"] = shown
+        _put_back_lang(shown)
     with st.sidebar:
         lang = st.segmented_control(
-            "Idioma / Language", options=list(i18n.LANGS), default=i18n.DEFAULT_LANG, key="lang",
-            bind="query-params", required=True,
+            "Idioma / Language", options=list(i18n.LANGS), key="lang", bind="query-params", required=True,
+            # no default while the value is given in session state (Streamlit warns of both)
+            default=None if restore else i18n.DEFAULT_LANG, on_change=_language_clicked,
         )
-    return i18n.lang_or_default(lang)
+    if restore and lang != shown and not rerun:
+        # On Back/Forward Streamlit sets a bound widget from the address over session state:
+        # once more, as an ordinary run.
+        state[_LANG_RERUN] = True
+        st.rerun()
+    lang = i18n.lang_or_default(lang)
+    state[_LANG_SHOWN] = lang
+    return lang
 
 
 def build(lang: str, page: str | None = None) -> Filters:
