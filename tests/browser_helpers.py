@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from cybertrends import paths
+from cybertrends import i18n, paths
 
 ARTIFACTS = paths.ROOT / "tests" / "artifacts"
 CHROMIUM_ARGS = [
@@ -187,3 +187,12 @@ def error_texts(page) -> list[str]:
     for selector in ('[data-testid="stException"]', '[data-testid="stAlertContentError"]'):
         out += [e.inner_text() for e in page.query_selector_all(selector)]
     return out
+
+
+def pick_region(page, name: str) -> None:
+    """Add the region `name` (its English name) to the sidebar's region filter, and close the list."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
+        has=page.get_by_text(i18n.t("filter_regions", "en"), exact=True))
+    box.locator("input").click()
+    act(page, lambda: page.get_by_role("option", name=name, exact=True).click())
+    page.keyboard.press("Escape")

@@ -23,6 +23,7 @@ from tests.browser_helpers import (
     chromium,
     error_texts,
     layout_problems,
+    pick_region,
     screenshot,
     sidebar_filters,
     streamlit_server,
@@ -173,20 +174,12 @@ def test_a_spanish_link_keeps_every_filter_in_english_and_back(browser_app, samp
         context.close()
 
 
-def _pick_region(page, name: str) -> None:
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
-        has=page.get_by_text(i18n.t("filter_regions", "en"), exact=True))
-    box.locator("input").click()
-    act(page, lambda: page.get_by_role("option", name=name, exact=True).click())
-    page.keyboard.press("Escape")
-
-
 def test_back_undoes_a_filter_change_and_stays_in_the_app(browser_app):
     url, browser = browser_app
     context, page = _open(browser, f"{url}/?lang=en&source=synthetic&regions=04")
     try:
         wait_until_rendered(page)
-        _pick_region(page, "Cusco")
+        pick_region(page, "Cusco")
         assert _params(page)["regions"] == "04,08"
         assert sidebar_filters(page)["Regions"] == ["Arequipa", "Cusco"]
         _nav(page, "Crime types")  # the filters go along, and Back goes to the page before

@@ -14,7 +14,15 @@ import pytest
 
 from cybertrends import i18n
 from tests.apptest_helpers import run_app
-from tests.browser_helpers import act, chromium, error_texts, sidebar_filters, streamlit_server, wait_until_rendered
+from tests.browser_helpers import (
+    act,
+    chromium,
+    error_texts,
+    pick_region,
+    sidebar_filters,
+    streamlit_server,
+    wait_until_rendered,
+)
 from tests.conftest import require_chromium
 
 SWITCH = '[data-testid="stSidebar"] [role="radiogroup"][aria-label="Idioma / Language"]'
@@ -145,14 +153,6 @@ def test_an_english_link_stays_english_across_page_switches_until_spanish_is_cli
 CODES = {"Arequipa": "04", "Cusco": "08"}
 
 
-def _pick_region(page, name: str) -> None:
-    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
-        has=page.get_by_text(i18n.t("filter_regions", "en"), exact=True))
-    box.locator("input").click()
-    act(page, lambda: page.get_by_role("option", name=name, exact=True).click())
-    page.keyboard.press("Escape")
-
-
 @pytest.mark.browser
 @pytest.mark.slow
 def test_back_keeps_the_language_and_the_filters_of_an_english_link(browser, sample_db):
@@ -162,7 +162,7 @@ def test_back_keeps_the_language_and_the_filters_of_an_english_link(browser, sam
             _nav(page, i18n.t("page_crime_types", "en"))
             page.wait_for_url(lambda u: "/crime_types" in u and "regions=" in u)
             _assert_language(page, "en")
-            _pick_region(page, "Cusco")
+            pick_region(page, "Cusco")
             assert _params(page)["regions"] == "04,08"
             _nav(page, i18n.t("page_regions", "en"))
             page.wait_for_url(lambda u: "/regions" in u and "regions=" in u)
