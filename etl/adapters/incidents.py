@@ -13,7 +13,7 @@ twice and only the fact table is written.
 2. Only if some value breaks a rule or some id is a candidate: an attention pass reads the file
    in order and keeps those rows (usually few) with their line numbers; the rejections (the same
    rules, and the exact duplicate checks) are generated over them.
-3. The insert (`fact_incident.sql`, run by load.py): the file once more, joined to the three
+3. The insert (`fact_report.sql`, run by load.py): the file once more, joined to the three
    lookups, every row that breaks no rule and is no candidate, plus the attention rows that
    turned out fine.
 """
@@ -52,16 +52,22 @@ INCIDENT_COLUMNS: dict[str, tuple[str, ...]] = {
     "amount_lost_pen": ("amount_lost_pen", "monto_perjuicio"),
 }
 INCIDENT_REQUIRED = ("report_id", "report_date", "ubigeo", "crime_code")
-# The record key of the cell-key method (cybertrends/disclosure.py): 0-255, a function of the
-# record's source and report_id only, so it is stable across reloads of the same file.
-RECORD_KEY_SQL = "(hash(source || chr(31) || report_id) % 256)::utinyint"
+
+
+def record_key_sql(source: str) -> str:
+    """The record key of the cell-key method (cybertrends/disclosure.py): 0-255, a function of the
+    record's source (`source`: an SQL expression) and report_id only, so it is stable across reloads."""
+    return f"(hash({source} || chr(31) || report_id) % 256)::utinyint"
+
+
+RECORD_KEY_SQL = record_key_sql("source")
 CANDIDATES = "(select id_hash from scratch.value_profile where grouping_set = 'id')"
 
 
 def load_incidents(con, fmt: FileFormat, file_name: str, source: str, progress=None) -> AdapterResult:
     """One row per report (canonical incidents or the synthetic sample): every rule is checked, the rows
     that break one go to `scratch.rejections` (duplicate ids included), and `ok_sql` reads the file
-    again for the valid in-scope rows."""
+    again for the valid in-scope rows, narrow (fact_report)."""
     pos = column_positions(fmt, INCIDENT_COLUMNS, INCIDENT_REQUIRED)
     read = read_params(fmt, len(fmt.header))
     ids = {"source": source, "file": file_name}
@@ -112,11 +118,14 @@ def load_incidents(con, fmt: FileFormat, file_name: str, source: str, progress=N
     keep = "true"
     if attention:
         keep = "not broken" + (f" and id_hash not in {CANDIDATES}" if has_candidates else "")
-    ok_sql = sql("fact_incident", **again, keep=keep, record_key=RECORD_KEY_SQL)
+    ok_sql = sql("fact_report", **again, keep=keep, record_key=record_key_sql("$source"))
     unknown = con.execute(sql("unknown_labels")).fetchall()
     notes = []
     for what in ("modality", "channel"):
         listed = ", ".join(f"'{v}' ({n})" for w, v, n in unknown if w == what)
         if listed:
             notes.append(f"unknown {what} values kept as 'other': {listed}")
-    return AdapterResult("fact_incident", rows_read, out_of_scope, notes, ok_sql=ok_sql, ok_params={**read, **ids})
+    run(con, "dim_file", ids)
+    keys = con.execute("select code_key('source', $source), code_key('file', $file)", ids).fetchone()
+    return AdapterResult("fact_report", rows_read, out_of_scope, notes, ok_sql=ok_sql,
+                         ok_params={**read, **ids, "source_key": keys[0], "file_key": keys[1]})

@@ -22,7 +22,7 @@ class AdapterResult:
     """What an adapter staged from one file: the fact table to fill, rows read and out of scope, notes for
     the load log, the source's cut date, and the SELECT (with parameters) of the rows to insert."""
 
-    fact_table: str  # fact_incident | fact_count
+    fact_table: str  # fact_report | fact_count
     rows_read: int
     rows_out_of_scope: int
     notes: list[str]
