@@ -265,6 +265,11 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
     try:
         source = _choose_source(fmt, requested)
         adapter = adapters.ADAPTERS[source]
+        # The file's earlier rows go first (an adapter may insert its rows itself); a rejected
+        # load is discarded whole, so the live database keeps them.
+        con.execute("delete from fact_report where file_key = code_key('file', $f)", {"f": file_name})
+        con.execute("delete from fact_count where file_name = $f", {"f": file_name})
+        con.execute("delete from rejected_rows where file_name = $f", {"f": file_name})
         progress.start_file(file_name)
         try:
             try:
@@ -286,12 +291,12 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
                 line, column,
             )
         status = "replaced" if prev is not None else "loaded"
-        con.execute("delete from fact_report where file_key = code_key('file', $f)", {"f": file_name})
-        con.execute("delete from fact_count where file_name = $f", {"f": file_name})
-        con.execute("delete from rejected_rows where file_name = $f", {"f": file_name})
         try:
-            loaded = int(con.execute(f"insert into {result.fact_table} by name {result.ok_sql}",
-                                     adapters.bind_used(result.ok_sql, result.ok_params)).fetchone()[0])
+            if result.ok_sql is None:  # inserted by the adapter in its one pass
+                loaded = result.rows_loaded
+            else:
+                loaded = int(con.execute(f"insert into {result.fact_table} by name {result.ok_sql}",
+                                         adapters.bind_used(result.ok_sql, result.ok_params)).fetchone()[0])
         except duckdb.ConstraintException:
             if _fingerprint(path) == fingerprint:
                 raise

@@ -27,9 +27,11 @@ class AdapterResult:
     rows_out_of_scope: int
     notes: list[str]
     data_as_of: date | None = None  # the source's own cut date, if the file states one
-    # The rows to insert into `fact_table`: a SELECT over the staged tables, and its parameters.
-    ok_sql: str = "select * from scratch.accepted_counts"
+    # The rows to insert into `fact_table`: a SELECT over the staged tables, and its parameters;
+    # None when the adapter has inserted them itself (`rows_loaded` of them).
+    ok_sql: str | None = "select * from scratch.accepted_counts"
     ok_params: dict = field(default_factory=dict)
+    rows_loaded: int | None = None
 
 
 def column_positions(fmt: FileFormat, wanted: dict[str, tuple[str, ...]], required) -> dict[str, int]:
