@@ -26,7 +26,7 @@ from etl.sqlfiles import sql
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: fact_report (narrow) + dim_code, fact_incident a view
 # DuckDB's memory limit for a load (it spills beyond it); keeps a 10-million-row load small.
 MEMORY_LIMIT = os.environ.get("CYBERTRENDS_ETL_MEMORY_LIMIT", "1GB")
 SOURCES = ("incidents", "synthetic", "mpfn", "sidpol")
@@ -203,12 +203,18 @@ def _open(staging: publish.Staging) -> duckdb.DuckDBPyConnection:
     con.execute("attach $path as cybertrends_build", {"path": str(staging.path)})
     con.execute("use cybertrends_build")
     con.execute("attach ':memory:' as scratch")
+    old_table = con.execute(
+        """select count(*) from duckdb_tables() where database_name = 'cybertrends_build'
+           and schema_name = 'main' and table_name = 'fact_incident'""").fetchone()[0]
+    if old_table:  # built before fact_report: fact_incident was the table (migrated below)
+        con.execute("alter table fact_incident rename to fact_incident_v1")
     con.execute(sql("schema"))
     con.execute(sql("macros"))
-    # Databases built before record keys existed: give their records one (same rule as a load).
-    con.execute(f"update fact_incident set record_key = {adapters.RECORD_KEY_SQL} where record_key is null")
     con.execute("insert or replace into meta values ('schema_version', $v)", {"v": SCHEMA_VERSION})
     reference.load_reference_tables(con)
+    run_sql(con, "dim_codes")
+    if old_table:
+        con.execute(sql("migrate_fact_incident"))
     return con
 
 
@@ -259,6 +265,11 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
     try:
         source = _choose_source(fmt, requested)
         adapter = adapters.ADAPTERS[source]
+        # The file's earlier rows go first (an adapter may insert its rows itself); a rejected
+        # load is discarded whole, so the live database keeps them.
+        con.execute("delete from fact_report where file_key = code_key('file', $f)", {"f": file_name})
+        con.execute("delete from fact_count where file_name = $f", {"f": file_name})
+        con.execute("delete from rejected_rows where file_name = $f", {"f": file_name})
         progress.start_file(file_name)
         try:
             try:
@@ -280,12 +291,12 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
                 line, column,
             )
         status = "replaced" if prev is not None else "loaded"
-        con.execute("delete from fact_incident where file_name = $f", {"f": file_name})
-        con.execute("delete from fact_count where file_name = $f", {"f": file_name})
-        con.execute("delete from rejected_rows where file_name = $f", {"f": file_name})
         try:
-            loaded = int(con.execute(f"insert into {result.fact_table} by name {result.ok_sql}",
-                                     adapters.bind_used(result.ok_sql, result.ok_params)).fetchone()[0])
+            if result.ok_sql is None:  # inserted by the adapter in its one pass
+                loaded = result.rows_loaded
+            else:
+                loaded = int(con.execute(f"insert into {result.fact_table} by name {result.ok_sql}",
+                                         adapters.bind_used(result.ok_sql, result.ok_params)).fetchone()[0])
         except duckdb.ConstraintException:
             if _fingerprint(path) == fingerprint:
                 raise

@@ -22,14 +22,16 @@ class AdapterResult:
     """What an adapter staged from one file: the fact table to fill, rows read and out of scope, notes for
     the load log, the source's cut date, and the SELECT (with parameters) of the rows to insert."""
 
-    fact_table: str  # fact_incident | fact_count
+    fact_table: str  # fact_report | fact_count
     rows_read: int
     rows_out_of_scope: int
     notes: list[str]
     data_as_of: date | None = None  # the source's own cut date, if the file states one
-    # The rows to insert into `fact_table`: a SELECT over the staged tables, and its parameters.
-    ok_sql: str = "select * from scratch.accepted_counts"
+    # The rows to insert into `fact_table`: a SELECT over the staged tables, and its parameters;
+    # None when the adapter has inserted them itself (`rows_loaded` of them).
+    ok_sql: str | None = "select * from scratch.accepted_counts"
     ok_params: dict = field(default_factory=dict)
+    rows_loaded: int | None = None
 
 
 def column_positions(fmt: FileFormat, wanted: dict[str, tuple[str, ...]], required) -> dict[str, int]:

@@ -7,13 +7,24 @@
 -- (month x region x crime x age group x sex x modality x channel x Lima area): the tables
 -- are then sums over this (about 8x smaller at 10 million records).
 create or replace temp table agg_incident_fine as
-select source, date_trunc('month', report_date)::date as period_start, region_code, crime_code,
-       victim_age_group, victim_sex, modality, channel, lima_area,
-       count(*)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
-       sum(record_key)::bigint as key_sum,
-       min(report_date) as first_date, max(report_date) as last_date
-from fact_incident
-group by all;
+select s.code as source, f.period_start, lpad(f.region::varchar, 2, '0') as region_code, c.code as crime_code,
+       ag.code as victim_age_group, sx.code as victim_sex, mo.code as modality, ch.code as channel,
+       case when f.region = 15 then case when f.metro then 'metro' else 'rest' end end as lima_area,
+       f.report_count, f.amount_lost_pen, f.key_sum, f.first_date, f.last_date
+from (
+    -- The narrow facts grouped by their keys (fact_report; the same as fact_incident's codes).
+    select source_key, date_trunc('month', report_date)::date as period_start, ubigeo // 10000 as region,
+           crime_key, age_group_key, sex_key, modality_key, channel_key, ubigeo // 100 = 1501 as metro,
+           count(*)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
+           sum(record_key)::bigint as key_sum, min(report_date) as first_date, max(report_date) as last_date
+    from fact_report
+    group by all) as f
+join dim_code s on s.dimension = 'source' and s.code_key = f.source_key
+join dim_code c on c.dimension = 'crime' and c.code_key = f.crime_key
+join dim_code ag on ag.dimension = 'age_group' and ag.code_key = f.age_group_key
+join dim_code sx on sx.dimension = 'sex' and sx.code_key = f.sex_key
+left join dim_code mo on mo.dimension = 'modality' and mo.code_key = f.modality_key
+left join dim_code ch on ch.dimension = 'channel' and ch.code_key = f.channel_key;
 
 -- Grain: source x period x region x crime x age group x sex x fiscal district (age and sex
 -- NULL where the source has none; fiscal district only for mpfn). Incidents are counted by

@@ -3,7 +3,8 @@
 -- and parsed values the rules check, and whether a lookup found it broken. A subquery.
 select r.rid, r.report_id, r.id_hash, dp.report_date, dp.incident_date, pp.ubigeo, pp.region_code, pp.lima_area,
        pp.crime_code, pp.in_scope, pv.modality, pv.channel, pv.victim_age, pv.victim_age_group, pv.victim_sex,
-       pv.victim_type, r.amount_lost_pen, r.amount_raw,
+       pv.victim_type, r.amount_lost_pen, r.amount_raw, pp.crime_key, pv.modality_key, pv.channel_key,
+       pv.age_group_key, pv.sex_key, pv.victim_type_key,
        dp.report_date_raw, dp.incident_date_raw, pp.ubigeo_raw, pp.ubigeo_known, pp.crime_raw,
        pv.age_raw, pv.age_value, pv.sex_raw, pv.sex_value, pv.type_raw,
        dp.bad or pp.bad or pv.bad or {{row_broken}} as broken,

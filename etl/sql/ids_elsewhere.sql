@@ -2,5 +2,5 @@
 -- duplicate candidate of the file being loaded).
 create or replace table scratch.ids_elsewhere as
 select distinct hash(report_id) as id_hash
-from fact_incident
-where source = $source and file_name <> $file
+from fact_report
+where source_key = code_key('source', $source) and file_key is distinct from code_key('file', $file)

@@ -1,8 +1,10 @@
 -- Grain: one row per distinct (victim_age, victim_sex, victim_type, modality, channel) text
 -- combination of the file, with its rows, what they read as (a company or state body has no age,
--- age group or sex), and `bad`: the combination breaks a person rule (etl/adapters/rules.py).
+-- age group or sex) and their keys (dim_code), and `bad`: the combination breaks a person rule (etl/adapters/rules.py).
 create or replace table scratch.person_profiles as
-select *, {{broken}} as bad from (
+select *, {{broken}} as bad, code_key('age_group', victim_age_group) as age_group_key,
+       code_key('sex', victim_sex) as sex_key, code_key('victim_type', victim_type) as victim_type_key,
+       code_key('modality', modality) as modality_key, code_key('channel', channel) as channel_key from (
     select p.victim_age_text, p.victim_sex_text, p.victim_type_text, p.modality_text, p.channel_text, p.n,
            a.t as age_raw, a.age as age_value, s.t as sex_raw, s.victim_sex as sex_value,
            t.t as type_raw, t.victim_type,

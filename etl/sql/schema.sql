@@ -30,27 +30,37 @@ create table if not exists rejected_rows (
     value varchar
 );
 
--- Grain: one row per report (canonical incidents and the synthetic sample).
-create table if not exists fact_incident (
-    source varchar not null,
-    file_name varchar not null,
+-- Grain: one row per (dimension, code): the small integer key that stands for a code in the
+-- narrow fact table `fact_report`. Dimensions: source, file, crime, age_group, sex,
+-- victim_type, modality, channel. Append-only: a key, once given, always means the same code
+-- (new codes from the reference tables or new files get the next key; etl/sql/dim_codes.sql).
+create table if not exists dim_code (
+    dimension varchar not null,
+    code_key usmallint not null,
+    code varchar not null,
+    primary key (dimension, code)
+);
+
+-- Grain: one row per report (canonical incidents and the synthetic sample), stored narrow: the
+-- columns with few values as keys into dim_code, the district as its INEI number (region and
+-- Lima area follow from it), dates as DATE. Read it through the view `fact_incident`.
+create table if not exists fact_report (
+    source_key utinyint not null,
+    file_key usmallint not null,
     report_id varchar not null,
     report_date date not null,
     incident_date date,
-    ubigeo varchar not null,
-    region_code varchar not null,
-    lima_area varchar,            -- metro | rest (only region 15)
-    crime_code varchar not null,
-    modality varchar,
-    channel varchar,
+    ubigeo integer not null,       -- INEI district code as a number: 150101 (text: lpad to 6)
+    crime_key utinyint not null,
+    modality_key utinyint,
+    channel_key utinyint,
     victim_age smallint,
-    victim_age_group varchar not null,
-    victim_sex varchar not null,  -- female | male | unknown
-    victim_type varchar,          -- person | company | state
+    age_group_key utinyint not null,
+    sex_key utinyint not null,
+    victim_type_key utinyint,
     amount_lost_pen decimal(14, 2),
-    record_key utinyint           -- cell-key method: 0-255 from source and report_id (stable)
+    record_key utinyint            -- cell-key method: 0-255 from source and report_id (stable)
 );
-alter table fact_incident add column if not exists record_key utinyint;
 
 -- Grain: one row per source file line that carries a count (mpfn, sidpol), after mapping.
 create table if not exists fact_count (
@@ -69,3 +79,22 @@ create table if not exists fact_count (
 );
 alter table fact_count add column if not exists period_end date;
 alter table fact_count add column if not exists fiscal_district varchar;
+
+-- Grain: one row per report, the contract's columns and values (README "Database contract"):
+-- fact_report with its keys turned back into codes.
+create or replace view fact_incident as
+select s.code as source, f.code as file_name, r.report_id, r.report_date, r.incident_date,
+       lpad(r.ubigeo::varchar, 6, '0') as ubigeo, lpad((r.ubigeo // 10000)::varchar, 2, '0') as region_code,
+       case when r.ubigeo // 10000 = 15 then case when r.ubigeo // 100 = 1501 then 'metro' else 'rest' end end
+           as lima_area,
+       c.code as crime_code, mo.code as modality, ch.code as channel, r.victim_age,
+       ag.code as victim_age_group, sx.code as victim_sex, vt.code as victim_type, r.amount_lost_pen, r.record_key
+from fact_report r
+join dim_code s on s.dimension = 'source' and s.code_key = r.source_key
+join dim_code f on f.dimension = 'file' and f.code_key = r.file_key
+join dim_code c on c.dimension = 'crime' and c.code_key = r.crime_key
+left join dim_code mo on mo.dimension = 'modality' and mo.code_key = r.modality_key
+left join dim_code ch on ch.dimension = 'channel' and ch.code_key = r.channel_key
+join dim_code ag on ag.dimension = 'age_group' and ag.code_key = r.age_group_key
+join dim_code sx on sx.dimension = 'sex' and sx.code_key = r.sex_key
+left join dim_code vt on vt.dimension = 'victim_type' and vt.code_key = r.victim_type_key;
