@@ -3,7 +3,7 @@ Census 2021 flexible tables), with a perturbation table of our own.
 
 How it works:
 - every record of a record-level source (`incidents`, `synthetic`) carries a record key
-  0-255 set at load from its source and `report_id` (etl/adapters.py `RECORD_KEY_SQL`), so it
+  0-255 set at load from its source and `report_id` (etl/adapters/incidents.py `RECORD_KEY_SQL`), so it
   is the same on every reload of the same file;
 - a cell's key is the sum of its records' keys modulo 256; the aggregate tables carry the sum
   (`key_sum`), so a key survives any further summing;
