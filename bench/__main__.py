@@ -1,6 +1,6 @@
 """`make bench`: every benchmark in BENCHMARKS.md, in one run.
 
-    python -m bench [--sizes 1m,3m,10m] [--skip etl,pages,exports,redraw,load]
+    python -m bench [--sizes 1m,3m,10m] [--skip etl,pages,exports,redraw,load] [--repeats N]
 
 Generates the synthetic input files once into bench/out/ (git-ignored), builds a database per
 size with the real ETL, then runs: ETL against DuckDB's bare read and a pandas pipeline
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sizes", default="1m,3m,10m")
     parser.add_argument("--skip", default="")
+    parser.add_argument("--repeats", type=int, default=3, help="alternating ETL/bare runs per size (default 3)")
     args = parser.parse_args(argv)
     sizes = [s for s in args.sizes.split(",") if s]
     skip = set(args.skip.split(","))
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench import etl as etl_bench
 
         before("etl")
-        results["etl"] = {size: etl_bench.run(sample_file(size)) for size in sizes}
+        results["etl"] = {size: etl_bench.run(sample_file(size), args.repeats) for size in sizes}
         results["etl_growth"] = etl_bench.growth(results["etl"])
     dbs = {size: database(size) for size in sizes}
     largest = dbs[sizes[-1]]
