@@ -273,7 +273,7 @@ def _year_notes(ctx: Context, views: list[YearView]) -> list[str]:
 # gr_rates -----------------------------------------------------------------------------
 
 def _population(ctx: Context) -> pd.DataFrame:
-    pop = queries.population(ctx.con)
+    pop = ctx.population()
     return pop[pop["age_group"] != "total"]
 
 

@@ -47,7 +47,7 @@ def proxy_crimes(ctx: Context) -> list[str]:
     """The legal proxy for minors this source has data for: Ley 30096 art. 5, or nothing.
     (Código Penal 183-B punishes the same conduct by any means, not only technological: it is
     not a cybercrime proxy and stays on the Crime types page.)"""
-    return [ART_5] if ART_5 in set(queries.crimes_with_data(ctx.con, ctx.f.source)) else []
+    return [ART_5] if ART_5 in set(ctx.reference(queries.crimes_with_data, ctx.f.source)) else []
 
 
 def _published_note(ctx: Context) -> list[str]:
@@ -189,7 +189,7 @@ def gr_minor_rate(ctx: Context) -> ChartSpec | None:
     raw, total = _minor_rate_cells(ctx, years, annual, views)
     if raw.empty or not (raw["report_count"] > 0).any():
         return None
-    region_codes = list(ctx.f.regions) or list(queries.regions(ctx.con)["region_code"])
+    region_codes = list(ctx.f.regions) or list(ctx.reference(queries.regions)["region_code"])
     df = _with_display(_grid(raw, {"region_code": region_codes}), ctx.lang)
     # Art. 5 victims are minors by definition: the rate is over the population aged 0–17.
     pop = _population(ctx)

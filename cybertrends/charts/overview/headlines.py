@@ -187,7 +187,7 @@ def at_risk_share(ctx: Context, f) -> float | None:
     """Share (%) of victims with a known age who are children, adolescents, young or older
     (whatever victim groups are selected). Both counts are cells of their own: the at-risk
     groups together, and every group with a known age together."""
-    known = tuple(g for g in queries.age_groups(ctx.con)["age_group"] if g != "unknown")
+    known = tuple(g for g in ctx.reference(queries.age_groups)["age_group"] if g != "unknown")
     at_risk = _total(ctx, f.with_(groups=tuple(measures.AT_RISK_GROUPS)))
     return measures.share_pct(at_risk, _total(ctx, f.with_(groups=known)))
 
