@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from cybertrends import queries
-from cybertrends.charts.answers import Answers, AnsweringConnection
+from cybertrends.charts.answers import AnsweringConnection, Answers
 from cybertrends.filters import Filters
 
 LEY = ("2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12-A", "S/Art")
