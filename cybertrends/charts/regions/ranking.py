@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numpy as np
 import plotly.graph_objects as go
@@ -40,6 +41,12 @@ from cybertrends.chartspec import ChartSpec
 def map_view(height: int) -> dict:
     """Centre and zoom that fit Peru in a map `height` pixels tall (set explicitly: the
     plotly.js bundled with Streamlit has no auto-fit for map subplots)."""
+    view = _map_view(height)
+    return dict(center=dict(view["center"]), zoom=view["zoom"])
+
+
+@cache
+def _map_view(height: int) -> dict:
     lons, lats = [], []
 
     def walk(coords):
@@ -71,7 +78,7 @@ def region_map(ctx: Context) -> ChartSpec | None:
     if rv is None:
         return None
     geo = geojson()
-    ref = queries.regions(ctx.con)
+    ref = ctx.reference(queries.regions)
     fig = go.Figure()
     common = dict(geojson=geo, featureidkey=FEATURE_KEY, marker_line_color=BORDER, marker_line_width=0.6,
                   hovertemplate="%{hovertext}<extra></extra>")
