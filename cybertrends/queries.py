@@ -150,9 +150,11 @@ def _published(con, table: str, dims: list[tuple[str, str]], where: str, params:
     columns_out = list(sums or {})
 
     def split(df: pd.DataFrame):
+        sets = df["_set"].to_numpy()  # ascending: each grouping set's rows are one block
         for subset, part_sql, part_params in wanted:
-            rows = df["_set"] == set_mask(dims, subset)
-            part = df.loc[rows, [name for name, _ in subset] + ["report_count"] + columns_out]
+            mask = set_mask(dims, subset)
+            start, stop = sets.searchsorted(mask, "left"), sets.searchsorted(mask, "right")
+            part = df[[name for name, _ in subset] + ["report_count"] + columns_out].iloc[start:stop]
             yield part_sql, part_params, part.reset_index(drop=True)
 
     answers.run_split(con.con, published_sets_sql(table, dims, [s for s, _, _ in wanted], where, sums), bound, split)
