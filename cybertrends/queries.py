@@ -167,8 +167,11 @@ def counts(
     by: tuple[str, ...] = (),
     grain: str | None = None,
     apply_groups: bool = True,
+    money: bool = True,
 ) -> pd.DataFrame:
-    """Published report counts under the filters, broken down by `by` (one row per cell).
+    """Published report counts under the filters, broken down by `by` (one row per cell), with the
+    money lost (`amount_lost_pen`) unless `money` is false (charts show no money: summing it is a
+    third of a statement's time).
 
     Every count is a cell of its own, perturbed by the cell-key method for record-level
     sources (a total is not the sum of its published parts). `grain` re-buckets periods
@@ -176,7 +179,8 @@ def counts(
     applies to sources that record age (their rows carry a group)."""
     dims = _dims(by, COUNT_DIMENSIONS, grain or f.grain)
     where = _WHERE + (_WHERE_GROUPS if apply_groups else "")
-    return _published(con, "agg_counts", dims, where, f.params(), {"amount_lost_pen": "sum(amount_lost_pen)::double"})
+    return _published(con, "agg_counts", dims, where, f.params(),
+                      {"amount_lost_pen": "sum(amount_lost_pen)::double"} if money else None)
 
 
 def modality_counts(con: duckdb.DuckDBPyConnection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:

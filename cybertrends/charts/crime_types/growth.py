@@ -50,7 +50,7 @@ def ct_index(ctx: Context) -> ChartSpec | None:
     axis = list(range(first, last + 1))  # every year, so a gap shows as a break in the line
     gaps = [y for y in axis if y not in years]
     f_years = _years_filter(ctx, first, last)
-    by_type = queries.counts(ctx.con, f_years, ("period_start", "crime_code"), grain="year")
+    by_type = queries.counts(ctx.con, f_years, ("period_start", "crime_code"), grain="year", money=False)
     if by_type.empty:
         return None
     by_type["year"] = pd.to_datetime(by_type["period_start"]).dt.year
@@ -64,7 +64,7 @@ def ct_index(ctx: Context) -> ChartSpec | None:
     if len(codes) > len(top):
         # "Other types" is a cell of its own: the counts of the other selected types together.
         others = tuple(c for c in ctx.f.crimes if c not in top)
-        series[OTHER] = _by_year(queries.counts(ctx.con, f_years.with_(crimes=others), ("period_start",), grain="year"))
+        series[OTHER] = _by_year(queries.counts(ctx.con, f_years.with_(crimes=others), ("period_start",), grain="year", money=False))
     # A complete year without reports of a type is a zero; a year that is not complete is NaN.
     raw = pd.DataFrame({s: v.reindex(years, fill_value=0).reindex(axis) for s, v in series.items()}).T
     order = list(series)
@@ -140,8 +140,8 @@ def growth_table(ctx: Context, base_f, last_f, years: int) -> pd.DataFrame:
     which for one year is the plain change), whether the base is large enough to rank, and why
     a growth is missing. Plus a final row for the total (code None), from the totals of the two
     spans queried as cells of their own."""
-    b = queries.counts(ctx.con, base_f, ("crime_code",)).set_index("crime_code")["report_count"]
-    last = queries.counts(ctx.con, last_f, ("crime_code",)).set_index("crime_code")["report_count"]
+    b = queries.counts(ctx.con, base_f, ("crime_code",), money=False).set_index("crime_code")["report_count"]
+    last = queries.counts(ctx.con, last_f, ("crime_code",), money=False).set_index("crime_code")["report_count"]
     both = b.add(last, fill_value=0)
     codes = sorted((c for c in both.index if both[c] > 0), key=str)  # the chart orders by growth
 

@@ -35,7 +35,7 @@ def ct_share(ctx: Context) -> ChartSpec | None:
     total = _total(ctx, ctx.f)
     if total == 0:
         return None
-    cells = queries.counts(ctx.con, ctx.f, ("crime_code",))
+    cells = queries.counts(ctx.con, ctx.f, ("crime_code",), money=False)
     cells = cells[cells["report_count"] > 0].copy()
     cells["share"] = [measures.share_pct(n, total) for n in cells["report_count"]]
     indexed = cells.set_index("crime_code")

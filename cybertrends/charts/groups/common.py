@@ -160,7 +160,7 @@ def _grid(df: pd.DataFrame, index: dict[str, list], value: str = "report_count")
 
 
 def _group_counts(ctx: Context, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
-    df = queries.counts(ctx.con, f, by, grain=grain)
+    df = queries.counts(ctx.con, f, by, grain=grain, money=False)
     if "victim_age_group" in df.columns:
         df = df[df["victim_age_group"].notna()]
     return df
@@ -169,7 +169,7 @@ def _group_counts(ctx: Context, f: Filters, by: tuple[str, ...], grain: str | No
 def _total(ctx: Context, f: Filters) -> int:
     """The published total under `f`: a cell of its own (for record-level sources it is not
     the sum of the published parts shown beside it)."""
-    return int(queries.counts(ctx.con, f)["report_count"].iloc[0])
+    return int(queries.counts(ctx.con, f, money=False)["report_count"].iloc[0])
 
 
 def _with_display(df: pd.DataFrame, lang: str, column: str = "report_count") -> pd.DataFrame:

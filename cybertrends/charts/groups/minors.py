@@ -63,7 +63,7 @@ def gr_minor_proxy(ctx: Context) -> ChartSpec | None:
     if not proxy_crimes(ctx):
         return None
     pf = ctx.f.with_(crimes=(ART_5,), groups=())
-    raw = queries.counts(ctx.con, pf, ("period_start",), grain="year")  # one cell per year
+    raw = queries.counts(ctx.con, pf, ("period_start",), grain="year", money=False)  # one cell per year
     if raw.empty or not (raw["report_count"] > 0).any():
         return None
     raw = raw.assign(year=pd.to_datetime(raw["period_start"]).dt.year)
@@ -160,14 +160,14 @@ def _minor_rate_cells(ctx: Context, years: list[int], annual: bool,
     sf = _year_filters(ctx, [years[0], years[-1]]).with_(crimes=(ART_5,), groups=()) if annual else pf
     inside = [y for y, v in views.items() if years[0] <= y <= years[-1] and not v.missing]
     if inside == years:
-        return queries.counts(ctx.con, sf, ("region_code",)), _total(ctx, sf)
+        return queries.counts(ctx.con, sf, ("region_code",), money=False), _total(ctx, sf)
     # A partial year between complete ones happens only in a source with gaps between files,
     # i.e. a published aggregate (record-level sources cover every month from their first to
     # their last, so their complete years are consecutive). Its counts are exact: the sum of
     # the years is the count of the span.
     if not _published(pf):
         raise ValueError("record-level cells are never added up")
-    raw = queries.counts(ctx.con, pf, ("period_start", "region_code"), grain="year")
+    raw = queries.counts(ctx.con, pf, ("period_start", "region_code"), grain="year", money=False)
     raw = raw[pd.to_datetime(raw["period_start"]).dt.year.isin(years)]
     raw = raw.groupby("region_code", as_index=False)["report_count"].sum()
     return raw, int(raw["report_count"].sum())

@@ -53,7 +53,7 @@ def short_crime(ctx: Context, code: str) -> str:
 def _spark(ctx: Context, upto: date) -> list[float] | None:
     """The series behind the total headline: complete periods up to `upto`, or None when a
     period in between is missing (a sparkline cannot show a gap)."""
-    df = queries.counts(ctx.con, ctx.f.with_(period_to=upto), ("period_start",))
+    df = queries.counts(ctx.con, ctx.f.with_(period_to=upto), ("period_start",), money=False)
     starts = [pd.Timestamp(p).date() for p in df["period_start"]]
     if ctx.periods.missing(ctx.f.period_from, upto):
         return None
@@ -93,9 +93,9 @@ def headlines(ctx: Context) -> list[Headline]:
     ))
 
     # 2. Fastest-growing crime type (or, with nothing to compare, the most reported one)
-    by_cur = queries.counts(ctx.con, cur_f, ("crime_code",)).set_index("crime_code")["report_count"]
+    by_cur = queries.counts(ctx.con, cur_f, ("crime_code",), money=False).set_index("crime_code")["report_count"]
     if prev_f is not None:
-        by_prev = queries.counts(ctx.con, prev_f, ("crime_code",)).set_index("crime_code")["report_count"]
+        by_prev = queries.counts(ctx.con, prev_f, ("crime_code",), money=False).set_index("crime_code")["report_count"]
         best = None
         for code, prev in by_prev.items():
             if prev >= measures.HEADLINE_MIN_BASE and code != "S/Art":
@@ -126,7 +126,7 @@ def headlines(ctx: Context) -> list[Headline]:
 
     # 3. Region with the highest rate per 100,000 inhabitants (of the chosen victim groups,
     #    under a victim-group filter: the population the counts come from)
-    by_region = queries.counts(ctx.con, cur_f, ("region_code",))
+    by_region = queries.counts(ctx.con, cur_f, ("region_code",), money=False)
     pop, pop_key = populations(ctx)
     top = None
     for row in by_region.itertuples():

@@ -86,7 +86,7 @@ Fetch = Callable[[Filters, tuple[str, ...]], pd.DataFrame]  # (filters, breakdow
 def _fetch(ctx: Context, geo: str) -> tuple[Fetch, str]:
     """The query of a geography's published counts, and the column naming its units."""
     if geo == "region":
-        return (lambda g, by: queries.counts(ctx.con, g, by)), "region_code"
+        return (lambda g, by: queries.counts(ctx.con, g, by, money=False)), "region_code"
     return (lambda g, by: queries.fiscal_district_counts(ctx.con, g, by)), "fiscal_district"
 
 
