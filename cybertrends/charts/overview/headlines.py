@@ -74,6 +74,11 @@ def headlines(ctx: Context) -> list[Headline]:
     vs = ctx.t("vs_period", period=prev_label) if prev_label else None
     out = []
 
+    # Each span's counts by crime type (headline 2) first: their statement also answers the span's total.
+    by_cur = queries.counts(ctx.con, cur_f, ("crime_code",), money=False).set_index("crime_code")["report_count"]
+    by_prev = (queries.counts(ctx.con, prev_f, ("crime_code",), money=False).set_index("crime_code")["report_count"]
+               if prev_f is not None else None)
+
     # 1. Total reports
     cur_total = _total(ctx, cur_f)
     prev_total = _total(ctx, prev_f) if prev_f is not None else None
@@ -93,9 +98,7 @@ def headlines(ctx: Context) -> list[Headline]:
     ))
 
     # 2. Fastest-growing crime type (or, with nothing to compare, the most reported one)
-    by_cur = queries.counts(ctx.con, cur_f, ("crime_code",), money=False).set_index("crime_code")["report_count"]
     if prev_f is not None:
-        by_prev = queries.counts(ctx.con, prev_f, ("crime_code",), money=False).set_index("crime_code")["report_count"]
         best = None
         for code, prev in by_prev.items():
             if prev >= measures.HEADLINE_MIN_BASE and code != "S/Art":
