@@ -330,6 +330,14 @@ def vline(fig: go.Figure, x: float, **shape) -> None:
     fig.add_shape(type="line", xref="x", yref="y domain", x0=x, x1=x, y0=0, y1=1, **shape)
 
 
+def vline_note(fig: go.Figure, x: float, text: str, font_size: int, **shape) -> None:
+    """A line at x over the plot's whole height with `text` above it (as `fig.add_vline` with
+    annotation_text=text, annotation_position="top", annotation_font_size=font_size)."""
+    vline(fig, x, **shape)
+    fig.add_annotation(font=dict(size=font_size), showarrow=False, text=text, x=x, xanchor="center", xref="x",
+                       y=1, yanchor="bottom", yref="y domain")
+
+
 def is_synthetic(ctx: Context) -> bool:
     """Whether the selected source is the synthetic sample (pages show a notice)."""
     return ctx.synthetic

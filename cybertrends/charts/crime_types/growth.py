@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts import chart
-from cybertrends.charts.base import MUTED, Context, hline, style
+from cybertrends.charts.base import MUTED, Context, hline, style, vline_note
 from cybertrends.charts.crime_types.common import (
     DISPLAY,
     DOWN,
@@ -182,9 +182,8 @@ def _growth_chart(ctx: Context, chart_id: str, table: pd.DataFrame, *, y_col: st
         showlegend=False,
     )
     if pd.notna(total["growth"]):
-        fig.add_vline(x=float(total["growth"]), line=dict(color=REFERENCE_LINE, width=1.5, dash="dash"),
-                      annotation_text=ctx.t("ct_total_line", pct=_pct(total["growth"], ctx)),
-                      annotation_position="top", annotation_font_size=12)
+        vline_note(fig, float(total["growth"]), ctx.t("ct_total_line", pct=_pct(total["growth"], ctx)), 12,
+                   line=dict(color=REFERENCE_LINE, width=1.5, dash="dash"))
     _hbar_layout(fig, shown["growth"], len(shown), suffix=" %", top=40)
 
     nd = types[types["growth"].isna()]

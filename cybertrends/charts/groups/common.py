@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
-from cybertrends.charts.base import MUTED, Context, style, vline
+from cybertrends.charts.base import MUTED, Context, style, vline, vrect
 from cybertrends.filters import Filters
 
 GROUP_ORDER = ("child", "adolescent", "young", "adult", "older", "unknown")
@@ -253,9 +253,11 @@ def _shade_years(ctx: Context, fig: go.Figure, views: list[YearView]) -> None:
             fig.add_annotation(x=i, y=0, yref="paper", text=ctx.t("no_file"), showarrow=False, yanchor="bottom",
                                yshift=4, font=dict(size=11, color="#52606D"))
         elif not v.complete:
-            fig.add_vrect(x0=i - 0.4, x1=i + 0.4, fillcolor="#E4E7EB", opacity=0.5, line_width=0, layer="below",
-                          annotation_text=ctx.t("gr_partial_mark"), annotation_position="top",
-                          annotation_font=dict(size=11, color="#52606D"))
+            # as fig.add_vrect(..., annotation_position="top"), without its search for the subplots spanned
+            x0, x1 = i - 0.4, i + 0.4
+            vrect(fig, x0, x1, fillcolor="#E4E7EB", opacity=0.5, line_width=0, layer="below")
+            fig.add_annotation(font=dict(size=11, color="#52606D"), showarrow=False, text=ctx.t("gr_partial_mark"),
+                               x=float(sum([x0, x1])) / 2, xanchor="center", xref="x", y=1, yanchor="top", yref="y domain")
 
 
 def _year_notes(ctx: Context, views: list[YearView]) -> list[str]:
