@@ -6,6 +6,7 @@ fixed mappings below (breakdown dimensions and the period grain), never from use
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 import duckdb
@@ -89,14 +90,88 @@ def published_sql(table: str, dims: list[tuple[str, str]], where: str, sums: dic
     """
 
 
+def published_sets_sql(table: str, dims: list[tuple[str, str]], sets: list[list[tuple[str, str]]], where: str,
+                       sums: dict[str, str] | None = None) -> str:
+    """`published_sql` for several breakdowns of the same cells at once: one row per cell of each
+    grouping set in `sets` (each a sub-list of `dims`, in their order), with `_set`, the set's
+    `grouping()` bit mask (see `set_mask`). Each cell is published exactly as `published_sql` of
+    its own breakdown publishes it (the same count and key sum, looked up the same way); rows
+    come ordered by `_set`, then as `published_sql` orders them."""
+    names = [name for name, _ in dims]
+    select = "".join(f"{expr} as {name}, " for name, expr in dims)
+    extra = "".join(f", {expr} as {name}" for name, expr in (sums or {}).items())
+    exprs = [expr for _, expr in dims]
+    grouping = ", ".join(f"({', '.join(expr for _, expr in s)})" for s in sets)
+    join, shown = disclosure.perturbed_sql("c.n", "c.key_sum")
+    extra_out = "".join(f", case when {shown} = 0 then null else c.{name} end as {name}" for name in (sums or {}))
+    return f"""
+        with c as (
+            select {select}coalesce(sum(report_count), 0)::bigint as n, sum(key_sum)::bigint as key_sum{extra},
+                   grouping({', '.join(exprs)}) as _set
+            from {table}
+            where {where}
+            group by grouping sets ({grouping})
+        )
+        select c._set, {''.join(f'c.{n}, ' for n in names)}{shown}::bigint as report_count{extra_out}
+        from c left join ref_perturbation p on {join}
+        order by _set, {', '.join(names)}
+    """
+
+
+def set_mask(dims: list[tuple[str, str]], subset: list[tuple[str, str]]) -> int:
+    """The `grouping()` value of the grouping set `subset` of `dims`: a bit per dimension left out
+    (the first dimension the highest bit)."""
+    return sum(1 << (len(dims) - 1 - i) for i, d in enumerate(dims) if d not in subset)
+
+
+def _published(con, table: str, dims: list[tuple[str, str]], where: str, params: dict,
+               sums: dict[str, str] | None = None) -> pd.DataFrame:
+    """The published cells of `table` by `dims` (`published_sql`), as a DataFrame.
+
+    On a connection that answers repeated statements (charts.answers), one round trip also
+    answers the coarser breakdowns of the same cells (each subset of up to two dimensions, or the
+    total of more), which the charts of a page ask for next (the total beside the parts, the
+    year beside the year and type): each is kept as the answer to its own statement."""
+    sql = published_sql(table, dims, where, sums)
+    bound = bind(sql, params)
+    answers = getattr(con, "answers", None)
+    if answers is None or not dims or answers.has(sql, bound, "df"):
+        return con.execute(sql, bound).df()
+    subsets = ([list(s) for k in range(len(dims), -1, -1) for s in itertools.combinations(dims, k)]
+               if len(dims) <= 2 else [list(dims), []])
+    wanted = []
+    for subset in subsets:
+        part_sql = published_sql(table, subset, where, sums)
+        part_params = bind(part_sql, params)
+        if subset == list(dims) or not answers.has(part_sql, part_params, "df"):
+            wanted.append((subset, part_sql, part_params))
+    if len(wanted) == 1:
+        return con.execute(sql, bound).df()
+    columns_out = list(sums or {})
+
+    def split(df: pd.DataFrame):
+        sets = df["_set"].to_numpy()  # ascending: each grouping set's rows are one block
+        for subset, part_sql, part_params in wanted:
+            mask = set_mask(dims, subset)
+            start, stop = sets.searchsorted(mask, "left"), sets.searchsorted(mask, "right")
+            part = df[[name for name, _ in subset] + ["report_count"] + columns_out].iloc[start:stop]
+            yield part_sql, part_params, part.reset_index(drop=True)
+
+    answers.run_split(con.con, published_sets_sql(table, dims, [s for s, _, _ in wanted], where, sums), bound, split)
+    return con.execute(sql, bound).df()
+
+
 def counts(
     con: duckdb.DuckDBPyConnection,
     f: Filters,
     by: tuple[str, ...] = (),
     grain: str | None = None,
     apply_groups: bool = True,
+    money: bool = True,
 ) -> pd.DataFrame:
-    """Published report counts under the filters, broken down by `by` (one row per cell).
+    """Published report counts under the filters, broken down by `by` (one row per cell), with the
+    money lost (`amount_lost_pen`) unless `money` is false (charts show no money: summing it is a
+    third of a statement's time).
 
     Every count is a cell of its own, perturbed by the cell-key method for record-level
     sources (a total is not the sum of its published parts). `grain` re-buckets periods
@@ -104,15 +179,14 @@ def counts(
     applies to sources that record age (their rows carry a group)."""
     dims = _dims(by, COUNT_DIMENSIONS, grain or f.grain)
     where = _WHERE + (_WHERE_GROUPS if apply_groups else "")
-    sql = published_sql("agg_counts", dims, where, {"amount_lost_pen": "sum(amount_lost_pen)::double"})
-    return con.execute(sql, bind(sql, f.params())).df()
+    return _published(con, "agg_counts", dims, where, f.params(),
+                      {"amount_lost_pen": "sum(amount_lost_pen)::double"} if money else None)
 
 
 def modality_counts(con: duckdb.DuckDBPyConnection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
     """Published counts by modality / channel (record-level sources only)."""
     dims = _dims(by, MODALITY_DIMENSIONS, grain or f.grain)
-    sql = published_sql("agg_modality", dims, _WHERE + _WHERE_GROUPS)
-    return con.execute(sql, bind(sql, f.params())).df()
+    return _published(con, "agg_modality", dims, _WHERE + _WHERE_GROUPS, f.params())
 
 
 def lima_split(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None,
@@ -124,8 +198,7 @@ def lima_split(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = N
           and list_contains($crimes, crime_code)
           and (len($groups) = 0 or victim_age_group is null or list_contains($groups, victim_age_group))
           and (len($regions) = 0 or list_contains($regions, '15'))"""
-    sql = published_sql("agg_lima_area", dims, where)
-    return con.execute(sql, bind(sql, f.params())).df()
+    return _published(con, "agg_lima_area", dims, where, f.params())
 
 
 def recorded_breakdowns(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, bool]:

@@ -46,6 +46,25 @@ class Answers:
                 self._results.popitem(last=False)
         return result
 
+    def has(self, sql: str, params, method: str) -> bool:
+        """Whether the statement has been answered (and is still kept)."""
+        with self._lock:
+            return (sql, _frozen(params), method) in self._results
+
+    def run_split(self, con: duckdb.DuckDBPyConnection, sql: str, params, split) -> None:
+        """Run `sql` once (one round trip) and keep each `(statement, parameters, DataFrame)` that
+        `split(df)` yields as the `.df()` answer of that statement: one statement that computes the
+        cells of several statements at once (see queries.published_sets_sql)."""
+        df = con.execute(sql, params).df()
+        parts = list(split(df))
+        with self._lock:
+            self.executed += 1
+            for part_sql, part_params, part in parts:
+                self._results[(part_sql, _frozen(part_params), "df")] = part
+                self._results.move_to_end((part_sql, _frozen(part_params), "df"))
+            while len(self._results) > self.max_answers:
+                self._results.popitem(last=False)
+
 
 def _frozen(params):
     """Parameters as a hashable key (values are str, int, float, date, None or lists of them)."""

@@ -72,6 +72,15 @@ class Context:
             self.shared[key] = compute()
         return self.shared[key]
 
+    def reference(self, query, *args):
+        """`query(con, *args)` for a reference or metadata lookup (tables that do not depend on the
+        filters), run once per database version and shared by every chart and filter set; a
+        DataFrame comes back as a shallow copy (copy-on-write keeps the shared one intact)."""
+        value = self._shared(("ref", query.__name__, *args), lambda: query(self.con, *args))
+        if isinstance(value, pd.DataFrame):
+            return value.copy(deep=False)
+        return dict(value) if isinstance(value, dict) else value
+
     @cached_property
     def coverage(self) -> dict:
         """The source's grain, first and last date and cut date; LookupError when the source has no data in
@@ -190,8 +199,8 @@ class Context:
         return self._rows["groups"][code][f"name_{self.lang}"]
 
     def population(self) -> pd.DataFrame:
-        """2020 population by region and age group, 'total' included (queried on every call)."""
-        return queries.population(self.con)
+        """2020 population by region and age group, 'total' included (once per database version)."""
+        return self.reference(queries.population)
 
     # Text every chart carries ----------------------------------------------------------
 
@@ -319,6 +328,14 @@ def hline(fig: go.Figure, y: float, **shape) -> None:
 def vline(fig: go.Figure, x: float, **shape) -> None:
     """A line at x over the plot's whole height (as `fig.add_vline` without annotation)."""
     fig.add_shape(type="line", xref="x", yref="y domain", x0=x, x1=x, y0=0, y1=1, **shape)
+
+
+def vline_note(fig: go.Figure, x: float, text: str, font_size: int, **shape) -> None:
+    """A line at x over the plot's whole height with `text` above it (as `fig.add_vline` with
+    annotation_text=text, annotation_position="top", annotation_font_size=font_size)."""
+    vline(fig, x, **shape)
+    fig.add_annotation(font=dict(size=font_size), showarrow=False, text=text, x=x, xanchor="center", xref="x",
+                       y=1, yanchor="bottom", yref="y domain")
 
 
 def is_synthetic(ctx: Context) -> bool:

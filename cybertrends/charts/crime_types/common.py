@@ -130,10 +130,10 @@ def unspecified_shares(ctx: Context, start: date, end: date) -> pd.DataFrame:
     empty = pd.DataFrame({"year": pd.Series(dtype="int64"), "unspecified": pd.Series(dtype="float64"),
                           "total": pd.Series(dtype="float64"), "share": pd.Series(dtype="float64")})
     f = ctx.f.with_(period_from=start, period_to=end, crimes=ley_codes(ctx))
-    total = _by_year(queries.counts(ctx.con, f, ("period_start",), grain="year"))
+    total = _by_year(queries.counts(ctx.con, f, ("period_start",), grain="year", money=False))
     if total.empty:
         return empty
-    unspecified = _by_year(queries.counts(ctx.con, f.with_(crimes=(UNSPECIFIED,)), ("period_start",), grain="year"))
+    unspecified = _by_year(queries.counts(ctx.con, f.with_(crimes=(UNSPECIFIED,)), ("period_start",), grain="year", money=False))
     out = pd.DataFrame({"year": total.index.astype("int64")})
     out["unspecified"] = [float(unspecified.get(y, 0.0)) for y in out["year"]]
     out["total"] = [float(total[y]) for y in out["year"]]
@@ -276,4 +276,4 @@ def _legend_below(fig: go.Figure) -> None:
 
 def _total(ctx: Context, f) -> int:
     """The published total under `f`: a cell of its own (never the sum of published parts)."""
-    return int(queries.counts(ctx.con, f)["report_count"].iloc[0] or 0)
+    return int(queries.counts(ctx.con, f, money=False)["report_count"].iloc[0] or 0)

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts import chart
-from cybertrends.charts.base import MUTED, Context, hline, style
+from cybertrends.charts.base import MUTED, Context, hline, style, vline_note
 from cybertrends.charts.crime_types.common import (
     DISPLAY,
     DOWN,
@@ -50,7 +50,7 @@ def ct_index(ctx: Context) -> ChartSpec | None:
     axis = list(range(first, last + 1))  # every year, so a gap shows as a break in the line
     gaps = [y for y in axis if y not in years]
     f_years = _years_filter(ctx, first, last)
-    by_type = queries.counts(ctx.con, f_years, ("period_start", "crime_code"), grain="year")
+    by_type = queries.counts(ctx.con, f_years, ("period_start", "crime_code"), grain="year", money=False)
     if by_type.empty:
         return None
     by_type["year"] = pd.to_datetime(by_type["period_start"]).dt.year
@@ -64,7 +64,7 @@ def ct_index(ctx: Context) -> ChartSpec | None:
     if len(codes) > len(top):
         # "Other types" is a cell of its own: the counts of the other selected types together.
         others = tuple(c for c in ctx.f.crimes if c not in top)
-        series[OTHER] = _by_year(queries.counts(ctx.con, f_years.with_(crimes=others), ("period_start",), grain="year"))
+        series[OTHER] = _by_year(queries.counts(ctx.con, f_years.with_(crimes=others), ("period_start",), grain="year", money=False))
     # A complete year without reports of a type is a zero; a year that is not complete is NaN.
     raw = pd.DataFrame({s: v.reindex(years, fill_value=0).reindex(axis) for s, v in series.items()}).T
     order = list(series)
@@ -140,8 +140,8 @@ def growth_table(ctx: Context, base_f, last_f, years: int) -> pd.DataFrame:
     which for one year is the plain change), whether the base is large enough to rank, and why
     a growth is missing. Plus a final row for the total (code None), from the totals of the two
     spans queried as cells of their own."""
-    b = queries.counts(ctx.con, base_f, ("crime_code",)).set_index("crime_code")["report_count"]
-    last = queries.counts(ctx.con, last_f, ("crime_code",)).set_index("crime_code")["report_count"]
+    b = queries.counts(ctx.con, base_f, ("crime_code",), money=False).set_index("crime_code")["report_count"]
+    last = queries.counts(ctx.con, last_f, ("crime_code",), money=False).set_index("crime_code")["report_count"]
     both = b.add(last, fill_value=0)
     codes = sorted((c for c in both.index if both[c] > 0), key=str)  # the chart orders by growth
 
@@ -182,9 +182,8 @@ def _growth_chart(ctx: Context, chart_id: str, table: pd.DataFrame, *, y_col: st
         showlegend=False,
     )
     if pd.notna(total["growth"]):
-        fig.add_vline(x=float(total["growth"]), line=dict(color=REFERENCE_LINE, width=1.5, dash="dash"),
-                      annotation_text=ctx.t("ct_total_line", pct=_pct(total["growth"], ctx)),
-                      annotation_position="top", annotation_font_size=12)
+        vline_note(fig, float(total["growth"]), ctx.t("ct_total_line", pct=_pct(total["growth"], ctx)), 12,
+                   line=dict(color=REFERENCE_LINE, width=1.5, dash="dash"))
     _hbar_layout(fig, shown["growth"], len(shown), suffix=" %", top=40)
 
     nd = types[types["growth"].isna()]

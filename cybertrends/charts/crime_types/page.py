@@ -31,7 +31,7 @@ def notices(ctx: Context) -> dict[str, str | None]:
         out["ct_index"] = out["ct_cagr"] = ctx.t("ct_msg_select_years", period=span_name(ctx), n=len(sel_years))
     if span is None and out["growth"] is None:
         out["ct_yoy"] = _no_span_message(ctx, source, coverage)
-    recorded = queries.recorded_breakdowns(ctx.con, ctx.f.source)
+    recorded = ctx.reference(queries.recorded_breakdowns, ctx.f.source)
     out["ct_modality"] = None if recorded["modality"] else ctx.t("ct_msg_no_modality", source=source)
     out["ct_channel"] = None if recorded["channel"] else ctx.t("ct_msg_no_channel", source=source)
     out["breakdowns"] = None if (recorded["modality"] or recorded["channel"]) else ctx.t("ct_msg_no_breakdowns", source=source)

@@ -35,7 +35,7 @@ def ct_share(ctx: Context) -> ChartSpec | None:
     total = _total(ctx, ctx.f)
     if total == 0:
         return None
-    cells = queries.counts(ctx.con, ctx.f, ("crime_code",))
+    cells = queries.counts(ctx.con, ctx.f, ("crime_code",), money=False)
     cells = cells[cells["report_count"] > 0].copy()
     cells["share"] = [measures.share_pct(n, total) for n in cells["report_count"]]
     indexed = cells.set_index("crime_code")
@@ -105,7 +105,7 @@ def _breakdown(ctx: Context, dim: str, chart_id: str) -> ChartSpec | None:
     """Reports by modality (or channel) in the selected period: one bar each (whole period), or
     stacked by year (option by_year=1), every recorded value a series of its own. Each count is
     a published cell; shares divide by the published total of the selection (its own cell)."""
-    if not queries.recorded_breakdowns(ctx.con, ctx.f.source)[dim]:
+    if not ctx.reference(queries.recorded_breakdowns, ctx.f.source)[dim]:
         return None
     conf = BREAKDOWNS[dim]
     by_year = bool(int(ctx.options.get("by_year", 0)))
@@ -115,7 +115,7 @@ def _breakdown(ctx: Context, dim: str, chart_id: str) -> ChartSpec | None:
     total = _total(ctx, ctx.f)
     if overall.empty or total == 0:
         return None
-    ref = conf["names"](ctx.con).set_index(dim)[f"name_{ctx.lang}"]
+    ref = ctx.reference(conf["names"]).set_index(dim)[f"name_{ctx.lang}"]
 
     def name(code: str) -> str:
         if code == UNKNOWN:

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
-from cybertrends.charts.base import MUTED, Context, style, vline
+from cybertrends.charts.base import MUTED, Context, style, vline, vrect
 from cybertrends.filters import Filters
 
 GROUP_ORDER = ("child", "adolescent", "young", "adult", "older", "unknown")
@@ -160,7 +160,7 @@ def _grid(df: pd.DataFrame, index: dict[str, list], value: str = "report_count")
 
 
 def _group_counts(ctx: Context, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
-    df = queries.counts(ctx.con, f, by, grain=grain)
+    df = queries.counts(ctx.con, f, by, grain=grain, money=False)
     if "victim_age_group" in df.columns:
         df = df[df["victim_age_group"].notna()]
     return df
@@ -169,7 +169,7 @@ def _group_counts(ctx: Context, f: Filters, by: tuple[str, ...], grain: str | No
 def _total(ctx: Context, f: Filters) -> int:
     """The published total under `f`: a cell of its own (for record-level sources it is not
     the sum of the published parts shown beside it)."""
-    return int(queries.counts(ctx.con, f)["report_count"].iloc[0])
+    return int(queries.counts(ctx.con, f, money=False)["report_count"].iloc[0])
 
 
 def _with_display(df: pd.DataFrame, lang: str, column: str = "report_count") -> pd.DataFrame:
@@ -253,9 +253,11 @@ def _shade_years(ctx: Context, fig: go.Figure, views: list[YearView]) -> None:
             fig.add_annotation(x=i, y=0, yref="paper", text=ctx.t("no_file"), showarrow=False, yanchor="bottom",
                                yshift=4, font=dict(size=11, color="#52606D"))
         elif not v.complete:
-            fig.add_vrect(x0=i - 0.4, x1=i + 0.4, fillcolor="#E4E7EB", opacity=0.5, line_width=0, layer="below",
-                          annotation_text=ctx.t("gr_partial_mark"), annotation_position="top",
-                          annotation_font=dict(size=11, color="#52606D"))
+            # as fig.add_vrect(..., annotation_position="top"), without its search for the subplots spanned
+            x0, x1 = i - 0.4, i + 0.4
+            vrect(fig, x0, x1, fillcolor="#E4E7EB", opacity=0.5, line_width=0, layer="below")
+            fig.add_annotation(font=dict(size=11, color="#52606D"), showarrow=False, text=ctx.t("gr_partial_mark"),
+                               x=float(sum([x0, x1])) / 2, xanchor="center", xref="x", y=1, yanchor="top", yref="y domain")
 
 
 def _year_notes(ctx: Context, views: list[YearView]) -> list[str]:
@@ -273,7 +275,7 @@ def _year_notes(ctx: Context, views: list[YearView]) -> list[str]:
 # gr_rates -----------------------------------------------------------------------------
 
 def _population(ctx: Context) -> pd.DataFrame:
-    pop = queries.population(ctx.con)
+    pop = ctx.population()
     return pop[pop["age_group"] != "total"]
 
 

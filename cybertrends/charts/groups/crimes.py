@@ -29,7 +29,7 @@ def _crime_profile(ctx: Context, group: str) -> pd.DataFrame:
     """Published counts by crime type for one group, with shares of the group's published
     total (a cell of its own: the shares need not add up to 100 %)."""
     gf = ctx.f.with_(groups=(group,))
-    raw = queries.counts(ctx.con, gf, ("crime_code",))
+    raw = queries.counts(ctx.con, gf, ("crime_code",), money=False)
     raw = raw[raw["report_count"] > 0].copy()
     if raw.empty:
         return raw.assign(victim_age_group=group)

@@ -47,7 +47,7 @@ def proxy_crimes(ctx: Context) -> list[str]:
     """The legal proxy for minors this source has data for: Ley 30096 art. 5, or nothing.
     (Código Penal 183-B punishes the same conduct by any means, not only technological: it is
     not a cybercrime proxy and stays on the Crime types page.)"""
-    return [ART_5] if ART_5 in set(queries.crimes_with_data(ctx.con, ctx.f.source)) else []
+    return [ART_5] if ART_5 in set(ctx.reference(queries.crimes_with_data, ctx.f.source)) else []
 
 
 def _published_note(ctx: Context) -> list[str]:
@@ -63,7 +63,7 @@ def gr_minor_proxy(ctx: Context) -> ChartSpec | None:
     if not proxy_crimes(ctx):
         return None
     pf = ctx.f.with_(crimes=(ART_5,), groups=())
-    raw = queries.counts(ctx.con, pf, ("period_start",), grain="year")  # one cell per year
+    raw = queries.counts(ctx.con, pf, ("period_start",), grain="year", money=False)  # one cell per year
     if raw.empty or not (raw["report_count"] > 0).any():
         return None
     raw = raw.assign(year=pd.to_datetime(raw["period_start"]).dt.year)
@@ -160,14 +160,14 @@ def _minor_rate_cells(ctx: Context, years: list[int], annual: bool,
     sf = _year_filters(ctx, [years[0], years[-1]]).with_(crimes=(ART_5,), groups=()) if annual else pf
     inside = [y for y, v in views.items() if years[0] <= y <= years[-1] and not v.missing]
     if inside == years:
-        return queries.counts(ctx.con, sf, ("region_code",)), _total(ctx, sf)
+        return queries.counts(ctx.con, sf, ("region_code",), money=False), _total(ctx, sf)
     # A partial year between complete ones happens only in a source with gaps between files,
     # i.e. a published aggregate (record-level sources cover every month from their first to
     # their last, so their complete years are consecutive). Its counts are exact: the sum of
     # the years is the count of the span.
     if not _published(pf):
         raise ValueError("record-level cells are never added up")
-    raw = queries.counts(ctx.con, pf, ("period_start", "region_code"), grain="year")
+    raw = queries.counts(ctx.con, pf, ("period_start", "region_code"), grain="year", money=False)
     raw = raw[pd.to_datetime(raw["period_start"]).dt.year.isin(years)]
     raw = raw.groupby("region_code", as_index=False)["report_count"].sum()
     return raw, int(raw["report_count"].sum())
@@ -189,7 +189,7 @@ def gr_minor_rate(ctx: Context) -> ChartSpec | None:
     raw, total = _minor_rate_cells(ctx, years, annual, views)
     if raw.empty or not (raw["report_count"] > 0).any():
         return None
-    region_codes = list(ctx.f.regions) or list(queries.regions(ctx.con)["region_code"])
+    region_codes = list(ctx.f.regions) or list(ctx.reference(queries.regions)["region_code"])
     df = _with_display(_grid(raw, {"region_code": region_codes}), ctx.lang)
     # Art. 5 victims are minors by definition: the rate is over the population aged 0–17.
     pop = _population(ctx)

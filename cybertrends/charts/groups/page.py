@@ -30,7 +30,7 @@ def page_info(ctx: Context) -> dict:
 
 def definitions(ctx: Context) -> pd.DataFrame:
     """The age bands and their legal basis, as a display table."""
-    ref = queries.age_groups(ctx.con)
+    ref = ctx.reference(queries.age_groups)
     yes, no = ctx.t("gr_yes"), ctx.t("gr_no")
 
     def ages(row) -> str:

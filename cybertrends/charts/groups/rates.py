@@ -104,10 +104,10 @@ def _rates_by_region(ctx: Context, group: str) -> ChartSpec | None:
         return None
     rf, period, annual = rate_period(ctx)
     gf = rf.with_(groups=(group,))
-    raw = queries.counts(ctx.con, gf, ("region_code",))
+    raw = queries.counts(ctx.con, gf, ("region_code",), money=False)
     if raw.empty or not (raw["report_count"] > 0).any():
         return None
-    region_codes = list(ctx.f.regions) or list(queries.regions(ctx.con)["region_code"])
+    region_codes = list(ctx.f.regions) or list(ctx.reference(queries.regions)["region_code"])
     df = _with_display(_grid(raw, {"region_code": region_codes}), ctx.lang)
     # The group's published count in each region over the group's population there.
     pop = _population(ctx)

@@ -108,8 +108,8 @@ def contributions(ctx: Context, by: str = "crime") -> Contribution | None:
     column = BY[by]
     cur_f = ctx.f.with_(period_from=cur_from, period_to=cur_to)
     prev_f = ctx.f.with_(period_from=prev_from, period_to=prev_to)
-    cur = queries.counts(ctx.con, cur_f, (column,))
-    prev = queries.counts(ctx.con, prev_f, (column,))
+    cur = queries.counts(ctx.con, cur_f, (column,), money=False)
+    prev = queries.counts(ctx.con, prev_f, (column,), money=False)
     frame = (pd.DataFrame({"prev": prev.set_index(column)["report_count"]})
              .join(pd.DataFrame({"cur": cur.set_index(column)["report_count"]}), how="outer")
              .fillna(0).astype("int64"))

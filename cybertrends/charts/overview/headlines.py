@@ -53,7 +53,7 @@ def short_crime(ctx: Context, code: str) -> str:
 def _spark(ctx: Context, upto: date) -> list[float] | None:
     """The series behind the total headline: complete periods up to `upto`, or None when a
     period in between is missing (a sparkline cannot show a gap)."""
-    df = queries.counts(ctx.con, ctx.f.with_(period_to=upto), ("period_start",))
+    df = queries.counts(ctx.con, ctx.f.with_(period_to=upto), ("period_start",), money=False)
     starts = [pd.Timestamp(p).date() for p in df["period_start"]]
     if ctx.periods.missing(ctx.f.period_from, upto):
         return None
@@ -74,6 +74,11 @@ def headlines(ctx: Context) -> list[Headline]:
     vs = ctx.t("vs_period", period=prev_label) if prev_label else None
     out = []
 
+    # Each span's counts by crime type (headline 2) first: their statement also answers the span's total.
+    by_cur = queries.counts(ctx.con, cur_f, ("crime_code",), money=False).set_index("crime_code")["report_count"]
+    by_prev = (queries.counts(ctx.con, prev_f, ("crime_code",), money=False).set_index("crime_code")["report_count"]
+               if prev_f is not None else None)
+
     # 1. Total reports
     cur_total = _total(ctx, cur_f)
     prev_total = _total(ctx, prev_f) if prev_f is not None else None
@@ -93,9 +98,7 @@ def headlines(ctx: Context) -> list[Headline]:
     ))
 
     # 2. Fastest-growing crime type (or, with nothing to compare, the most reported one)
-    by_cur = queries.counts(ctx.con, cur_f, ("crime_code",)).set_index("crime_code")["report_count"]
     if prev_f is not None:
-        by_prev = queries.counts(ctx.con, prev_f, ("crime_code",)).set_index("crime_code")["report_count"]
         best = None
         for code, prev in by_prev.items():
             if prev >= measures.HEADLINE_MIN_BASE and code != "S/Art":
@@ -126,7 +129,7 @@ def headlines(ctx: Context) -> list[Headline]:
 
     # 3. Region with the highest rate per 100,000 inhabitants (of the chosen victim groups,
     #    under a victim-group filter: the population the counts come from)
-    by_region = queries.counts(ctx.con, cur_f, ("region_code",))
+    by_region = queries.counts(ctx.con, cur_f, ("region_code",), money=False)
     pop, pop_key = populations(ctx)
     top = None
     for row in by_region.itertuples():
@@ -187,7 +190,7 @@ def at_risk_share(ctx: Context, f) -> float | None:
     """Share (%) of victims with a known age who are children, adolescents, young or older
     (whatever victim groups are selected). Both counts are cells of their own: the at-risk
     groups together, and every group with a known age together."""
-    known = tuple(g for g in queries.age_groups(ctx.con)["age_group"] if g != "unknown")
+    known = tuple(g for g in ctx.reference(queries.age_groups)["age_group"] if g != "unknown")
     at_risk = _total(ctx, f.with_(groups=tuple(measures.AT_RISK_GROUPS)))
     return measures.share_pct(at_risk, _total(ctx, f.with_(groups=known)))
 

@@ -15,7 +15,7 @@ MIN_BASE = measures.MIN_BASE  # re-exported for the crime-types page
 
 
 def _total(ctx: Context, f) -> int:
-    return int(queries.counts(ctx.con, f)["report_count"].iloc[0] or 0)
+    return int(queries.counts(ctx.con, f, money=False)["report_count"].iloc[0] or 0)
 
 
 # Spans ---------------------------------------------------------------------------------------
@@ -53,7 +53,7 @@ def span_label(ctx: Context, start: date, end: date) -> str:
 
 def _years(ctx: Context) -> pd.Series:
     """Reports per calendar year in the filter, indexed by year."""
-    df = queries.counts(ctx.con, ctx.f, ("period_start",), grain="year")
+    df = queries.counts(ctx.con, ctx.f, ("period_start",), grain="year", money=False)
     return df.set_index(pd.to_datetime(df["period_start"]).dt.year)["report_count"].astype("int64")
 
 

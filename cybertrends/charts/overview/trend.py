@@ -19,7 +19,7 @@ NO_FILE = "#52606D"
 def trend_frame(ctx: Context) -> pd.DataFrame:
     """Reports per period of the filter, one row per period: a missing period (no file) is a
     row with NaN, never a zero; a period with data but no report under the filters is 0."""
-    df = queries.counts(ctx.con, ctx.f, ("period_start",))
+    df = queries.counts(ctx.con, ctx.f, ("period_start",), money=False)
     df["period_start"] = pd.to_datetime(df["period_start"])
     missing = {pd.Timestamp(p) for p in ctx.missing_periods()}
     starts = sorted({p for p in df["period_start"]}

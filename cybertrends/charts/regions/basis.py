@@ -71,10 +71,20 @@ FD_NAMES = {"ANCASH": "Áncash", "APURIMAC": "Apurímac", "HUANUCO": "Huánuco",
 _LOWER_WORDS = {"de", "del", "la", "las", "los", "y"}
 
 
+class SharedGeoJSON(dict):
+    """The regions' GeoJSON, one object shared by every map figure and never changed: Plotly
+    deep-copies a trace's properties whenever the trace is added to a figure or the figure is
+    copied or serialised, which for this constant would copy every region's polygons over and
+    over (three map traces: a quarter of the Regions page's time)."""
+
+    def __deepcopy__(self, memo) -> SharedGeoJSON:
+        return self
+
+
 @cache
 def geojson() -> dict:
-    """Peru's 25 first-level regions (properties.FIRST_IDDP = INEI code)."""
-    return json.loads(GEOJSON.read_text(encoding="utf-8"))
+    """Peru's 25 first-level regions (properties.FIRST_IDDP = INEI code); shared, read-only."""
+    return SharedGeoJSON(json.loads(GEOJSON.read_text(encoding="utf-8")))
 
 
 def fiscal_district_name(code: str) -> str:

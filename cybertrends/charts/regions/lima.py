@@ -18,7 +18,7 @@ from cybertrends.chartspec import ChartSpec
 def lima_status(ctx: Context) -> str:
     """'ok', or why the split is not shown: 'not_split' (a source without it), 'not_in_filter'
     (the regions filter leaves Lima out)."""
-    if not queries.lima_split_available(ctx.con, ctx.f.source):
+    if not ctx.reference(queries.lima_split_available, ctx.f.source):
         return "not_split"
     if ctx.f.regions and LIMA not in ctx.f.regions:
         return "not_in_filter"
@@ -42,7 +42,7 @@ def lima_split(ctx: Context) -> ChartSpec | None:
     df = queries.lima_split(ctx.con, f)
     if df.empty or df["report_count"].fillna(0).sum() == 0:
         return None
-    areas = queries.lima_areas(ctx.con).set_index("lima_area")
+    areas = ctx.reference(queries.lima_areas).set_index("lima_area")
     parts = []
     for area in areas.index:
         frame = series_frame(ctx, df[df["lima_area"] == area])

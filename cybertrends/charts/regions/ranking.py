@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numpy as np
 import plotly.graph_objects as go
 
 from cybertrends import i18n, queries
 from cybertrends.charts import chart
-from cybertrends.charts.base import ACCENT, DIVERGING, Context, style
+from cybertrends.charts.base import ACCENT, DIVERGING, Context, style, vline_note
 from cybertrends.charts.regions.basis import (
     BORDER,
     DEFAULT_FD_METRIC,
@@ -40,6 +41,12 @@ from cybertrends.chartspec import ChartSpec
 def map_view(height: int) -> dict:
     """Centre and zoom that fit Peru in a map `height` pixels tall (set explicitly: the
     plotly.js bundled with Streamlit has no auto-fit for map subplots)."""
+    view = _map_view(height)
+    return dict(center=dict(view["center"]), zoom=view["zoom"])
+
+
+@cache
+def _map_view(height: int) -> dict:
     lons, lats = [], []
 
     def walk(coords):
@@ -71,7 +78,7 @@ def region_map(ctx: Context) -> ChartSpec | None:
     if rv is None:
         return None
     geo = geojson()
-    ref = queries.regions(ctx.con)
+    ref = ctx.reference(queries.regions)
     fig = go.Figure()
     common = dict(geojson=geo, featureidkey=FEATURE_KEY, marker_line_color=BORDER, marker_line_width=0.6,
                   hovertemplate="%{hovertext}<extra></extra>")
@@ -137,9 +144,8 @@ def _rank_figure(ctx: Context, rv: RegionValues) -> go.Figure:
                      zeroline=True, zerolinecolor="#CBD2D9", automargin=True,
                      range=[lo - pad if lo < 0 else 0, hi + pad])
     if rv.national is not None and metric != "count":
-        fig.add_vline(x=rv.national, line_dash="dash", line_color="#3E4C59", line_width=1.2, layer="below",
-                      annotation_text=ctx.t("rg_national", value=fmt_value(metric, rv.national, ctx.lang)),
-                      annotation_position="top", annotation_font_size=12)
+        vline_note(fig, rv.national, ctx.t("rg_national", value=fmt_value(metric, rv.national, ctx.lang)), 12,
+                   line=dict(dash="dash", color="#3E4C59", width=1.2), layer="below")
     if metric == "count" and rv.national_count is not None:
         fig.add_annotation(xref="paper", yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom", showarrow=False,
                            text=ctx.t("rg_national_total", value=i18n.fmt_int(rv.national_count, ctx.lang)), font_size=12)

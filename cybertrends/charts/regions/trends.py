@@ -161,7 +161,7 @@ def _trend_title(ctx: Context, f: Filters, name: str, fetch: Fetch) -> str:
 def region_of(ctx: Context) -> str:
     """The region code of the `region` option (default Lima, '15'); ValueError for an unknown code."""
     code = str(ctx.options.get("region", DEFAULT_REGION))
-    if code not in set(queries.regions(ctx.con)["region_code"]):
+    if code not in set(ctx.reference(queries.regions)["region_code"]):
         raise ValueError(f"unknown region code {code!r}")
     return code
 

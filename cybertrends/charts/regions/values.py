@@ -68,7 +68,7 @@ def _scope(ctx: Context, geo: str) -> pd.DataFrame:
     """The units the map or ranking shows: code, name (and, by fiscal district, the regions of
     its offices)."""
     if geo == "region":
-        ref = queries.regions(ctx.con)[["region_code", "region_name"]]
+        ref = ctx.reference(queries.regions)[["region_code", "region_name"]]
         if ctx.f.regions:
             ref = ref[ref["region_code"].isin(ctx.f.regions)]
         return ref.rename(columns={"region_code": "code", "region_name": "name"}).reset_index(drop=True)
@@ -86,7 +86,7 @@ Fetch = Callable[[Filters, tuple[str, ...]], pd.DataFrame]  # (filters, breakdow
 def _fetch(ctx: Context, geo: str) -> tuple[Fetch, str]:
     """The query of a geography's published counts, and the column naming its units."""
     if geo == "region":
-        return (lambda g, by: queries.counts(ctx.con, g, by)), "region_code"
+        return (lambda g, by: queries.counts(ctx.con, g, by, money=False)), "region_code"
     return (lambda g, by: queries.fiscal_district_counts(ctx.con, g, by)), "fiscal_district"
 
 
