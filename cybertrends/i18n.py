@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
@@ -60,11 +60,18 @@ def plotly_separators(lang: str) -> str:
     return get_decimal_symbol(locale) + get_group_symbol(locale)
 
 
+@lru_cache(maxsize=65_536)
+def _decimal(value, pattern: str | None, locale: str) -> str:
+    # Babel parses the pattern and walks the locale data on every call; a page formats the same
+    # few hundred numbers on every rerun, so the results are kept (pure function of its arguments).
+    return format_decimal(value, format=pattern, locale=locale)
+
+
 def fmt_int(value, lang: str) -> str:
     """`value` rounded to a whole number with thousands separators ('47,369'); '–' when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    return format_decimal(int(round(value)), locale=LOCALES[lang_or_default(lang)])
+    return _decimal(int(round(value)), None, LOCALES[lang_or_default(lang)])
 
 
 def fmt_num(value, lang: str, digits: int = 1) -> str:
@@ -72,7 +79,7 @@ def fmt_num(value, lang: str, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=LOCALES[lang_or_default(lang)])
+    return _decimal(value, pattern, LOCALES[lang_or_default(lang)])
 
 
 def fmt_pct(value, lang: str, digits: int = 1, signed: bool = False) -> str:
