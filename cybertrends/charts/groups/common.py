@@ -211,6 +211,13 @@ def _style(fig: go.Figure, **kw) -> go.Figure:
     return fig
 
 
+def _share_hover(first, second, part: pd.DataFrame) -> list[str]:
+    """Hover lines of share bars: 'first · second: share (count)', one per row of `part` (which carries
+    `share_display` and `report_count_display`); `first` and `second` give each row's two names."""
+    return [f"{a} · {b}: {sd} ({cd})"
+            for a, b, sd, cd in zip(first, second, part["share_display"], part["report_count_display"])]
+
+
 def _axis_label(name: str) -> str:
     """'Personas adultas mayores (60+)' -> 'Personas<br>adultas<br>mayores<br>(60+)': category
     labels that fit under a bar in a half-width chart without turning sideways."""

@@ -24,6 +24,7 @@ from cybertrends.charts.groups.common import (
     _group_counts,
     _headline_year,
     _shade_years,
+    _share_hover,
     _short,
     _style,
     _subject,
@@ -221,8 +222,7 @@ def gr_sex(ctx: Context) -> ChartSpec | None:
     fig = go.Figure()
     for s in SEX_ORDER:
         part = df[df["victim_sex"] == s]
-        hover = [f"{group_names[g]} · {sex_names[s]}: {sd} ({cd})"
-                 for g, sd, cd in zip(part["victim_age_group"], part["share_display"], part["report_count_display"])]
+        hover = _share_hover([group_names[g] for g in part["victim_age_group"]], [sex_names[s]] * len(part), part)
         fig.add_bar(
             x=[_axis_label(group_names[g]) for g in part["victim_age_group"]], y=part["share"].tolist(), name=sex_names[s],
             marker_color=SEX_COLORS[s], customdata=hover, hovertemplate="%{customdata}<extra></extra>",

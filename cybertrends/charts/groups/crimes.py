@@ -15,6 +15,7 @@ from cybertrends.charts.groups.common import (
     TOP_N_COMPARE,
     _allowed_groups,
     _group_allowed,
+    _share_hover,
     _short,
     _style,
     _total,
@@ -77,8 +78,7 @@ def gr_top_crimes(ctx: Context) -> ChartSpec | None:
     fig = go.Figure()
     for g in profiles:
         part = df[df["victim_age_group"] == g]
-        hover = [f"{ctx.group_name(g)} · {crime_names[c]}: {sd} ({cd})"
-                 for c, sd, cd in zip(part["crime_code"], part["share_display"], part["report_count_display"])]
+        hover = _share_hover([ctx.group_name(g)] * len(part), [crime_names[c] for c in part["crime_code"]], part)
         fig.add_bar(
             y=[_wrap(crime_names[c]) for c in part["crime_code"]], x=part["share"].astype("float64").tolist(), orientation="h",
             name=ctx.group_name(g), marker_color=GROUP_COLORS[g], customdata=hover,
