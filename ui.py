@@ -159,6 +159,16 @@ def _key(spec: ChartSpec, suffix: str) -> str:
     return f"{spec.chart_id}_{suffix}_{digest}"
 
 
+def figure_to_draw(spec: ChartSpec, height: int | None = None) -> dict:
+    """The figure dict handed to `st.plotly_chart`. Cached specs are shared by every session, and
+    Plotly's validation pops each trace's "type" from the dict it is given (and puts it back
+    after): on the shared dict, a session drawing at that moment would see scatter traces. So
+    every trace dict is a copy of its own (a shallow copy: nothing deeper is changed)."""
+    fig = spec.plotly_dict()
+    layout = {**fig.get("layout", {}), "height": height} if height else fig.get("layout", {})
+    return {**fig, "data": [dict(trace) for trace in fig.get("data", [])], "layout": layout}
+
+
 def render_chart(spec: ChartSpec | None, height: int | None = None) -> None:
     """Title (the finding), subtitle, the figure, source line and notes, a table view, downloads."""
     if spec is None:
@@ -167,9 +177,7 @@ def render_chart(spec: ChartSpec | None, height: int | None = None) -> None:
     with st.container(border=True):
         st.markdown(f"#### {spec.title}")
         st.caption(spec.subtitle)
-        fig = spec.plotly_dict()  # cached specs are shared by every session: never changed here
-        if height:
-            fig = {**fig, "layout": {**fig.get("layout", {}), "height": height}}
+        fig = figure_to_draw(spec, height)
         st.plotly_chart(fig, width="stretch", theme=None, key=_key(spec, "fig"),
                         config={**PLOTLY_CONFIG, "locale": spec.lang})
         source = spec.source_line

@@ -8,9 +8,11 @@ drawn under another widget id and its `lang` binding is dropped on the first pag
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from cybertrends import i18n
 from tests.apptest_helpers import run_app
@@ -113,6 +115,13 @@ def _assert_language(page, lang: str, title: str | None = None) -> None:
     """The page is in `lang`: the switch, the address, the navigation, the sidebar, the title."""
     checked = page.locator(SWITCH).locator('[aria-checked="true"]')
     checked.first.wait_for(timeout=10_000)  # drawn (widgets may still be placeholders when the run is done)
+    with contextlib.suppress(PlaywrightTimeout):  # a Back may end in a second run that restores the language
+        page.wait_for_function(
+            """([sel, lang, dflt]) => {
+                const c = document.querySelector(sel + ' [aria-checked="true"]');
+                const u = new URLSearchParams(location.search).get('lang') || dflt;
+                return c !== null && c.innerText.trim() === lang && u === lang;
+            }""", arg=[SWITCH, lang, i18n.DEFAULT_LANG], timeout=15_000, polling=100)
     assert checked.all_inner_texts() == [lang], page.url
     page.locator('[data-testid="stSidebar"]').get_by_text(i18n.t("filters", lang), exact=True).wait_for(timeout=10_000)
     assert _params(page).get("lang", i18n.DEFAULT_LANG) == lang, page.url
