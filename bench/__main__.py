@@ -64,34 +64,33 @@ def main(argv: list[str] | None = None) -> int:
     def before(name: str) -> None:  # other processes slow every figure down: keep the load next to it
         results["load_average_before"][name] = round(os.getloadavg()[0], 2)
 
-    if "etl" not in skip and importlib.util.find_spec("bench.etl") is not None:
+    def step(name: str, measure) -> None:
+        """Run one benchmark; a failure is recorded with its reason (the others still run) and the
+        results so far are written, so a late failure loses nothing."""
+        if name in skip:
+            return
+        before(name)
+        try:
+            results[name] = measure()
+        except Exception as error:  # noqa: BLE001 - any failure of one benchmark is reported, not fatal
+            results[name] = {"error": f"{type(error).__name__}: {str(error).splitlines()[0][:300]}"}
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+
+    if importlib.util.find_spec("bench.etl") is not None:
         from bench import etl as etl_bench
 
-        before("etl")
-        results["etl"] = {size: etl_bench.run(sample_file(size), args.repeats) for size in sizes}
-        results["etl_growth"] = etl_bench.growth(results["etl"])
+        step("etl", lambda: {size: etl_bench.run(sample_file(size), args.repeats) for size in sizes})
+        if "error" not in results.get("etl", {"error": ""}):
+            results["etl_growth"] = etl_bench.growth(results["etl"])
     dbs = {size: database(size) for size in sizes}
     largest = dbs[sizes[-1]]
-    if "pages" not in skip:
-        from bench import pages
+    from bench import exports, load, pages, redraw
 
-        before("pages")
-        results["pages"] = {size: pages.run(db) for size, db in dbs.items()}
-    if "exports" not in skip:
-        from bench import exports
-
-        before("exports")
-        results["exports"] = exports.run(largest)
-    if "redraw" not in skip:
-        from bench import redraw
-
-        before("redraw")
-        results["redraw"] = redraw.run(largest, changes=10)
-    if "load" not in skip:
-        from bench import load
-
-        before("load")
-        results["load"] = load.run(largest, n_sessions=10, seconds=60)
+    step("pages", lambda: {size: pages.run(db) for size, db in dbs.items()})
+    step("exports", lambda: exports.run(largest))
+    step("redraw", lambda: redraw.run(largest, changes=10))
+    step("load", lambda: load.run(largest, n_sessions=10, seconds=60))
     results["load_average_end"] = os.getloadavg()
     results["seconds"] = round(time.time() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)

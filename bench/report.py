@@ -50,7 +50,7 @@ def render(results: dict) -> str:
         "| figure | result | target | | load avg. |",
         "|---|---|---|---|---|",
     ]
-    etl = results.get("etl", {})
+    etl = {k: v for k, v in results.get("etl", {}).items() if k != "error"}
     largest = etl.get("10m") or (etl[max(etl, key=lambda k: etl[k]["rows"])] if etl else None)
     if largest:
         n = f"{largest['rows'] / 1e6:.0f}M rows"
@@ -70,7 +70,7 @@ def render(results: dict) -> str:
                 f"({largest['analyst']['max_rss_mb']:,.0f} MB) vs {largest['etl_s']:.1f} s = "
                 f"**{largest['speedup_analyst']:.1f}× faster** | ≥ 4× | {_mark(largest['speedup_analyst'] >= 4)} "
                 f"| {_load(largest['analyst']['load'])} |")
-    pages = results.get("pages", {})
+    pages = {k: v for k, v in results.get("pages", {}).items() if k != "error"}
     if pages:
         size = "10m" if "10m" in pages else max(pages, key=lambda k: pages[k].get("records", 0))
         p = pages[size]
@@ -115,6 +115,10 @@ def render(results: dict) -> str:
             f"{load['sessions']} | all | {_mark(every)} | |",
             f"| load test: server peak memory | {_num(load.get('server_rss_max_mb'), 0)} MB | — | — | |",
         ]
+    for name in ("etl", "pages", "exports", "redraw", "load"):
+        failed = results.get(name)
+        if isinstance(failed, dict) and "error" in failed:
+            lines.append(f"| {name} benchmark | failed: {failed['error']} | — | **MISS** | {_load(started.get(name))} |")
     growth = _growth(results)
     for name, (exp, detail) in growth.items():
         lines.append(f"| how cost grows: {name} | exponent **{exp:.2f}** ({detail}) | ≤ 1 (linear or better) "
@@ -141,13 +145,13 @@ def render(results: dict) -> str:
 
 def _growth(results: dict) -> dict[str, tuple[float, str]]:
     out = {}
-    etl = sorted(results.get("etl", {}).values(), key=lambda e: e["rows"])
+    etl = sorted((v for k, v in results.get("etl", {}).items() if k != "error"), key=lambda e: e["rows"])
     if len(etl) >= 2:
         rows = [e["rows"] for e in etl]
         out["ETL load time vs rows"] = (growth_exponent(rows, [e["etl_s"] for e in etl]),
                                         ", ".join(f"{e['etl_s']:.1f} s" for e in etl) + " at "
                                         + ", ".join(f"{r / 1e6:.0f}M" for r in rows))
-    pages = sorted(results.get("pages", {}).values(), key=lambda p: p.get("records", 0))
+    pages = sorted((v for k, v in results.get("pages", {}).items() if k != "error"), key=lambda p: p.get("records", 0))
     if len(pages) >= 2:
         rows = [p["records"] for p in pages]
         worst = [max(v["query_p50_ms"] for v in p["pages"].values()) for p in pages]
