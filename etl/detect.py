@@ -144,15 +144,8 @@ def sniff(path: Path) -> FileFormat:
     delimiter = _pick_delimiter(first_line)
     raw_header = next(csv.reader([first_line], delimiter=delimiter))
     header = [normalise_name(h) for h in raw_header]
-    fmt = FileFormat(
-        path=path,
-        original=path,
-        encoding=encoding,
-        delimiter=delimiter,
-        header=header,
-        raw_header=raw_header,
-        compressed=compressed,
-    )
+    fmt = FileFormat(path=path, original=path, encoding=encoding, delimiter=delimiter, header=header,
+                     raw_header=raw_header, compressed=compressed)
     if encoding == "cp1252":
         use_windows_1252(fmt)
     elif encoding == "latin-1":
