@@ -49,9 +49,7 @@ def db_version() -> tuple[str, int, int, int]:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(version: tuple) -> duckdb.DuckDBPyConnection:
-    con = db.open_read_only(version[0])
-    con.execute(f"set threads = {queries.QUERY_THREADS}")
-    return con
+    return db.open_read_only(version[0], threads=queries.QUERY_THREADS)
 
 
 def cursor(version: tuple | None = None) -> duckdb.DuckDBPyConnection:

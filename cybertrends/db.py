@@ -8,22 +8,20 @@ import duckdb
 
 from cybertrends import paths
 
-ALIAS = "cyber"
 
-
-def open_read_only(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+def open_read_only(path: str | Path | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
     """A new connection that reads the published database at `path` (default: `paths.db_path()`).
 
     It is a fresh in-memory DuckDB instance that ATTACHes the file read-only under the alias
     `cyber` and makes it the default catalog. `duckdb.connect(path)` would reuse the process-wide
     instance of that path, which still holds the file that was there before the ETL swapped a new
     one in, and so would keep serving the old data. Raises duckdb.Error when the file is not one of
-    our databases.
+    our databases. `threads` caps DuckDB's threads for this connection (default: DuckDB's own).
     """
-    con = duckdb.connect(":memory:")
+    con = duckdb.connect(":memory:", config={"threads": threads} if threads else {})
     try:
-        con.execute(f"attach $path as {ALIAS} (read_only)", {"path": str(path or paths.db_path())})
-        con.execute(f"use {ALIAS}")
+        con.execute("attach $path as cyber (read_only)", {"path": str(path or paths.db_path())})
+        con.execute("use cyber")
         con.execute("select count(*) from source_coverage").fetchone()  # proves it is our database
     except BaseException:
         con.close()
@@ -34,5 +32,5 @@ def open_read_only(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor of `con` on the published catalog (cursors are per thread)."""
     cur = con.cursor()
-    cur.execute(f"use {ALIAS}")
+    cur.execute("use cyber")
     return cur

@@ -222,8 +222,9 @@ def _drop_scratch(con) -> None:
     """Free the staging tables of a file before the next one."""
     names = [r[0] for r in con.execute(
         "select table_name from duckdb_tables() where database_name = 'scratch'").fetchall()]
-    for name in names:
-        con.execute(f'drop table if exists scratch."{name}"')
+    for name in names:  # our own staging tables, named by the loader; quoted as identifiers
+        quoted = '"' + name.replace('"', '""') + '"'
+        con.execute("drop table if exists scratch." + quoted)
 
 
 def _fingerprint(path: Path) -> tuple[int, int, int]:
