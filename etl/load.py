@@ -354,9 +354,8 @@ def _log(con, s: FileSummary, digest: str) -> None:
 
 
 def _finish(con) -> None:
-    # The aggregates are written in their ORDER BY order (small tables; the order makes the
-    # pages' filters skip row groups).
-    con.execute("set preserve_insertion_order = true")
+    # The aggregates are written in their ORDER BY order (aggregates.sql turns insertion order on
+    # after its first, unordered, scan of the facts).
     con.execute(sql("aggregates"))
     con.execute("set preserve_insertion_order = false")
     adapters.drop_rejects(con)

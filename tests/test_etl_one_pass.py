@@ -68,3 +68,24 @@ def test_a_problem_after_the_first_lines_falls_back_to_two_passes(tmp_path, monk
     assert (110_001, "ubigeo") in rejected  # line numbers count the header (line 1)
     assert (115_001, "report_id") in rejected and (116_001, "*") in rejected
     assert len(one["fact_incident"]) == 120_000 - 1
+
+
+# Rules decided once per distinct value (rules.per_value) meet a missing value through their
+# `*_null` verdict, the rules about several values per row: each, after the first lines, makes the
+# one pass fall back, and the row is rejected as the two-pass load rejects it.
+@pytest.mark.parametrize(("field", "value", "column"), [
+    (0, "", "report_id"), (1, "", "report_date"), (2, "2030-01-01", "incident_date"), (3, "", "ubigeo"),
+    (4, "", "crime_code"), (10, "-5", "amount_lost_pen"), (10, "12,x", "amount_lost_pen")])
+def test_a_value_a_rule_refuses_after_the_first_lines_falls_back(tmp_path, monkeypatch, big_sample,
+                                                                  field, value, column):
+    lines = big_sample.read_text().splitlines()
+    fields = lines[110_000].split(",")
+    fields[field] = f'"{value}"' if "," in value else value
+    lines[110_000] = ",".join(fields)
+    dirty = tmp_path / "synthetic_one_bad_value.csv"
+    dirty.write_text("\n".join(lines) + "\n")
+    assert _load(dirty, tmp_path / "one.duckdb", monkeypatch, True) == [None]
+    assert _load(dirty, tmp_path / "two.duckdb", monkeypatch, False) == []
+    one, two = _snapshot(tmp_path / "one.duckdb"), _snapshot(tmp_path / "two.duckdb")
+    assert one == two
+    assert [(r[2], r[3]) for r in one["rejected_rows"]] == [(110_001, column)]

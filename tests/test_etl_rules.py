@@ -83,3 +83,20 @@ def test_messages_say_what_was_expected():
 
 def test_broken_of_no_rule_is_false():
     assert rules.broken(rules.INCIDENT_RULES, "no such group") == "false"
+
+
+def test_a_rule_decided_per_value_reads_only_its_lookup():
+    """The one-pass load decides a rule with a `lookup` once per distinct value of that lookup
+    (incidents.VALUE_LOOKUPS): the rule may read no name the lookup does not carry."""
+    from etl.adapters import incidents
+
+    lookups = {lookup: set(names) for lookup, _, names in incidents.VALUE_LOOKUPS.values()}
+    decided = [r for r in rules.INCIDENT_RULES if r.lookup]
+    assert decided and {r.lookup for r in decided} == set(lookups)
+    for rule in rules.INCIDENT_RULES:
+        read = {n for n in VALUES if re.search(rf"\b{n}\b", rule.bad)}
+        if rule.lookup:
+            assert read <= lookups[rule.lookup], (rule.reason, read - lookups[rule.lookup])
+        else:  # decided per row: reads values of more than one lookup, or of none
+            assert not any(read <= names for names in lookups.values()) or read <= {
+                "report_id", "amount_raw", "amount_lost_pen"}, rule.reason

@@ -40,6 +40,7 @@ from etl.adapters.reader import (
     column_positions,
     count,
     drop_rejects,
+    ordered,
     projection,
     read_params,
     run,
@@ -77,12 +78,37 @@ ONE_PASS = os.environ.get("CYBERTRENDS_ETL_TWO_PASS") != "1"
 LOOKUPS = ("date_values", "ubigeo_values", "crime_values", "person_values")
 
 
+# The one-pass load's lookups with their verdicts (rules.per_value): name -> (lookup, table,
+# the rules' column names -> the table's columns, plus what the insert reads as computed once).
+VALUE_LOOKUPS = {
+    "report_date": ("report_date", "scratch.date_values", {"report_date_raw": "t", "report_date": "d"}),
+    "incident_date": ("incident_date", "scratch.date_values", {"incident_date_raw": "t", "incident_date": "d"}),
+    "ubigeo": ("ubigeo", "scratch.ubigeo_values",
+               {"ubigeo_raw": "t", "ubigeo": "ubigeo", "ubigeo_known": "known", "ubigeo_number": "ubigeo::integer"}),
+    "crime": ("crime", "scratch.crime_values", {"crime_raw": "t", "crime_code": "crime_code"}),
+    "age": ("age", "scratch.age_values", {"age_raw": "t", "age_value": "age"}),
+    "sex": ("sex", "scratch.sex_values", {"sex_raw": "t", "sex_value": "victim_sex"}),
+    "type": ("type", "scratch.victim_type_values",
+             {"type_raw": "t", "victim_type": "victim_type", "company": "victim_type in ('company', 'state')"}),
+}
+
+
+def _value_verdicts() -> dict[str, str]:
+    """The fragments of fact_report_one_pass.sql: each lookup with `bad` (`<name>_lookup`) and the
+    verdict on a missing value (`<name>_null`)."""
+    out = {}
+    for name, (lookup, table, names) in VALUE_LOOKUPS.items():
+        out[f"{name}_lookup"] = rules.per_value(rules.INCIDENT_RULES, lookup, names, table)
+        out[f"{name}_null"] = rules.per_value_null(rules.INCIDENT_RULES, lookup, names)
+    return out
+
+
 def _one_pass(con, fmt: FileFormat, progress, params: dict, file_columns: str, row_broken: str) -> int | None:
     """Load the file in one parse when its first lines are clean; returns the rows loaded, or None
     (nothing loaded) when the file needs the two-pass load."""
     head = {"file_columns": file_columns, "row_broken": row_broken, "rid": "cast(null as bigint)"}
     try:
-        run(con, "head_lines", params)
+        ordered(con, sql("head_lines"), params)  # the first lines, in file order
     except duckdb.Error:
         return None  # the two-pass load says what is wrong with the file
     run(con, "value_profile", params, read_file="scratch.head_lines", **head)
@@ -96,8 +122,8 @@ def _one_pass(con, fmt: FileFormat, progress, params: dict, file_columns: str, r
     for name in LOOKUPS:
         run(con, name)
     drop_rejects(con)
-    text = sql("fact_report_one_pass", **head, read_file=f"({sql('read_csv')})",
-               broken=rules.broken(rules.INCIDENT_RULES), record_key=record_key_sql("$source"))
+    text = sql("fact_report_one_pass", **head, **_value_verdicts(), read_file=f"({sql('read_csv')})",
+               row_rules=rules.per_row(rules.INCIDENT_RULES), record_key=record_key_sql("$source"))
     try:
         (progress or (lambda c, s, p: c.execute(s, p)))(con, text, bind_used(text, params))
     except duckdb.Error as exc:

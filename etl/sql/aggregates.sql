@@ -4,38 +4,37 @@
 -- (cybertrends/disclosure.py). These tables stay exact: they are the analysts' restricted tier.
 
 -- The record-level facts are scanned once, into the finest grain any table below needs
--- (month x region x crime x age group x sex x modality x channel x Lima area): the tables
--- are then sums over this (about 8x smaller at 10 million records).
+-- (month x region x crime x age group x sex x modality x channel x Lima area), grouped on
+-- fact_report's integer keys (about 8x smaller than the records at 10 million): the tables
+-- are then sums over it, grouped on the keys too, and only their rows get the codes.
+-- Only the tables below are written in order (small; the order lets the pages' filters skip
+-- row groups).
 create or replace temp table agg_incident_fine as
-select s.code as source, f.period_start, lpad(f.region::varchar, 2, '0') as region_code, c.code as crime_code,
-       ag.code as victim_age_group, sx.code as victim_sex, mo.code as modality, ch.code as channel,
-       case when f.region = 15 then case when f.metro then 'metro' else 'rest' end end as lima_area,
-       f.report_count, f.amount_lost_pen, f.key_sum, f.first_date, f.last_date
-from (
-    -- The narrow facts grouped by their keys (fact_report; the same as fact_incident's codes).
-    select source_key, date_trunc('month', report_date)::date as period_start, ubigeo // 10000 as region,
-           crime_key, age_group_key, sex_key, modality_key, channel_key, ubigeo // 100 = 1501 as metro,
-           count(*)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
-           sum(record_key)::bigint as key_sum, min(report_date) as first_date, max(report_date) as last_date
-    from fact_report
-    group by all) as f
-join dim_code s on s.dimension = 'source' and s.code_key = f.source_key
-join dim_code c on c.dimension = 'crime' and c.code_key = f.crime_key
-join dim_code ag on ag.dimension = 'age_group' and ag.code_key = f.age_group_key
-join dim_code sx on sx.dimension = 'sex' and sx.code_key = f.sex_key
-left join dim_code mo on mo.dimension = 'modality' and mo.code_key = f.modality_key
-left join dim_code ch on ch.dimension = 'channel' and ch.code_key = f.channel_key;
+select source_key, date_trunc('month', report_date)::date as period_start, ubigeo // 10000 as region,
+       crime_key, age_group_key, sex_key, modality_key, channel_key, ubigeo // 100 = 1501 as metro,
+       count(*)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
+       sum(record_key)::bigint as key_sum, min(report_date) as first_date, max(report_date) as last_date
+from fact_report
+group by all;
+set preserve_insertion_order = true;
 
 -- Grain: source x period x region x crime x age group x sex x fiscal district (age and sex
 -- NULL where the source has none; fiscal district only for mpfn). Incidents are counted by
 -- report month. `period_end` is the last day the period covers (a part-year file: its month).
 create or replace table agg_counts as
-select source, period_start, 'month' as period_grain, last_day(period_start) as period_end,
-       region_code, crime_code, victim_age_group, victim_sex, cast(null as varchar) as fiscal_district,
-       sum(report_count)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
-       sum(key_sum)::bigint as key_sum
-from agg_incident_fine
-group by all
+select s.code as source, f.period_start, 'month' as period_grain, last_day(f.period_start) as period_end,
+       lpad(f.region::varchar, 2, '0') as region_code, c.code as crime_code, ag.code as victim_age_group,
+       sx.code as victim_sex, cast(null as varchar) as fiscal_district,
+       f.report_count, f.amount_lost_pen, f.key_sum
+from (select source_key, period_start, region, crime_key, age_group_key, sex_key,
+             sum(report_count)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
+             sum(key_sum)::bigint as key_sum
+      from agg_incident_fine
+      group by all) as f
+join dim_code s on s.dimension = 'source' and s.code_key = f.source_key
+join dim_code c on c.dimension = 'crime' and c.code_key = f.crime_key
+join dim_code ag on ag.dimension = 'age_group' and ag.code_key = f.age_group_key
+join dim_code sx on sx.dimension = 'sex' and sx.code_key = f.sex_key
 union all
 select source, period_start, period_grain,
        coalesce(period_end, case when period_grain = 'year' then make_date(year(period_start), 12, 31)
@@ -48,22 +47,39 @@ order by source, period_start, region_code, crime_code, victim_age_group, victim
 
 -- Grain: source x month x region x crime x age group x modality x channel (record-level sources).
 create or replace table agg_modality as
-select source, period_start, region_code, crime_code,
-       victim_age_group, coalesce(modality, 'unknown') as modality, coalesce(channel, 'unknown') as channel,
-       sum(report_count)::bigint as report_count, sum(key_sum)::bigint as key_sum
-from agg_incident_fine
-group by all
+select s.code as source, f.period_start, lpad(f.region::varchar, 2, '0') as region_code, c.code as crime_code,
+       ag.code as victim_age_group, coalesce(mo.code, 'unknown') as modality, coalesce(ch.code, 'unknown') as channel,
+       f.report_count, f.key_sum
+from (select source_key, period_start, region, crime_key, age_group_key,
+             -- a NULL is counted as 'unknown': with that code's key, should the reference have one
+             coalesce(modality_key, (select code_key from dim_code where dimension = 'modality' and code = 'unknown'))
+                 as modality_key,
+             coalesce(channel_key, (select code_key from dim_code where dimension = 'channel' and code = 'unknown'))
+                 as channel_key,
+             sum(report_count)::bigint as report_count, sum(key_sum)::bigint as key_sum
+      from agg_incident_fine
+      group by all) as f
+join dim_code s on s.dimension = 'source' and s.code_key = f.source_key
+join dim_code c on c.dimension = 'crime' and c.code_key = f.crime_key
+join dim_code ag on ag.dimension = 'age_group' and ag.code_key = f.age_group_key
+left join dim_code mo on mo.dimension = 'modality' and mo.code_key = f.modality_key
+left join dim_code ch on ch.dimension = 'channel' and ch.code_key = f.channel_key
 order by all;
 
 -- Grain: source x period x crime x Lima area x age group, for Lima region only, where the
 -- source can tell Lima Metropolitana from the rest of the region.
 create or replace table agg_lima_area as
-select source, period_start, 'month' as period_grain,
-       crime_code, lima_area, victim_age_group, sum(report_count)::bigint as report_count,
-       sum(key_sum)::bigint as key_sum
-from agg_incident_fine
-where region_code = '15'
-group by all
+select s.code as source, f.period_start, 'month' as period_grain, c.code as crime_code,
+       case when f.metro then 'metro' else 'rest' end as lima_area, ag.code as victim_age_group,
+       f.report_count, f.key_sum
+from (select source_key, period_start, crime_key, metro, age_group_key,
+             sum(report_count)::bigint as report_count, sum(key_sum)::bigint as key_sum
+      from agg_incident_fine
+      where region = 15
+      group by all) as f
+join dim_code s on s.dimension = 'source' and s.code_key = f.source_key
+join dim_code c on c.dimension = 'crime' and c.code_key = f.crime_key
+join dim_code ag on ag.dimension = 'age_group' and ag.code_key = f.age_group_key
 union all
 select source, period_start, period_grain, crime_code, lima_area, cast(null as varchar), sum(report_count)::bigint,
        cast(null as bigint)
@@ -74,10 +90,12 @@ order by all;
 
 -- Grain: one row per source. What period the data covers and how fresh it is.
 create or replace table source_coverage as
-select source, 'month' as period_grain, min(first_date) as first_date, max(last_date) as last_date,
-       max(last_date) as data_as_of, sum(report_count)::bigint as report_count
-from agg_incident_fine
-group by source
+select s.code as source, 'month' as period_grain, f.first_date, f.last_date, f.last_date as data_as_of, f.report_count
+from (select source_key, min(first_date) as first_date, max(last_date) as last_date,
+             sum(report_count)::bigint as report_count
+      from agg_incident_fine
+      group by source_key) as f
+join dim_code s on s.dimension = 'source' and s.code_key = f.source_key
 union all
 select source, any_value(period_grain), min(period_start), max(period_end),
        coalesce(max(data_as_of), max(period_end)), sum(report_count)::bigint
@@ -94,7 +112,8 @@ select f.source, 'month' as period_grain, f.period_start,
        greatest(f.period_start, c.first_date) as covered_from,
        least(last_day(f.period_start), c.last_date) as covered_to,
        cast(null as date) as data_as_of
-from (select distinct source, period_start from agg_incident_fine) f
+from (select distinct s.code as source, i.period_start from agg_incident_fine i
+      join dim_code s on s.dimension = 'source' and s.code_key = i.source_key) f
 join source_coverage c using (source)
 union all
 select source, period_grain, period_start, min(period_start),
