@@ -31,6 +31,7 @@ import random
 import sys
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 KEY_RANGE = 256
@@ -69,13 +70,15 @@ def _row_noise(count: int) -> dict[int, int]:
 @cache
 def perturbation_table() -> pd.DataFrame:
     """One row per (count_row 1..750, cell_key 0..255): the noise to add to the count."""
-    rows = []
+    noise: list[int] = []
     for count in range(1, TABLE_ROWS + 1):
         noises = [d for d, n in sorted(_row_noise(count).items()) for _ in range(n)]
         random.Random(SEED * 1000 + count).shuffle(noises)  # which key gets which noise
-        rows += [(count, key, noise) for key, noise in enumerate(noises)]
-    return pd.DataFrame(rows, columns=["count_row", "cell_key", "noise"]).astype(
-        {"count_row": "int16", "cell_key": "uint8", "noise": "int16"})
+        noise += noises
+    return pd.DataFrame({  # built by column: the ETL makes this table on every build
+        "count_row": np.repeat(np.arange(1, TABLE_ROWS + 1, dtype="int16"), KEY_RANGE),
+        "cell_key": np.tile(np.arange(KEY_RANGE, dtype="uint8"), TABLE_ROWS),
+        "noise": np.array(noise, dtype="int16")})
 
 
 def count_row(count: int) -> int:
