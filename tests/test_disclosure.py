@@ -64,6 +64,19 @@ def test_the_table_is_reproducible(table):
     pd.testing.assert_frame_equal(table, again)
 
 
+def test_each_key_gets_the_noise_its_seeded_shuffle_gives(table):
+    """The table's layout (built by column): row `count`, key k holds the k-th noise of that count's
+    shuffled list, so published values never move when the code building the table changes."""
+    import random
+
+    for count in (1, 2, 5, 37, 500, 750):
+        noises = [d for d, n in sorted(disclosure._row_noise(count).items()) for _ in range(n)]
+        random.Random(disclosure.SEED * 1000 + count).shuffle(noises)
+        row = table[table["count_row"] == count].sort_values("cell_key")
+        assert row["cell_key"].tolist() == list(range(disclosure.KEY_RANGE))
+        assert row["noise"].tolist() == noises
+
+
 def _incidents(n: int) -> str:
     rows = [f"R{i},2024-0{1 + i % 9}-1{i % 9},,150101,8,phishing,sms,{20 + i % 50},F,persona natural,10.5"
             for i in range(n)]
