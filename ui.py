@@ -9,13 +9,15 @@ import os
 
 import streamlit as st
 
-from cybertrends import i18n
+from cybertrends import i18n, maps
 from cybertrends.chartspec import ChartSpec
 from cybertrends.filters import Filters
 
 log = logging.getLogger(__name__)
 
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "locale": "es"}
+# topojsonURL: the empty world base map the app serves (static/, cybertrends/maps.py), not cdn.plot.ly.
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "locale": "es",
+                 "topojsonURL": maps.TOPOJSON_URL}
 
 
 def configure_logging() -> None:
@@ -166,7 +168,8 @@ def figure_to_draw(spec: ChartSpec, height: int | None = None) -> dict:
     every trace dict is a copy of its own (a shallow copy: nothing deeper is changed)."""
     fig = spec.plotly_dict()
     layout = {**fig.get("layout", {}), "height": height} if height else fig.get("layout", {})
-    return {**fig, "data": [dict(trace) for trace in fig.get("data", [])], "layout": layout}
+    # Maps as SVG: a MapLibre map takes ~0.4 s to draw in a browser without a GPU (cybertrends/maps.py).
+    return maps.svg_maps({**fig, "data": [dict(trace) for trace in fig.get("data", [])], "layout": layout})
 
 
 def render_chart(spec: ChartSpec | None, height: int | None = None) -> None:

@@ -921,7 +921,8 @@ def test_page_default_view_both_languages_synthetic(sample_db, synth):
             with pytest.raises(KeyError):
                 widget(at.segmented_control, "p_grouping")
             figs = figures(at)
-            assert [fig["data"][-1]["type"] for fig in figs][:2] == ["choroplethmap", "bar"]
+            # The map is drawn as SVG (cybertrends/maps.py); its spec stays a tile map (exports).
+            assert [fig["data"][-1]["type"] for fig in figs][:2] == ["choropleth", "bar"]
             # The map's values are the independent rates.
             counts = pub_counts(sample_db, date(2019, 1, 1), date(2025, 12, 31), f.crimes)
             pop = population(sample_db)
@@ -997,7 +998,7 @@ def test_page_mpfn_growth_and_fiscal_districts(sample_db, series):
         titles = _titles(at)
         assert titles[0] == charts.build("rg_fd_rank", con, series, metric="count").title
         assert titles[1] == charts.build("rg_fd_trend", con, series, district="LIMA CENTRO").title
-        assert all(fig["data"][0]["type"] != "choroplethmap" for fig in figures(at))
+        assert all(fig["data"][0]["type"] not in ("choroplethmap", "choropleth") for fig in figures(at))
         widget(at.selectbox, "p_district").set_value("LIMA NOROESTE").run()
         assert not at.exception
         assert at.query_params["district"] == "LIMA NOROESTE"

@@ -1,7 +1,7 @@
 """Standalone interactive HTML export: plotly.js inlined, maps as SVG with an inlined topology.
 
 The page opens from disk with no network: tile maps become SVG choropleths and plotly.js gets
-an empty world topology instead of fetching one from its CDN. A <noscript> block repeats the
+an empty world topology instead of fetching one from its CDN (cybertrends/maps.py). A <noscript> block repeats the
 title, subtitle, synthetic mark, caveats, source and provenance as plain text.
 """
 
@@ -11,39 +11,12 @@ import html
 
 import plotly.graph_objects as go
 
-from cybertrends import i18n
+from cybertrends import i18n, maps
 from cybertrends.chartspec import ChartSpec
 from cybertrends.export.layout import SYNTHETIC_COLOUR, export_figure
 from cybertrends.export.names import filename
 
 __all__ = ["to_html"]
-
-_MAP_ONLY_KEYS = ("below", "subplot", "cluster")
-# plotly.js loads its world base map (topojson) from cdn.plot.ly for every geo subplot, even
-# with the base layers hidden, unless `window.PlotlyGeoAssets` holds it: an empty topology
-# (our maps draw only their own GeoJSON) keeps a file opened from disk off the network.
-_EMPTY_LAYERS = ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
-_OFFLINE_GEO = ("<script>window.PlotlyGeoAssets = {topojson: {world_110m: {type: 'Topology', arcs: [], objects: {"
-                + ", ".join(f"{k}: {{type: 'GeometryCollection', geometries: []}}" for k in _EMPTY_LAYERS)
-                + "}}}};</script>\n")
-
-
-def _svg_maps(fig_dict: dict) -> dict:
-    """Tile maps (`choroplethmap`, drawn by MapLibre with WebGL and web workers, which a file
-    opened from disk cannot start) as SVG maps (`choropleth` on a geo subplot fitted to the
-    shapes, base layers hidden), for HTML exports."""
-    data = fig_dict.get("data") or []
-    if not any(t.get("type") == "choroplethmap" for t in data):
-        return fig_dict
-    for trace in data:
-        if trace.get("type") == "choroplethmap":
-            trace["type"] = "choropleth"
-            for key in _MAP_ONLY_KEYS:
-                trace.pop(key, None)
-    layout = fig_dict.setdefault("layout", {})
-    layout.pop("map", None)
-    layout["geo"] = {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}}
-    return fig_dict
 
 
 def _esc(text: str | None) -> str:
@@ -67,7 +40,7 @@ def _noscript(spec: ChartSpec) -> str:
 
 def to_html(spec: ChartSpec, width: int = 1600, height: int = 900) -> bytes:
     """Interactive standalone HTML (plotly.js inlined, works offline); no browser needed to build."""
-    fig = go.Figure(_svg_maps(export_figure(spec, width=width, height=height).to_dict()))
+    fig = go.Figure(maps.svg_maps(export_figure(spec, width=width, height=height).to_dict()))
     lang = i18n.lang_or_default(spec.lang)
     div = fig.to_html(
         include_plotlyjs=True,
@@ -96,7 +69,7 @@ def to_html(spec: ChartSpec, width: int = 1600, height: int = 900) -> bytes:
         + synthetic_meta
         + "<style>html,body{margin:0;background:#fff;font-family:Arial,sans-serif}</style>\n"
         "</head>\n<body>\n"
-        + (_OFFLINE_GEO if any(t.type == "choropleth" for t in fig.data) else "")
+        + (maps.offline_geo_script() if any(t.type == "choropleth" for t in fig.data) else "")
         + _noscript(spec)
         + f"{div}\n</body>\n</html>\n"
     )
