@@ -43,6 +43,7 @@ class SessionStats:
     redraw_seconds: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     final_total: str | None = None
+    read_after_publish: bool | None = None  # was the publish over when final_total was read
 
 
 @dataclass
@@ -105,6 +106,8 @@ _DONE = """(prev) => {
         && document.querySelectorAll('.js-plotly-plot .main-svg').length > 0;
 }"""
 NAV = '[data-testid="stSidebarNavLink"]'
+# How long sessions keep going after their time is up while the publish has not finished.
+LATE_PUBLISH_S = 300
 
 
 async def _act(page, locator, timeout_ms: float) -> float:
@@ -116,9 +119,12 @@ async def _act(page, locator, timeout_ms: float) -> float:
     return time.monotonic() - started
 
 
-async def _session(browser, url: str, index: int, stop_at: float, stats: SessionStats, timeout_ms: float) -> None:
+async def _session(browser, url: str, index: int, stop_at: float, stats: SessionStats, timeout_ms: float,
+                   published: threading.Event | None = None) -> None:
     """Open the app once, then alternate page switches (sidebar navigation) and filter changes
-    (language switch, which reruns every query and chart) until `stop_at`."""
+    (language switch, which reruns every query and chart) until `stop_at` and, if `published` is
+    given, until the publish has finished (at most `LATE_PUBLISH_S` longer): the session's last
+    look at the overview, its `final_total`, comes after the swap, however slow the publish."""
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     try:
@@ -128,7 +134,12 @@ async def _session(browser, url: str, index: int, stop_at: float, stats: Session
         lang = "en"
         # At least one page switch or filter change per session, even when a busy machine took
         # the whole time to draw the first page (a failure to redraw is then an error, not silence).
-        while time.monotonic() < stop_at or not (stats.redraw_seconds or stats.errors):
+        def going() -> bool:
+            if time.monotonic() < stop_at or not (stats.redraw_seconds or stats.errors):
+                return True
+            return published is not None and not published.is_set() and time.monotonic() < stop_at + LATE_PUBLISH_S
+
+        while going():
             step += 1
             try:
                 if step % 2:
@@ -147,6 +158,7 @@ async def _session(browser, url: str, index: int, stop_at: float, stats: Session
         await _wait_rendered(page, timeout_ms)
         metric = await page.query_selector('[data-testid="stMetricValue"]')
         stats.final_total = (await metric.inner_text()).strip() if metric else None
+        stats.read_after_publish = published.is_set() if published is not None else None
     finally:
         await context.close()
 
@@ -179,6 +191,7 @@ def run(url: str, server_pid: int, chromium: str, sessions: int, seconds: float,
     rss_max = [0.0]
     publish_time: list[float | None] = [None]
     done = threading.Event()
+    published = threading.Event()  # set when the publish has ended (loaded or failed)
 
     def watch_memory():
         while not done.is_set():
@@ -191,6 +204,7 @@ def run(url: str, server_pid: int, chromium: str, sessions: int, seconds: float,
         result = subprocess.run([sys.executable, "-m", "etl", "load", str(publish_file), "--db", str(db)],
                                 capture_output=True, text=True)
         publish_time[0] = round(time.monotonic() - started, 2)
+        published.set()
         if result.returncode != 0:
             stats[0].errors.append(f"publish failed: {result.stdout[-500:]}")
 
@@ -210,7 +224,8 @@ def run(url: str, server_pid: int, chromium: str, sessions: int, seconds: float,
             for t in threads:
                 t.start()
             stop_at = time.monotonic() + seconds
-            await asyncio.gather(*[_session(browser, url, i, stop_at, stats[i], timeout_ms) for i in range(sessions)])
+            await asyncio.gather(*[_session(browser, url, i, stop_at, stats[i], timeout_ms, published)
+                                   for i in range(sessions)])
             await browser.close()
 
     threads = [threading.Thread(target=watch_memory, daemon=True), threading.Thread(target=publish_later, daemon=True)]
