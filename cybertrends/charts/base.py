@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from cybertrends import i18n, queries
 from cybertrends.charts.answers import answering
+from cybertrends.charts.figure import Figure
 from cybertrends.filters import Filters
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -41,6 +42,7 @@ TEMPLATE = go.layout.Template(
         margin=dict(l=70, r=20, t=50, b=50),
     )
 )
+TEMPLATE_DICT = TEMPLATE.to_plotly_json()  # the same template in a plain figure (charts.figure.Figure)
 
 
 @dataclass
@@ -303,9 +305,12 @@ class Context:
         return self.periods.is_complete(pd.Timestamp(start).date())
 
 
-def style(fig: go.Figure, y_title: str | None = None, x_title: str | None = None, height: int = 420) -> go.Figure:
-    """Apply the house template and axis titles."""
-    fig.update_layout(template=TEMPLATE, height=height, hovermode="x unified")
+def style(fig: go.Figure | Figure, y_title: str | None = None, x_title: str | None = None,
+          height: int = 420) -> go.Figure | Figure:
+    """Apply the house template and axis titles (to a Plotly figure or a plain one, charts.figure)."""
+    # A Plotly figure replaces its template when given a Template object, but merges a dict into it.
+    fig.update_layout(template=TEMPLATE if isinstance(fig, go.Figure) else TEMPLATE_DICT, height=height,
+                      hovermode="x unified")
     if y_title is not None:
         fig.update_yaxes(title_text=y_title)
     if x_title is not None:
@@ -315,22 +320,22 @@ def style(fig: go.Figure, y_title: str | None = None, x_title: str | None = None
 
 # Plotly's add_vrect / add_hline / add_vline work out which subplots a shape spans on every call (a
 # tenth of a small figure's build time); on our one-plot figures these add the same shape directly.
-def vrect(fig: go.Figure, x0: float, x1: float, **shape) -> None:
+def vrect(fig: go.Figure | Figure, x0: float, x1: float, **shape) -> None:
     """A band from x0 to x1 over the plot's whole height (as `fig.add_vrect` without annotation)."""
     fig.add_shape(type="rect", xref="x", yref="y domain", x0=x0, x1=x1, y0=0, y1=1, **shape)
 
 
-def hline(fig: go.Figure, y: float, **shape) -> None:
+def hline(fig: go.Figure | Figure, y: float, **shape) -> None:
     """A line at y across the plot's whole width (as `fig.add_hline` without annotation)."""
     fig.add_shape(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=y, y1=y, **shape)
 
 
-def vline(fig: go.Figure, x: float, **shape) -> None:
+def vline(fig: go.Figure | Figure, x: float, **shape) -> None:
     """A line at x over the plot's whole height (as `fig.add_vline` without annotation)."""
     fig.add_shape(type="line", xref="x", yref="y domain", x0=x, x1=x, y0=0, y1=1, **shape)
 
 
-def vline_note(fig: go.Figure, x: float, text: str, font_size: int, **shape) -> None:
+def vline_note(fig: go.Figure | Figure, x: float, text: str, font_size: int, **shape) -> None:
     """A line at x over the plot's whole height with `text` above it (as `fig.add_vline` with
     annotation_text=text, annotation_position="top", annotation_font_size=font_size)."""
     vline(fig, x, **shape)

@@ -8,10 +8,10 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts.base import PALETTE, Context, style, vrect
+from cybertrends.charts.figure import Figure
 
 TOP_N = 6  # crime types (or modalities) drawn as their own line / stack; the rest is grouped
 
@@ -178,7 +178,7 @@ def unspecified_caveat(ctx: Context, spans: list[tuple[date, date]]) -> Caveat |
     )
 
 
-def _mark_unspecified_years(fig: go.Figure, ctx: Context, caveat: Caveat | None, years: list[int]) -> None:
+def _mark_unspecified_years(fig: Figure, ctx: Context, caveat: Caveat | None, years: list[int]) -> None:
     """On a chart by year (category axis `years`): shade the flagged years and write their
     share of reports without an article above the plot, so the figure itself (and its image
     export) carries the caveat."""
@@ -249,7 +249,7 @@ def _ranked(counts: pd.Series) -> list:
     return sorted(counts.index, key=lambda c: (-counts[c], str(c)))
 
 
-def _hbar_layout(fig: go.Figure, values: pd.Series, n: int, suffix: str = "", top: int = 20,
+def _hbar_layout(fig: Figure, values: pd.Series, n: int, suffix: str = "", top: int = 20,
                  text_room: float = 0.4) -> None:
     """House layout of a horizontal bar chart: height by the number of bars, room for the
     value labels outside the bars (both sides when values are negative), axes that fit."""
@@ -264,7 +264,7 @@ def _hbar_layout(fig: go.Figure, values: pd.Series, n: int, suffix: str = "", to
     fig.update_yaxes(automargin=True, ticklabelstandoff=12, tickfont=dict(size=12))
 
 
-def _legend_below(fig: go.Figure) -> None:
+def _legend_below(fig: Figure) -> None:
     """A legend under the plot (long crime names do not squeeze the lines); entries wrap."""
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.1, x=0, xanchor="left"),
                       margin=dict(t=20, b=10, l=10, r=10))
