@@ -135,7 +135,9 @@ def _published(con, table: str, dims: list[tuple[str, str]], where: str, params:
     sql = published_sql(table, dims, where, sums)
     bound = bind(sql, params)
     answers = getattr(con, "answers", None)
-    if answers is None or not dims or answers.has(sql, bound, "df"):
+    if answers is None or answers.has(sql, bound, "df") or _derived(answers, table, dims, where, sums, sql, bound):
+        return con.execute(sql, bound).df()
+    if not dims:
         return con.execute(sql, bound).df()
     subsets = ([list(s) for k in range(len(dims), -1, -1) for s in itertools.combinations(dims, k)]
                if len(dims) <= 2 else [list(dims), []])
@@ -159,6 +161,83 @@ def _published(con, table: str, dims: list[tuple[str, str]], where: str, params:
 
     answers.run_split(con.con, published_sets_sql(table, dims, [s for s, _, _ in wanted], where, sums), bound, split)
     return con.execute(sql, bound).df()
+
+
+def _derived(answers, table: str, dims: list[tuple[str, str]], where: str, sums: dict[str, str] | None,
+             sql: str, bound: dict) -> bool:
+    """Answer a statement from cells already published (see `_from_years`, `_from_crimes`); keeps the
+    answer under the statement and says whether it could."""
+    return (_from_years(answers, table, dims, where, sums, sql, bound)
+            or _from_crimes(answers, table, dims, where, sums, sql, bound))
+
+
+def _from_crimes(answers, table: str, dims: list[tuple[str, str]], where: str, sums: dict[str, str] | None,
+                 sql: str, bound: dict) -> bool:
+    """Answer a statement about one crime type from cells already published by crime type for several,
+    with the same filters otherwise (e.g. the reports without an article by year, from the counts by year
+    and crime type): the same cells, published the same way. A crime with no cell is left to DuckDB."""
+    crimes = bound.get("crimes")
+    if not isinstance(crimes, list) or len(crimes) != 1 or any(name == "crime_code" for name, _ in dims):
+        return False
+    crime = ("crime_code", COUNT_DIMENSIONS["crime_code"])
+    same = _frozen_values({k: v for k, v in bound.items() if k != "crimes"})
+
+    def covers(params: dict) -> bool:
+        return crimes[0] in params["crimes"] and {k: v for k, v in params.items() if k != "crimes"} == same
+
+    for wide_dims in ([*dims, crime], [crime, *dims]) if dims else ([crime],):
+        wide = answers.find(published_sql(table, wide_dims, where, sums), "df", covers)
+        if wide is not None:
+            rows = wide[wide["crime_code"] == crimes[0]]
+            if rows.empty:
+                return False
+            answers.keep(sql, bound, "df", rows.drop(columns="crime_code").reset_index(drop=True))
+            return True
+    return False
+
+
+def _from_years(answers, table: str, dims: list[tuple[str, str]], where: str, sums: dict[str, str] | None,
+                sql: str, bound: dict) -> bool:
+    """Answer a statement over whole calendar years from cells already published by year over a wider
+    span, with the same filters otherwise (e.g. a year's counts by crime type, from the counts by year and
+    crime type of the whole selection): each is the same cell (the same rows, so the same count and key
+    sum, published the same way). Keeps the answer under the statement and says whether it could; a
+    statement whose years have no cell at all is left to DuckDB (what an empty span publishes)."""
+    lo, hi = bound.get("date_from"), bound.get("date_to")
+    if not isinstance(lo, date) or not isinstance(hi, date) or (lo.month, lo.day, hi.month, hi.day) != (1, 1, 12, 31):
+        return False
+    year = ("period_start", GRAIN_EXPR["year"])
+    names = [name for name, _ in dims]
+    if "period_start" in names:
+        if year not in dims:
+            return False  # by month: not in a by-year answer
+        wide_dims = dims
+    elif lo.year == hi.year:
+        wide_dims = [year, *dims]
+    else:
+        return False
+    same = {k: v for k, v in bound.items() if k not in ("date_from", "date_to")}
+
+    def covers(params: dict) -> bool:
+        return (params["date_from"] <= lo and params["date_to"] >= hi
+                and {k: v for k, v in params.items() if k not in ("date_from", "date_to")} == _frozen_values(same))
+
+    wide = answers.find(published_sql(table, wide_dims, where, sums), "df", covers)
+    if wide is None:
+        return False
+    years = wide["period_start"].dt.year
+    rows = wide[(years >= lo.year) & (years <= hi.year)]
+    if rows.empty:
+        return False
+    if "period_start" not in names:
+        rows = rows.drop(columns="period_start")
+    answers.keep(sql, bound, "df", rows.reset_index(drop=True))
+    return True
+
+
+def _frozen_values(params: dict) -> dict:
+    """Parameter values as the answers store keeps them (lists as tuples)."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
 
 
 def counts(

@@ -51,3 +51,43 @@ def test_modality_and_lima_breakdowns(con):
     pd.testing.assert_frame_equal(queries.lima_split(answering, F, by_period=False),
                                   queries.lima_split(con, F, by_period=False), check_exact=True)
     assert answering.answers.executed == 2
+
+
+MPFN = Filters(source="mpfn", period_from=date(2019, 1, 1), period_to=date(2025, 1, 1), grain="year", crimes=LEY)
+
+
+@pytest.mark.parametrize("f", [F, F.with_(groups=("child", "older")), F.with_(regions=("15", "04")), MPFN])
+def test_a_year_or_one_crime_answered_from_wider_cells(con, f):
+    """A statement over whole years, or about one crime type, answered from the cells by year and crime
+    type already published (queries._derived) is exactly what its own statement returns."""
+    answering = AnsweringConnection(con, Answers())
+    queries.counts(answering, f, ("period_start", "crime_code"), grain="year", money=False)
+    assert answering.answers.executed == 1
+    last = f.period_to.year
+    asked = [(f.with_(period_from=date(last, 1, 1), period_to=f.period_to), ("crime_code",), None),
+             (f.with_(period_from=date(last, 1, 1), period_to=f.period_to), (), None),
+             (f.with_(period_from=date(last - 1, 1, 1), period_to=f.period_to), ("period_start",), "year"),
+             (f.with_(crimes=("S/Art",)), ("period_start",), "year"),
+             (f.with_(crimes=("8",)), (), None),
+             (f.with_(crimes=("S/Art",), period_from=date(last, 1, 1), period_to=f.period_to), ("period_start",), "year"),
+             (f.with_(crimes=("S/Art",), period_from=date(last, 1, 1), period_to=f.period_to), (), None)]
+    for g, by, grain in asked:
+        got = queries.counts(answering, g, by, grain=grain, money=False)
+        alone = queries.counts(con, g, by, grain=grain, money=False)
+        pd.testing.assert_frame_equal(got, alone, check_exact=True)
+        assert list(got.columns) == list(alone.columns) and got.index.equals(alone.index)
+    assert answering.answers.executed == 1  # every one of them from the first statement's cells
+
+
+def test_what_the_wider_cells_cannot_answer_goes_to_duckdb(con):
+    answering = AnsweringConnection(con, Answers())
+    queries.counts(answering, F, ("period_start", "crime_code"), grain="year", money=False)
+    not_derived = [(F.with_(period_from=date(2024, 1, 1), period_to=date(2024, 6, 1)), ("crime_code",)),  # part of a year
+                   (F.with_(period_from=date(2024, 1, 1), period_to=date(2024, 12, 1)), ("region_code",)),  # not by year
+                   (F.with_(crimes=("8", "9")), ()),  # two crime types: a cell of their own
+                   (F.with_(period_from=date(2030, 1, 1), period_to=date(2030, 12, 1)), ("crime_code",)),  # other span
+                   (F.with_(crimes=("no-such-crime",)), ())]  # no cell at all: what DuckDB publishes for none
+    for n, (g, by) in enumerate(not_derived, start=2):
+        pd.testing.assert_frame_equal(queries.counts(answering, g, by, money=False), queries.counts(con, g, by, money=False),
+                                      check_exact=True)
+        assert answering.answers.executed == n
