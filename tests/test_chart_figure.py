@@ -9,6 +9,7 @@ from datetime import date
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+from plotly.subplots import make_subplots
 
 import ui
 from cybertrends import charts, queries
@@ -34,7 +35,16 @@ OPTIONS = {
 }
 
 
-PLOTLY_BUILT = {"rg_lima"}  # subplots (make_subplots)
+PLOTLY_BUILT: set[str] = set()  # charts still built as Plotly figures
+
+
+class PlotlyFigure(go.Figure):
+    """Plotly's own figure, with `Figure.stacked` as the `make_subplots` call it stands for."""
+
+    @classmethod
+    def stacked(cls, titles, vertical_spacing):
+        return make_subplots(rows=len(titles), cols=1, shared_xaxes=True, vertical_spacing=vertical_spacing,
+                             subplot_titles=titles)
 
 
 def as_json(fig) -> dict:
@@ -70,6 +80,22 @@ def test_calls_mean_what_plotly_makes_of_them():
     assert plain_json == plotly_json
 
 
+@pytest.mark.parametrize("rows", [1, 2, 3])
+def test_a_column_of_plots_is_what_make_subplots_makes(rows):
+    titles = [f"Panel {i} · denuncias" for i in range(rows)]
+    plotly_fig, plain = PlotlyFigure.stacked(titles, 0.09), figure.Figure.stacked(titles, 0.09)
+    for fig in (plotly_fig, plain):
+        for row in range(1, rows + 1):
+            fig.add_scatter(x=[1, 2], y=[row, 3], name=f"r{row}", line=dict(width=2), row=row, col=1)
+        style(fig, height=540)
+        fig.update_yaxes(automargin=True)
+        fig.update_xaxes(type="category")
+        fig.update_yaxes(title_text="Tasa", row=rows, col=1)
+        fig.update_annotations(font_size=13, x=0, xanchor="left")
+        fig.add_annotation(x=0, y=0, xref=f"x{rows}" if rows > 1 else "x", yref="y domain", text="sin archivo")
+    assert as_json(plain.to_dict()) == as_json(plotly_fig)
+
+
 def test_a_merge_never_changes_the_shared_template():
     before = json.dumps(TEMPLATE_DICT)
     fig = style(figure.Figure())
@@ -97,7 +123,7 @@ def test_every_chart_is_the_plotly_figure(con, monkeypatch, chart_id):
             with monkeypatch.context() as m:
                 for name, module in list(sys.modules.items()):
                     if name.startswith("cybertrends.charts.") and getattr(module, "Figure", None) is PLAIN:
-                        m.setattr(module, "Figure", go.Figure)
+                        m.setattr(module, "Figure", PlotlyFigure)
                 reference = charts.build(chart_id, con, f, shared=shared_plotly, **options)
             if spec is None:
                 assert reference is None

@@ -4,17 +4,21 @@
 page of six charts that was a third of the server time of a filter change (bench.pages). `Figure`
 here offers the calls the charts make (`add_bar`, `add_scatter`, `add_choroplethmap`,
 `add_waterfall`, `add_shape`, `add_annotation`, `update_layout`, `update_xaxes`, `update_yaxes`,
-`update_traces`) with Plotly's meaning — "magic underscores" (`marker_color` is `marker.color`) and
+`update_traces`, `update_annotations`) with Plotly's meaning — "magic underscores" (`marker_color` is `marker.color`) and
 updates that merge into what is already set — and keeps the result as the dict
 `go.Figure.to_dict()` would give. Plotly validates it once, where a `plotly.graph_objects.Figure` is
 needed (`ChartSpec.figure`: exports, the briefing pack) and when Streamlit draws it;
 `tests/test_chart_figure.py` checks that both ways give the same figure for every chart.
 
-Figures with subplots (`make_subplots`) stay Plotly figures.
+One column of plots sharing the x axis (`Figure.stacked`, as `make_subplots(rows=n, cols=1,
+shared_xaxes=True)`) takes `row` / `col` as Plotly does; other subplot grids stay Plotly figures.
 """
 
 from __future__ import annotations
 
+import copy
+import re
+from functools import cache
 from typing import Any
 
 # Plotly's own property names with an underscore (every other underscore is a magic one).
@@ -54,33 +58,67 @@ def _merge(target: dict, update: dict) -> None:
             target[key] = value
 
 
+@cache
+def _stacked_layout(rows: int, vertical_spacing: float) -> dict:
+    """The layout `make_subplots` gives a column of `rows` plots sharing the x axis, titles 'row 1', ...
+    (worked out by Plotly once)."""
+    from plotly.subplots import make_subplots
+
+    layout = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=vertical_spacing,
+                           subplot_titles=[f"row {i}" for i in range(1, rows + 1)]).to_dict()["layout"]
+    layout.pop("template", None)
+    return layout
+
+
+def _axis(letter: str, row: int) -> str:
+    """The axis id of `row` in a single column of plots: 'x', 'x2', ..."""
+    return letter if row == 1 else f"{letter}{row}"
+
+
 class Figure:
-    """A one-plot figure as a plain dict: `data` (trace dicts) and `layout`."""
+    """A figure as a plain dict: `data` (trace dicts) and `layout`; one plot, or a column of plots
+    (`Figure.stacked`)."""
 
     def __init__(self) -> None:
         self.data: list[dict] = []
         self.layout: dict[str, Any] = {}
 
-    def add_trace(self, trace_type: str, **props) -> Figure:
-        """Add a trace of `trace_type` ('bar', 'scatter', ...) with `props`."""
-        self.data.append({"type": trace_type, **_expand(props)})
+    @classmethod
+    def stacked(cls, titles: list[str], vertical_spacing: float) -> Figure:
+        """One plot per title, in a column, sharing the x axis: as
+        `make_subplots(rows=len(titles), cols=1, shared_xaxes=True, vertical_spacing=..., subplot_titles=titles)`."""
+        fig = cls()
+        fig.layout = copy.deepcopy(_stacked_layout(len(titles), vertical_spacing))
+        for note, title in zip(fig.layout["annotations"], titles, strict=True):
+            note["text"] = title
+        return fig
+
+    def add_trace(self, trace_type: str, row: int | None = None, col: int | None = None, **props) -> Figure:
+        """Add a trace of `trace_type` ('bar', 'scatter', ...) with `props`, in plot `row` of a column
+        of plots (`col` is 1)."""
+        trace = {"type": trace_type, **_expand(props)}
+        if row is not None:
+            if col != 1:
+                raise ValueError("plots are in one column: col must be 1")
+            trace.update(xaxis=_axis("x", row), yaxis=_axis("y", row))
+        self.data.append(trace)
         return self
 
-    def add_bar(self, **props) -> Figure:
+    def add_bar(self, row: int | None = None, col: int | None = None, **props) -> Figure:
         """As `go.Figure.add_bar`."""
-        return self.add_trace("bar", **props)
+        return self.add_trace("bar", row, col, **props)
 
-    def add_scatter(self, **props) -> Figure:
+    def add_scatter(self, row: int | None = None, col: int | None = None, **props) -> Figure:
         """As `go.Figure.add_scatter`."""
-        return self.add_trace("scatter", **props)
+        return self.add_trace("scatter", row, col, **props)
 
-    def add_choroplethmap(self, **props) -> Figure:
+    def add_choroplethmap(self, row: int | None = None, col: int | None = None, **props) -> Figure:
         """As `go.Figure.add_choroplethmap`."""
-        return self.add_trace("choroplethmap", **props)
+        return self.add_trace("choroplethmap", row, col, **props)
 
-    def add_waterfall(self, **props) -> Figure:
+    def add_waterfall(self, row: int | None = None, col: int | None = None, **props) -> Figure:
         """As `go.Figure.add_waterfall`."""
-        return self.add_trace("waterfall", **props)
+        return self.add_trace("waterfall", row, col, **props)
 
     def add_shape(self, **props) -> Figure:
         """As `go.Figure.add_shape` (no row or column: one plot)."""
@@ -97,14 +135,34 @@ class Figure:
         _merge(self.layout, _expand(props))
         return self
 
-    def update_xaxes(self, **props) -> Figure:
-        """As `go.Figure.update_xaxes` on a one-plot figure (its one x axis)."""
-        _merge(self.layout, {"xaxis": _expand(props)})
+    def _update_axes(self, letter: str, props: dict, row: int | None) -> Figure:
+        if row is not None:
+            keys = [_axis(f"{letter}axis", row)]
+        else:  # every axis of the figure, as Plotly: the one plot's, or each of a column's
+            keys = [k for k in self.layout if re.fullmatch(f"{letter}axis[0-9]*", k)] or [f"{letter}axis"]
+        update = _expand(props)
+        for key in keys:
+            _merge(self.layout, {key: update})
         return self
 
-    def update_yaxes(self, **props) -> Figure:
-        """As `go.Figure.update_yaxes` on a one-plot figure (its one y axis)."""
-        _merge(self.layout, {"yaxis": _expand(props)})
+    def update_xaxes(self, row: int | None = None, col: int | None = None, **props) -> Figure:
+        """As `go.Figure.update_xaxes`: every x axis, or that of plot `row`."""
+        return self._update_axes("x", props, row)
+
+    def update_yaxes(self, row: int | None = None, col: int | None = None, **props) -> Figure:
+        """As `go.Figure.update_yaxes`: every y axis, or that of plot `row`."""
+        return self._update_axes("y", props, row)
+
+    def update_annotations(self, **props) -> Figure:
+        """As `go.Figure.update_annotations` without a selector: every annotation."""
+        update = _expand(props)
+        notes = []
+        for note in self.layout.get("annotations", []):
+            merged = dict(note)
+            _merge(merged, update)
+            notes.append(merged)
+        if notes:
+            self.layout["annotations"] = notes
         return self
 
     def update_traces(self, **props) -> Figure:
