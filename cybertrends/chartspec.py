@@ -92,7 +92,7 @@ class ChartSpec:
 
 
 def _get_figure(spec: ChartSpec) -> go.Figure:
-    if spec._figure is None:  # built as a dict: Plotly validates it once, here
+    if spec._figure is None and spec._plotly is not None:  # built as a dict: Plotly validates it once, here
         fig = spec._plotly
         # validation takes each trace's "type" out of the dict it is given: copies, as ui.figure_to_draw
         spec._figure = go.Figure({"data": [dict(trace) for trace in fig["data"]], "layout": fig["layout"]})
@@ -100,7 +100,7 @@ def _get_figure(spec: ChartSpec) -> go.Figure:
 
 
 def _set_figure(spec: ChartSpec, figure) -> None:
-    if isinstance(figure, go.Figure):
+    if isinstance(figure, go.Figure) or not hasattr(figure, "to_dict"):
         spec._figure, spec._plotly = figure, None
     else:  # charts.figure.Figure: its dict is what the page draws; the Plotly figure is made when asked for
         spec._figure, spec._plotly = None, figure.to_dict()
