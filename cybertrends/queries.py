@@ -10,6 +10,7 @@ import itertools
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from cybertrends import disclosure
@@ -188,10 +189,10 @@ def _from_crimes(answers, table: str, dims: list[tuple[str, str]], where: str, s
     for wide_dims in ([*dims, crime], [crime, *dims]) if dims else ([crime],):
         wide = answers.find(published_sql(table, wide_dims, where, sums), "df", covers)
         if wide is not None:
-            rows = wide[wide["crime_code"] == crimes[0]]
-            if rows.empty:
+            at = np.flatnonzero(wide["crime_code"].to_numpy() == crimes[0])
+            if not len(at):
                 return False
-            answers.keep(sql, bound, "df", rows.drop(columns="crime_code").reset_index(drop=True))
+            answers.keep(sql, bound, "df", wide.take(at).drop(columns="crime_code").reset_index(drop=True))
             return True
     return False
 
@@ -216,19 +217,20 @@ def _from_years(answers, table: str, dims: list[tuple[str, str]], where: str, su
         wide_dims = [year, *dims]
     else:
         return False
-    same = {k: v for k, v in bound.items() if k not in ("date_from", "date_to")}
+    same = _frozen_values({k: v for k, v in bound.items() if k not in ("date_from", "date_to")})
 
     def covers(params: dict) -> bool:
         return (params["date_from"] <= lo and params["date_to"] >= hi
-                and {k: v for k, v in params.items() if k not in ("date_from", "date_to")} == _frozen_values(same))
+                and {k: v for k, v in params.items() if k not in ("date_from", "date_to")} == same)
 
     wide = answers.find(published_sql(table, wide_dims, where, sums), "df", covers)
     if wide is None:
         return False
-    years = wide["period_start"].dt.year
-    rows = wide[(years >= lo.year) & (years <= hi.year)]
-    if rows.empty:
+    starts = wide["period_start"].to_numpy()  # years as their first day
+    at = np.flatnonzero((starts >= np.datetime64(date(lo.year, 1, 1))) & (starts <= np.datetime64(date(hi.year, 1, 1))))
+    if not len(at):
         return False
+    rows = wide.take(at)
     if "period_start" not in names:
         rows = rows.drop(columns="period_start")
     answers.keep(sql, bound, "df", rows.reset_index(drop=True))

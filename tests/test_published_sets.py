@@ -91,3 +91,12 @@ def test_what_the_wider_cells_cannot_answer_goes_to_duckdb(con):
         pd.testing.assert_frame_equal(queries.counts(answering, g, by, money=False), queries.counts(con, g, by, money=False),
                                       check_exact=True)
         assert answering.answers.executed == n
+
+
+def test_a_remembered_value_is_worked_out_once_and_dropped_with_the_answers():
+    answers, calls = Answers(max_answers=2), []
+    assert answers.remember(("k", 1), lambda: calls.append(1) or "v") == "v"
+    assert answers.remember(("k", 1), lambda: calls.append(1) or "w") == "v" and calls == [1]
+    answers.keep("select 1", None, "df", pd.DataFrame())
+    answers.keep("select 2", None, "df", pd.DataFrame())  # the store holds two: the oldest goes
+    assert answers.remember(("k", 1), lambda: "w") == "w"

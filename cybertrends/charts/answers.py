@@ -66,6 +66,21 @@ class Answers:
             while len(self._results) > self.max_answers:
                 self._results.popitem(last=False)
 
+    def remember(self, key: tuple, compute):
+        """`compute()` (a value worked out from answers, e.g. shares several charts of a page show) once per
+        `key`, kept beside the answers and dropped with them."""
+        full = ("remember", key, "value")
+        with self._lock:
+            if full in self._results:
+                self._results.move_to_end(full)
+                return self._results[full]
+        value = compute()
+        with self._lock:
+            self._results[full] = value
+            while len(self._results) > self.max_answers:
+                self._results.popitem(last=False)
+        return value
+
     def run_split(self, con: duckdb.DuckDBPyConnection, sql: str, params, split) -> None:
         """Run `sql` once (one round trip) and keep each `(statement, parameters, DataFrame)` that
         `split(df)` yields as the `.df()` answer of that statement: one statement that computes the

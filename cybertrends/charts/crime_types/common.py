@@ -126,25 +126,37 @@ def unspecified_shares(ctx: Context, start: date, end: date) -> pd.DataFrame:
 
     Columns: year, unspecified, total, share. Years without data (no file) have no row. Both
     counts are published cells of their own (S/Art per year; all Ley 30096 per year); `share`
-    is NaN when a year's total is 0."""
-    empty = pd.DataFrame({"year": pd.Series(dtype="int64"), "unspecified": pd.Series(dtype="float64"),
-                          "total": pd.Series(dtype="float64"), "share": pd.Series(dtype="float64")})
+    is NaN when a year's total is 0. Worked out once per selection (the charts of the page share it)."""
     f = ctx.f.with_(period_from=start, period_to=end, crimes=ley_codes(ctx))
+    answers = getattr(ctx.con, "answers", None)
+    if answers is None:
+        return _unspecified_shares(ctx, f)
+    return answers.remember(("unspecified_shares", f.with_(lang="es")), lambda: _unspecified_shares(ctx, f)).copy(deep=False)
+
+
+def _unspecified_shares(ctx: Context, f) -> pd.DataFrame:
     total = _by_year(queries.counts(ctx.con, f, ("period_start",), grain="year", money=False))
     if total.empty:
-        return empty
+        return pd.DataFrame({"year": pd.Series(dtype="int64"), "unspecified": pd.Series(dtype="float64"),
+                             "total": pd.Series(dtype="float64"), "share": pd.Series(dtype="float64")})
     unspecified = _by_year(queries.counts(ctx.con, f.with_(crimes=(UNSPECIFIED,)), ("period_start",), grain="year", money=False))
-    out = pd.DataFrame({"year": total.index.astype("int64")})
-    out["unspecified"] = [float(unspecified.get(y, 0.0)) for y in out["year"]]
-    out["total"] = [float(total[y]) for y in out["year"]]
-    out["share"] = [np.nan if t == 0 else measures.share_pct(u, t) for u, t in zip(out["unspecified"], out["total"])]
-    return out.sort_values("year").reset_index(drop=True)
+    by_year_total = dict(zip(total.index.tolist(), total.tolist()))
+    by_year_unspecified = dict(zip(unspecified.index.tolist(), unspecified.tolist()))
+    years = sorted(by_year_total)
+    unspec = [float(by_year_unspecified.get(y, 0.0)) for y in years]
+    totals = [float(by_year_total[y]) for y in years]
+    return pd.DataFrame({
+        "year": np.array(years, dtype="int64"),
+        "unspecified": np.array(unspec, dtype="float64"),
+        "total": np.array(totals, dtype="float64"),
+        "share": np.array([np.nan if t == 0 else measures.share_pct(u, t) for u, t in zip(unspec, totals)], dtype="float64"),
+    })
 
 
 def _by_year(df: pd.DataFrame) -> pd.Series:
     """Published counts by `period_start` (grain year) as a Series indexed by year."""
-    return pd.Series(df["report_count"].astype("int64").to_numpy(),
-                     index=pd.to_datetime(df["period_start"]).dt.year.astype("int64").to_numpy(), dtype="int64")
+    years = df["period_start"].to_numpy().astype("datetime64[Y]").astype("int64") + 1970
+    return pd.Series(df["report_count"].astype("int64").to_numpy(), index=years, dtype="int64")
 
 
 @dataclass(frozen=True)
