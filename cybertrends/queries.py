@@ -126,13 +126,14 @@ def set_mask(dims: list[tuple[str, str]], subset: list[tuple[str, str]]) -> int:
 
 
 def _published(con, table: str, dims: list[tuple[str, str]], where: str, params: dict,
-               sums: dict[str, str] | None = None) -> pd.DataFrame:
+               sums: dict[str, str] | None = None, also: list[tuple[str, str]] = ()) -> pd.DataFrame:
     """The published cells of `table` by `dims` (`published_sql`), as a DataFrame.
 
     On a connection that answers repeated statements (charts.answers), one round trip also
     answers the coarser breakdowns of the same cells (each subset of up to two dimensions, or the
     total of more), which the charts of a page ask for next (the total beside the parts, the
-    year beside the year and type): each is kept as the answer to its own statement."""
+    year beside the year and type), and the breakdown by each dimension of `also` alone (a sibling
+    chart's, e.g. the channel beside the modality): each is kept as the answer to its own statement."""
     sql = published_sql(table, dims, where, sums)
     bound = bind(sql, params)
     answers = getattr(con, "answers", None)
@@ -142,6 +143,9 @@ def _published(con, table: str, dims: list[tuple[str, str]], where: str, params:
         return con.execute(sql, bound).df()
     subsets = ([list(s) for k in range(len(dims), -1, -1) for s in itertools.combinations(dims, k)]
                if len(dims) <= 2 else [list(dims), []])
+    siblings = [d for d in also if d not in dims]
+    subsets += [[d] for d in siblings]
+    every = list(dims) + siblings  # the grouping sets are sub-lists of these, in this order
     wanted = []
     for subset in subsets:
         part_sql = published_sql(table, subset, where, sums)
@@ -155,12 +159,12 @@ def _published(con, table: str, dims: list[tuple[str, str]], where: str, params:
     def split(df: pd.DataFrame):
         sets = df["_set"].to_numpy()  # ascending: each grouping set's rows are one block
         for subset, part_sql, part_params in wanted:
-            mask = set_mask(dims, subset)
+            mask = set_mask(every, subset)
             start, stop = sets.searchsorted(mask, "left"), sets.searchsorted(mask, "right")
             part = df[[name for name, _ in subset] + ["report_count"] + columns_out].iloc[start:stop]
             yield part_sql, part_params, part.reset_index(drop=True)
 
-    answers.run_split(con.con, published_sets_sql(table, dims, [s for s, _, _ in wanted], where, sums), bound, split)
+    answers.run_split(con.con, published_sets_sql(table, every, [s for s, _, _ in wanted], where, sums), bound, split)
     return con.execute(sql, bound).df()
 
 
@@ -265,9 +269,12 @@ def counts(
 
 
 def modality_counts(con: duckdb.DuckDBPyConnection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
-    """Published counts by modality / channel (record-level sources only)."""
+    """Published counts by modality / channel (record-level sources only). Asked by one of the two, the
+    statement answers the other too (the crime-types page shows both)."""
     dims = _dims(by, MODALITY_DIMENSIONS, grain or f.grain)
-    return _published(con, "agg_modality", dims, _WHERE + _WHERE_GROUPS, f.params())
+    sibling = {("modality",): "channel", ("channel",): "modality"}.get(tuple(by))
+    also = [(sibling, MODALITY_DIMENSIONS[sibling])] if sibling else []
+    return _published(con, "agg_modality", dims, _WHERE + _WHERE_GROUPS, f.params(), also=also)
 
 
 def lima_split(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None,

@@ -42,6 +42,17 @@ def test_every_breakdown_answered_as_its_own_statement(con, f, by, grain):
     assert answering.answers.executed == 1  # the coarser breakdowns came with the first statement
 
 
+@pytest.mark.parametrize("f", FILTERS)
+@pytest.mark.parametrize("first,second", [("modality", "channel"), ("channel", "modality")])
+def test_the_modality_statement_answers_the_channel_too(con, f, first, second):
+    answering = AnsweringConnection(con, Answers())
+    for by in [(first,), (second,), ()]:
+        got, alone = queries.modality_counts(answering, f, by), queries.modality_counts(con, f, by)
+        pd.testing.assert_frame_equal(got, alone, check_exact=True)
+        assert list(got.columns) == list(alone.columns) and got.index.equals(alone.index)
+    assert answering.answers.executed == 1
+
+
 def test_modality_and_lima_breakdowns(con):
     answering = AnsweringConnection(con, Answers())
     for by in [("period_start", "modality"), ("modality",), ("period_start",), ()]:
