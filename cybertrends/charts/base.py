@@ -175,6 +175,17 @@ class Context:
         return self._shared(("groups",), lambda: queries.age_groups(self.con).set_index("age_group")).copy()
 
     @cached_property
+    def _law_codes(self) -> tuple[tuple[str, ...], frozenset, frozenset]:
+        """The Ley 30096 crime codes in display order, and the Ley 30096 and Penal Code codes as sets (once
+        per database version: the filters name them on every chart)."""
+        def compute():
+            crimes = self._shared(("crimes",), lambda: queries.crimes(self.con).set_index("crime_code"))
+            ley = tuple(crimes.index[crimes["is_ley_30096"]])
+            return ley, frozenset(ley), frozenset(crimes.index) - frozenset(ley)
+
+        return self._shared(("law_codes",), compute)
+
+    @cached_property
     def _rows(self) -> dict[str, dict]:
         """The crimes, regions and age groups as plain dicts by code (a pandas row lookup costs
         ~50 µs, and a page names crimes hundreds of times)."""
@@ -220,11 +231,11 @@ class Context:
             parts.append(", ".join(names) if len(names) <= 3 else self.t("n_regions", n=len(names)))
         else:
             parts.append(self.t("all_regions"))
-        ley = set(self._crimes.index[self._crimes["is_ley_30096"]])
+        _, ley, penal = self._law_codes
         chosen = set(self.f.crimes)
         if chosen == ley:
             parts.append(self.t("crimes_all_ley"))
-        elif chosen == set(self._crimes.index) - ley:
+        elif chosen == penal:
             parts.append(self.t("crimes_all_penal"))
         elif len(chosen) <= 2:
             parts.append(", ".join(self.crime_name(c, with_article=False) for c in self.f.crimes))
@@ -262,11 +273,11 @@ class Context:
         meta = self._shared(("meta",), lambda: dict(self.con.execute("select key, value from meta").fetchall()))
         cuts = [c.data_as_of for p, c in self.periods.by_start.items()
                 if self.f.period_from <= p <= self.f.period_to and c.data_as_of]
-        ley = set(self._crimes.index[self._crimes["is_ley_30096"]])
+        _, ley, penal = self._law_codes
         chosen = set(self.f.crimes)
         if chosen == ley:
             scope = "ley30096"
-        elif chosen == set(self._crimes.index) - ley:
+        elif chosen == penal:
             scope = "codigo-penal"
         else:
             scope = "art-" + "-".join(sorted(chosen)[:4]) + ("-etc" if len(chosen) > 4 else "")
@@ -278,7 +289,7 @@ class Context:
             "build_id": meta.get("build_id", ""),
             "built_at": meta.get("built_at", ""),
             "filters": self.subtitle(),
-            "link": links.view_url(self.f, {"ley": ley, "penal": set(self._crimes.index) - ley}, chart_id, self.options),
+            "link": links.view_url(self.f, {"ley": set(ley), "penal": set(penal)}, chart_id, self.options),
         }
 
     def notes(self, regional: bool = False) -> list[str]:

@@ -115,8 +115,7 @@ UNSPECIFIED_HIGH = 10.0  # % of Ley 30096 reports without an article from which 
 
 def ley_codes(ctx: Context) -> tuple[str, ...]:
     """Crime codes of Ley 30096 (articles 2-11, 12-A and S/Art)."""
-    crimes = ctx._crimes  # the shared reference lookup (one per database version)
-    return tuple(crimes.index[crimes["is_ley_30096"]])
+    return ctx._law_codes[0]  # the shared reference lookup (one per database version)
 
 
 def unspecified_shares(ctx: Context, start: date, end: date) -> pd.DataFrame:
