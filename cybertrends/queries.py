@@ -161,8 +161,8 @@ def _published(con, table: str, dims: list[tuple[str, str]], where: str, params:
         for subset, part_sql, part_params in wanted:
             mask = set_mask(every, subset)
             start, stop = sets.searchsorted(mask, "left"), sets.searchsorted(mask, "right")
-            part = df[[name for name, _ in subset] + ["report_count"] + columns_out].iloc[start:stop]
-            yield part_sql, part_params, part.reset_index(drop=True)
+            columns = [df.columns.get_loc(c) for c in [name for name, _ in subset] + ["report_count"] + columns_out]
+            yield part_sql, part_params, df.iloc[start:stop, columns].reset_index(drop=True)
 
     answers.run_split(con.con, published_sets_sql(table, every, [s for s, _, _ in wanted], where, sums), bound, split)
     return con.execute(sql, bound).df()
@@ -196,7 +196,8 @@ def _from_crimes(answers, table: str, dims: list[tuple[str, str]], where: str, s
             at = np.flatnonzero(wide["crime_code"].to_numpy() == crimes[0])
             if not len(at):
                 return False
-            answers.keep(sql, bound, "df", wide.take(at).drop(columns="crime_code").reset_index(drop=True))
+            columns = [i for i, c in enumerate(wide.columns) if c != "crime_code"]
+            answers.keep(sql, bound, "df", wide.iloc[at, columns].reset_index(drop=True))
             return True
     return False
 
@@ -234,10 +235,8 @@ def _from_years(answers, table: str, dims: list[tuple[str, str]], where: str, su
     at = np.flatnonzero((starts >= np.datetime64(date(lo.year, 1, 1))) & (starts <= np.datetime64(date(hi.year, 1, 1))))
     if not len(at):
         return False
-    rows = wide.take(at)
-    if "period_start" not in names:
-        rows = rows.drop(columns="period_start")
-    answers.keep(sql, bound, "df", rows.reset_index(drop=True))
+    columns = [i for i, c in enumerate(wide.columns) if c != "period_start" or "period_start" in names]
+    answers.keep(sql, bound, "df", wide.iloc[at, columns].reset_index(drop=True))
     return True
 
 

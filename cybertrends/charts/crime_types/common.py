@@ -265,7 +265,9 @@ def _hbar_layout(fig: Figure, values: pd.Series, n: int, suffix: str = "", top: 
     """House layout of a horizontal bar chart: height by the number of bars, room for the
     value labels outside the bars (both sides when values are negative), axes that fit."""
     style(fig, height=max(300, min(480, 90 + 34 * n)))
-    vals = pd.to_numeric(values, errors="coerce").dropna()
+    vals = (values if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(values, errors="coerce")).to_numpy(
+        dtype="float64", na_value=np.nan)
+    vals = vals[~np.isnan(vals)]
     lo, hi = (min(0.0, float(vals.min())), max(0.0, float(vals.max()))) if len(vals) else (0.0, 1.0)
     width = (hi - lo) or 1.0
     fig.update_layout(hovermode="closest", margin=dict(t=top, r=30, l=10, b=10), bargap=0.25)
