@@ -197,7 +197,7 @@ def _from_crimes(answers, table: str, dims: list[tuple[str, str]], where: str, s
             if not len(at):
                 return False
             columns = [i for i, c in enumerate(wide.columns) if c != "crime_code"]
-            answers.keep(sql, bound, "df", wide.iloc[at, columns].reset_index(drop=True))
+            answers.keep(sql, bound, "df", _cut(wide, at, columns))
             return True
     return False
 
@@ -236,8 +236,18 @@ def _from_years(answers, table: str, dims: list[tuple[str, str]], where: str, su
     if not len(at):
         return False
     columns = [i for i, c in enumerate(wide.columns) if c != "period_start" or "period_start" in names]
-    answers.keep(sql, bound, "df", wide.iloc[at, columns].reset_index(drop=True))
+    answers.keep(sql, bound, "df", _cut(wide, at, columns))
     return True
+
+
+def _cut(df: pd.DataFrame, at, columns: list[int]) -> pd.DataFrame:
+    """The rows at positions `at` (ascending) and the columns at positions `columns` of `df`, indexed
+    0, 1, ... (a run of rows is sliced; pandas takes scattered rows faster with `take` than with `iloc`)."""
+    if at[-1] - at[0] + 1 == len(at):
+        part = df.iloc[int(at[0]):int(at[-1]) + 1, columns]
+    else:
+        part = df.take(at).iloc[:, columns]
+    return part.reset_index(drop=True)
 
 
 def _frozen_values(params: dict) -> dict:
