@@ -130,6 +130,6 @@ def test_every_chart_is_the_plotly_figure(con, monkeypatch, chart_id):
                 continue
             assert spec._plotly is not None or chart_id in PLOTLY_BUILT, chart_id  # built the fast way
             assert reference._plotly is None  # built by Plotly
-            expected = as_json(reference.figure)
-            assert as_json(spec.figure) == expected, (chart_id, f, options)
-            assert as_json(ui.figure_to_draw(spec)) == expected, (chart_id, f, options)
+            assert as_json(spec.figure) == as_json(reference.figure), (chart_id, f, options)
+            # what the page hands to st.plotly_chart (ui may rework a figure for drawing, the same for both)
+            assert as_json(ui.figure_to_draw(spec)) == as_json(ui.figure_to_draw(reference)), (chart_id, f, options)
