@@ -32,7 +32,9 @@ class ChartSpec:
     title: str  # the finding, e.g. "Computer fraud grew 38 % in 2025"
     subtitle: str  # period and filters
     source_line: str  # source and data-as-of date
-    figure: go.Figure  # built with an explicit template (see charts.TEMPLATE)
+    # built with an explicit template (see charts.TEMPLATE): a Plotly figure, or a figure built as a plain dict
+    # (charts.figure.Figure), validated into a Plotly figure the first time `figure` is read
+    figure: go.Figure
     data: pd.DataFrame
     x: str
     y: str
@@ -51,7 +53,6 @@ class ChartSpec:
     # source id and name, data_as_of (the cut date of the periods in view), build_id of the
     # database, filters (in words) and link (the share link that reopens the view).
     provenance: dict = field(default_factory=dict)
-    _plotly: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -64,7 +65,7 @@ class ChartSpec:
         """The figure as Plotly's dict (`figure.to_dict()`), made once: a page rerun draws a cached chart
         without copying its figure again. Treat it, like the whole spec, as read-only."""
         if self._plotly is None:
-            self._plotly = self.figure.to_dict()
+            self._plotly = self._figure.to_dict()
         return self._plotly
 
     @property
@@ -88,3 +89,22 @@ class ChartSpec:
             table[self.y] = table[self.display_column]
             table = table.drop(columns=[self.display_column])
         return table
+
+
+def _get_figure(spec: ChartSpec) -> go.Figure:
+    if spec._figure is None and spec._plotly is not None:  # built as a dict: Plotly validates it once, here
+        fig = spec._plotly
+        # validation takes each trace's "type" out of the dict it is given: copies, as ui.figure_to_draw
+        spec._figure = go.Figure({"data": [dict(trace) for trace in fig["data"]], "layout": fig["layout"]})
+    return spec._figure
+
+
+def _set_figure(spec: ChartSpec, figure) -> None:
+    if isinstance(figure, go.Figure) or not hasattr(figure, "to_dict"):
+        spec._figure, spec._plotly = figure, None
+    else:  # charts.figure.Figure: its dict is what the page draws; the Plotly figure is made when asked for
+        spec._figure, spec._plotly = None, figure.to_dict()
+
+
+# `figure` stays an ordinary init argument and field of the dataclass, read and set through these.
+ChartSpec.figure = property(_get_figure, _set_figure, doc="The figure as a Plotly figure (read-only).")

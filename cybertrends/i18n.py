@@ -12,6 +12,7 @@ from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
@@ -60,11 +61,23 @@ def plotly_separators(lang: str) -> str:
     return get_decimal_symbol(locale) + get_group_symbol(locale)
 
 
+@cache
+def _locale(name: str) -> Locale:
+    """Babel's locale `name` ('es_PE'), parsed once (Babel parses a locale given by name on every call)."""
+    return Locale.parse(name)
+
+
 @lru_cache(maxsize=65_536)
 def _decimal(value, pattern: str | None, locale: str) -> str:
     # Babel parses the pattern and walks the locale data on every call; a page formats the same
     # few hundred numbers on every rerun, so the results are kept (pure function of its arguments).
-    return format_decimal(value, format=pattern, locale=locale)
+    return format_decimal(value, format=pattern, locale=_locale(locale))
+
+
+@lru_cache(maxsize=4096)
+def _date(value: date, pattern: str, lang: str) -> str:
+    # A page names the same few dozen months hundreds of times (pure function of its arguments).
+    return format_date(value, pattern, locale=_locale(LOCALES[lang_or_default(lang)]))
 
 
 def fmt_int(value, lang: str) -> str:
@@ -94,13 +107,12 @@ def fmt_pct(value, lang: str, digits: int = 1, signed: bool = False) -> str:
 
 def fmt_date(value: date, lang: str) -> str:
     """A date as the reader writes it: '15/06/2025' in Spanish, '15 Jun 2025' in English."""
-    return format_date(value, "dd/MM/y" if lang_or_default(lang) == "es" else "d MMM y", locale=LOCALES[lang_or_default(lang)])
+    return _date(value, "dd/MM/y" if lang_or_default(lang) == "es" else "d MMM y", lang)
 
 
 def fmt_month(value: date, lang: str) -> str:
     """A month as its short name and year, without abbreviation dots: 'jun 2025'."""
-    text = format_date(value, "MMM y", locale=LOCALES[lang_or_default(lang)])
-    return text.replace(".", "")
+    return _date(value, "MMM y", lang).replace(".", "")
 
 
 def fmt_period(value: date, grain: str, lang: str) -> str:
@@ -112,7 +124,7 @@ def fmt_cover_months(covered_from: date, covered_to: date, lang: str) -> str:
     """The months a part-period covers: 'ene–nov' (or '20 ene–15 jun' when it starts or ends
     mid-month)."""
     def month(d: date) -> str:
-        return format_date(d, "MMM", locale=LOCALES[lang_or_default(lang)]).replace(".", "")
+        return _date(d, "MMM", lang).replace(".", "")
 
     first = month(covered_from) if covered_from.day == 1 else f"{covered_from.day} {month(covered_from)}"
     nxt = date.fromordinal(covered_to.toordinal() + 1)

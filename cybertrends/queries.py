@@ -10,6 +10,7 @@ import itertools
 from datetime import date
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from cybertrends import disclosure
@@ -125,20 +126,26 @@ def set_mask(dims: list[tuple[str, str]], subset: list[tuple[str, str]]) -> int:
 
 
 def _published(con, table: str, dims: list[tuple[str, str]], where: str, params: dict,
-               sums: dict[str, str] | None = None) -> pd.DataFrame:
+               sums: dict[str, str] | None = None, also: list[tuple[str, str]] = ()) -> pd.DataFrame:
     """The published cells of `table` by `dims` (`published_sql`), as a DataFrame.
 
     On a connection that answers repeated statements (charts.answers), one round trip also
     answers the coarser breakdowns of the same cells (each subset of up to two dimensions, or the
     total of more), which the charts of a page ask for next (the total beside the parts, the
-    year beside the year and type): each is kept as the answer to its own statement."""
+    year beside the year and type), and the breakdown by each dimension of `also` alone (a sibling
+    chart's, e.g. the channel beside the modality): each is kept as the answer to its own statement."""
     sql = published_sql(table, dims, where, sums)
     bound = bind(sql, params)
     answers = getattr(con, "answers", None)
-    if answers is None or not dims or answers.has(sql, bound, "df"):
+    if answers is None or answers.has(sql, bound, "df") or _derived(answers, table, dims, where, sums, sql, bound):
+        return con.execute(sql, bound).df()
+    if not dims:
         return con.execute(sql, bound).df()
     subsets = ([list(s) for k in range(len(dims), -1, -1) for s in itertools.combinations(dims, k)]
                if len(dims) <= 2 else [list(dims), []])
+    siblings = [d for d in also if d not in dims]
+    subsets += [[d] for d in siblings]
+    every = list(dims) + siblings  # the grouping sets are sub-lists of these, in this order
     wanted = []
     for subset in subsets:
         part_sql = published_sql(table, subset, where, sums)
@@ -152,13 +159,100 @@ def _published(con, table: str, dims: list[tuple[str, str]], where: str, params:
     def split(df: pd.DataFrame):
         sets = df["_set"].to_numpy()  # ascending: each grouping set's rows are one block
         for subset, part_sql, part_params in wanted:
-            mask = set_mask(dims, subset)
+            mask = set_mask(every, subset)
             start, stop = sets.searchsorted(mask, "left"), sets.searchsorted(mask, "right")
-            part = df[[name for name, _ in subset] + ["report_count"] + columns_out].iloc[start:stop]
-            yield part_sql, part_params, part.reset_index(drop=True)
+            columns = [df.columns.get_loc(c) for c in [name for name, _ in subset] + ["report_count"] + columns_out]
+            yield part_sql, part_params, df.iloc[start:stop, columns].reset_index(drop=True)
 
-    answers.run_split(con.con, published_sets_sql(table, dims, [s for s, _, _ in wanted], where, sums), bound, split)
+    answers.run_split(con.con, published_sets_sql(table, every, [s for s, _, _ in wanted], where, sums), bound, split)
     return con.execute(sql, bound).df()
+
+
+def _derived(answers, table: str, dims: list[tuple[str, str]], where: str, sums: dict[str, str] | None,
+             sql: str, bound: dict) -> bool:
+    """Answer a statement from cells already published (see `_from_years`, `_from_crimes`); keeps the
+    answer under the statement and says whether it could."""
+    return (_from_years(answers, table, dims, where, sums, sql, bound)
+            or _from_crimes(answers, table, dims, where, sums, sql, bound))
+
+
+def _from_crimes(answers, table: str, dims: list[tuple[str, str]], where: str, sums: dict[str, str] | None,
+                 sql: str, bound: dict) -> bool:
+    """Answer a statement about one crime type from cells already published by crime type for several,
+    with the same filters otherwise (e.g. the reports without an article by year, from the counts by year
+    and crime type): the same cells, published the same way. A crime with no cell is left to DuckDB."""
+    crimes = bound.get("crimes")
+    if not isinstance(crimes, list) or len(crimes) != 1 or any(name == "crime_code" for name, _ in dims):
+        return False
+    crime = ("crime_code", COUNT_DIMENSIONS["crime_code"])
+    same = _frozen_values({k: v for k, v in bound.items() if k != "crimes"})
+
+    def covers(params: dict) -> bool:
+        return crimes[0] in params["crimes"] and {k: v for k, v in params.items() if k != "crimes"} == same
+
+    for wide_dims in ([*dims, crime], [crime, *dims]) if dims else ([crime],):
+        wide = answers.find(published_sql(table, wide_dims, where, sums), "df", covers)
+        if wide is not None:
+            at = np.flatnonzero(wide["crime_code"].to_numpy() == crimes[0])
+            if not len(at):
+                return False
+            columns = [i for i, c in enumerate(wide.columns) if c != "crime_code"]
+            answers.keep(sql, bound, "df", _cut(wide, at, columns))
+            return True
+    return False
+
+
+def _from_years(answers, table: str, dims: list[tuple[str, str]], where: str, sums: dict[str, str] | None,
+                sql: str, bound: dict) -> bool:
+    """Answer a statement over whole calendar years from cells already published by year over a wider
+    span, with the same filters otherwise (e.g. a year's counts by crime type, from the counts by year and
+    crime type of the whole selection): each is the same cell (the same rows, so the same count and key
+    sum, published the same way). Keeps the answer under the statement and says whether it could; a
+    statement whose years have no cell at all is left to DuckDB (what an empty span publishes)."""
+    lo, hi = bound.get("date_from"), bound.get("date_to")
+    if not isinstance(lo, date) or not isinstance(hi, date) or (lo.month, lo.day, hi.month, hi.day) != (1, 1, 12, 31):
+        return False
+    year = ("period_start", GRAIN_EXPR["year"])
+    names = [name for name, _ in dims]
+    if "period_start" in names:
+        if year not in dims:
+            return False  # by month: not in a by-year answer
+        wide_dims = dims
+    elif lo.year == hi.year:
+        wide_dims = [year, *dims]
+    else:
+        return False
+    same = _frozen_values({k: v for k, v in bound.items() if k not in ("date_from", "date_to")})
+
+    def covers(params: dict) -> bool:
+        return (params["date_from"] <= lo and params["date_to"] >= hi
+                and {k: v for k, v in params.items() if k not in ("date_from", "date_to")} == same)
+
+    wide = answers.find(published_sql(table, wide_dims, where, sums), "df", covers)
+    if wide is None:
+        return False
+    starts = wide["period_start"].to_numpy()  # years as their first day
+    at = np.flatnonzero((starts >= np.datetime64(date(lo.year, 1, 1))) & (starts <= np.datetime64(date(hi.year, 1, 1))))
+    if not len(at):
+        return False
+    columns = [i for i, c in enumerate(wide.columns) if c != "period_start" or "period_start" in names]
+    answers.keep(sql, bound, "df", _cut(wide, at, columns))
+    return True
+
+
+def _cut(df: pd.DataFrame, at, columns: list[int]) -> pd.DataFrame:
+    """The rows at positions `at` (ascending) and the columns at positions `columns` of `df`, indexed
+    0, 1, ... (a run of rows is sliced; pandas takes scattered rows faster with `take` than with `iloc`)."""
+    if at[-1] - at[0] + 1 == len(at):
+        part = df.iloc[int(at[0]):int(at[-1]) + 1, columns]
+    else:
+        part = df.take(at).iloc[:, columns]
+    return part.reset_index(drop=True)
+
+
+def _frozen_values(params: dict) -> dict:
+    """Parameter values as the answers store keeps them (lists as tuples)."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
 
 
 def counts(
@@ -184,9 +278,12 @@ def counts(
 
 
 def modality_counts(con: duckdb.DuckDBPyConnection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
-    """Published counts by modality / channel (record-level sources only)."""
+    """Published counts by modality / channel (record-level sources only). Asked by one of the two, the
+    statement answers the other too (the crime-types page shows both)."""
     dims = _dims(by, MODALITY_DIMENSIONS, grain or f.grain)
-    return _published(con, "agg_modality", dims, _WHERE + _WHERE_GROUPS, f.params())
+    sibling = {("modality",): "channel", ("channel",): "modality"}.get(tuple(by))
+    also = [(sibling, MODALITY_DIMENSIONS[sibling])] if sibling else []
+    return _published(con, "agg_modality", dims, _WHERE + _WHERE_GROUPS, f.params(), also=also)
 
 
 def lima_split(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None,

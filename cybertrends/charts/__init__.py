@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import cache
 
 import duckdb
 
@@ -53,6 +54,7 @@ def build(chart_id: str, con: duckdb.DuckDBPyConnection, f: Filters, shared: dic
     return spec
 
 
+@cache
 def _load_all() -> None:
     """Import every chart module so its builders register (once)."""
     import importlib

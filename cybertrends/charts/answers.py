@@ -51,6 +51,36 @@ class Answers:
         with self._lock:
             return (sql, _frozen(params), method) in self._results
 
+    def find(self, sql: str, method: str, match) -> object | None:
+        """An answer to `sql` (fetched with `method`) whose parameters (a dict) satisfy `match`, or None."""
+        with self._lock:
+            candidates = [(dict(params), result) for (s, params, m), result in self._results.items()
+                          if m == method and s == sql]
+        return next((result for params, result in candidates if match(params)), None)
+
+    def keep(self, sql: str, params, method: str, result) -> None:
+        """Keep `result` as the answer to `sql` with `params` (one worked out from other answers)."""
+        with self._lock:
+            self._results[(sql, _frozen(params), method)] = result
+            self._results.move_to_end((sql, _frozen(params), method))
+            while len(self._results) > self.max_answers:
+                self._results.popitem(last=False)
+
+    def remember(self, key: tuple, compute):
+        """`compute()` (a value worked out from answers, e.g. shares several charts of a page show) once per
+        `key`, kept beside the answers and dropped with them."""
+        full = ("remember", key, "value")
+        with self._lock:
+            if full in self._results:
+                self._results.move_to_end(full)
+                return self._results[full]
+        value = compute()
+        with self._lock:
+            self._results[full] = value
+            while len(self._results) > self.max_answers:
+                self._results.popitem(last=False)
+        return value
+
     def run_split(self, con: duckdb.DuckDBPyConnection, sql: str, params, split) -> None:
         """Run `sql` once (one round trip) and keep each `(statement, parameters, DataFrame)` that
         `split(df)` yields as the `.df()` answer of that statement: one statement that computes the

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from cybertrends import i18n, queries
 from cybertrends.charts.answers import answering
+from cybertrends.charts.figure import Figure
 from cybertrends.filters import Filters
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
@@ -41,6 +42,7 @@ TEMPLATE = go.layout.Template(
         margin=dict(l=70, r=20, t=50, b=50),
     )
 )
+TEMPLATE_DICT = TEMPLATE.to_plotly_json()  # the same template in a plain figure (charts.figure.Figure)
 
 
 @dataclass
@@ -173,6 +175,17 @@ class Context:
         return self._shared(("groups",), lambda: queries.age_groups(self.con).set_index("age_group")).copy()
 
     @cached_property
+    def _law_codes(self) -> tuple[tuple[str, ...], frozenset, frozenset]:
+        """The Ley 30096 crime codes in display order, and the Ley 30096 and Penal Code codes as sets (once
+        per database version: the filters name them on every chart)."""
+        def compute():
+            crimes = self._shared(("crimes",), lambda: queries.crimes(self.con).set_index("crime_code"))
+            ley = tuple(crimes.index[crimes["is_ley_30096"]])
+            return ley, frozenset(ley), frozenset(crimes.index) - frozenset(ley)
+
+        return self._shared(("law_codes",), compute)
+
+    @cached_property
     def _rows(self) -> dict[str, dict]:
         """The crimes, regions and age groups as plain dicts by code (a pandas row lookup costs
         ~50 µs, and a page names crimes hundreds of times)."""
@@ -218,11 +231,11 @@ class Context:
             parts.append(", ".join(names) if len(names) <= 3 else self.t("n_regions", n=len(names)))
         else:
             parts.append(self.t("all_regions"))
-        ley = set(self._crimes.index[self._crimes["is_ley_30096"]])
+        _, ley, penal = self._law_codes
         chosen = set(self.f.crimes)
         if chosen == ley:
             parts.append(self.t("crimes_all_ley"))
-        elif chosen == set(self._crimes.index) - ley:
+        elif chosen == penal:
             parts.append(self.t("crimes_all_penal"))
         elif len(chosen) <= 2:
             parts.append(", ".join(self.crime_name(c, with_article=False) for c in self.f.crimes))
@@ -260,11 +273,11 @@ class Context:
         meta = self._shared(("meta",), lambda: dict(self.con.execute("select key, value from meta").fetchall()))
         cuts = [c.data_as_of for p, c in self.periods.by_start.items()
                 if self.f.period_from <= p <= self.f.period_to and c.data_as_of]
-        ley = set(self._crimes.index[self._crimes["is_ley_30096"]])
+        _, ley, penal = self._law_codes
         chosen = set(self.f.crimes)
         if chosen == ley:
             scope = "ley30096"
-        elif chosen == set(self._crimes.index) - ley:
+        elif chosen == penal:
             scope = "codigo-penal"
         else:
             scope = "art-" + "-".join(sorted(chosen)[:4]) + ("-etc" if len(chosen) > 4 else "")
@@ -276,7 +289,7 @@ class Context:
             "build_id": meta.get("build_id", ""),
             "built_at": meta.get("built_at", ""),
             "filters": self.subtitle(),
-            "link": links.view_url(self.f, {"ley": ley, "penal": set(self._crimes.index) - ley}, chart_id, self.options),
+            "link": links.view_url(self.f, {"ley": set(ley), "penal": set(penal)}, chart_id, self.options),
         }
 
     def notes(self, regional: bool = False) -> list[str]:
@@ -303,9 +316,12 @@ class Context:
         return self.periods.is_complete(pd.Timestamp(start).date())
 
 
-def style(fig: go.Figure, y_title: str | None = None, x_title: str | None = None, height: int = 420) -> go.Figure:
-    """Apply the house template and axis titles."""
-    fig.update_layout(template=TEMPLATE, height=height, hovermode="x unified")
+def style(fig: go.Figure | Figure, y_title: str | None = None, x_title: str | None = None,
+          height: int = 420) -> go.Figure | Figure:
+    """Apply the house template and axis titles (to a Plotly figure or a plain one, charts.figure)."""
+    # A Plotly figure replaces its template when given a Template object, but merges a dict into it.
+    fig.update_layout(template=TEMPLATE if isinstance(fig, go.Figure) else TEMPLATE_DICT, height=height,
+                      hovermode="x unified")
     if y_title is not None:
         fig.update_yaxes(title_text=y_title)
     if x_title is not None:
@@ -315,22 +331,22 @@ def style(fig: go.Figure, y_title: str | None = None, x_title: str | None = None
 
 # Plotly's add_vrect / add_hline / add_vline work out which subplots a shape spans on every call (a
 # tenth of a small figure's build time); on our one-plot figures these add the same shape directly.
-def vrect(fig: go.Figure, x0: float, x1: float, **shape) -> None:
+def vrect(fig: go.Figure | Figure, x0: float, x1: float, **shape) -> None:
     """A band from x0 to x1 over the plot's whole height (as `fig.add_vrect` without annotation)."""
     fig.add_shape(type="rect", xref="x", yref="y domain", x0=x0, x1=x1, y0=0, y1=1, **shape)
 
 
-def hline(fig: go.Figure, y: float, **shape) -> None:
+def hline(fig: go.Figure | Figure, y: float, **shape) -> None:
     """A line at y across the plot's whole width (as `fig.add_hline` without annotation)."""
     fig.add_shape(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=y, y1=y, **shape)
 
 
-def vline(fig: go.Figure, x: float, **shape) -> None:
+def vline(fig: go.Figure | Figure, x: float, **shape) -> None:
     """A line at x over the plot's whole height (as `fig.add_vline` without annotation)."""
     fig.add_shape(type="line", xref="x", yref="y domain", x0=x, x1=x, y0=0, y1=1, **shape)
 
 
-def vline_note(fig: go.Figure, x: float, text: str, font_size: int, **shape) -> None:
+def vline_note(fig: go.Figure | Figure, x: float, text: str, font_size: int, **shape) -> None:
     """A line at x over the plot's whole height with `text` above it (as `fig.add_vline` with
     annotation_text=text, annotation_position="top", annotation_font_size=font_size)."""
     vline(fig, x, **shape)

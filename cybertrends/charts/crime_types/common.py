@@ -8,10 +8,10 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts.base import PALETTE, Context, style, vrect
+from cybertrends.charts.figure import Figure
 
 TOP_N = 6  # crime types (or modalities) drawn as their own line / stack; the rest is grouped
 
@@ -115,8 +115,7 @@ UNSPECIFIED_HIGH = 10.0  # % of Ley 30096 reports without an article from which 
 
 def ley_codes(ctx: Context) -> tuple[str, ...]:
     """Crime codes of Ley 30096 (articles 2-11, 12-A and S/Art)."""
-    crimes = ctx._crimes  # the shared reference lookup (one per database version)
-    return tuple(crimes.index[crimes["is_ley_30096"]])
+    return ctx._law_codes[0]  # the shared reference lookup (one per database version)
 
 
 def unspecified_shares(ctx: Context, start: date, end: date) -> pd.DataFrame:
@@ -126,25 +125,37 @@ def unspecified_shares(ctx: Context, start: date, end: date) -> pd.DataFrame:
 
     Columns: year, unspecified, total, share. Years without data (no file) have no row. Both
     counts are published cells of their own (S/Art per year; all Ley 30096 per year); `share`
-    is NaN when a year's total is 0."""
-    empty = pd.DataFrame({"year": pd.Series(dtype="int64"), "unspecified": pd.Series(dtype="float64"),
-                          "total": pd.Series(dtype="float64"), "share": pd.Series(dtype="float64")})
+    is NaN when a year's total is 0. Worked out once per selection (the charts of the page share it)."""
     f = ctx.f.with_(period_from=start, period_to=end, crimes=ley_codes(ctx))
+    answers = getattr(ctx.con, "answers", None)
+    if answers is None:
+        return _unspecified_shares(ctx, f)
+    return answers.remember(("unspecified_shares", f.with_(lang="es")), lambda: _unspecified_shares(ctx, f)).copy(deep=False)
+
+
+def _unspecified_shares(ctx: Context, f) -> pd.DataFrame:
     total = _by_year(queries.counts(ctx.con, f, ("period_start",), grain="year", money=False))
     if total.empty:
-        return empty
+        return pd.DataFrame({"year": pd.Series(dtype="int64"), "unspecified": pd.Series(dtype="float64"),
+                             "total": pd.Series(dtype="float64"), "share": pd.Series(dtype="float64")})
     unspecified = _by_year(queries.counts(ctx.con, f.with_(crimes=(UNSPECIFIED,)), ("period_start",), grain="year", money=False))
-    out = pd.DataFrame({"year": total.index.astype("int64")})
-    out["unspecified"] = [float(unspecified.get(y, 0.0)) for y in out["year"]]
-    out["total"] = [float(total[y]) for y in out["year"]]
-    out["share"] = [np.nan if t == 0 else measures.share_pct(u, t) for u, t in zip(out["unspecified"], out["total"])]
-    return out.sort_values("year").reset_index(drop=True)
+    by_year_total = dict(zip(total.index.tolist(), total.tolist()))
+    by_year_unspecified = dict(zip(unspecified.index.tolist(), unspecified.tolist()))
+    years = sorted(by_year_total)
+    unspec = [float(by_year_unspecified.get(y, 0.0)) for y in years]
+    totals = [float(by_year_total[y]) for y in years]
+    return pd.DataFrame({
+        "year": np.array(years, dtype="int64"),
+        "unspecified": np.array(unspec, dtype="float64"),
+        "total": np.array(totals, dtype="float64"),
+        "share": np.array([np.nan if t == 0 else measures.share_pct(u, t) for u, t in zip(unspec, totals)], dtype="float64"),
+    })
 
 
 def _by_year(df: pd.DataFrame) -> pd.Series:
     """Published counts by `period_start` (grain year) as a Series indexed by year."""
-    return pd.Series(df["report_count"].astype("int64").to_numpy(),
-                     index=pd.to_datetime(df["period_start"]).dt.year.astype("int64").to_numpy(), dtype="int64")
+    years = df["period_start"].to_numpy().astype("datetime64[Y]").astype("int64") + 1970
+    return pd.Series(df["report_count"].astype("int64").to_numpy(), index=years, dtype="int64")
 
 
 @dataclass(frozen=True)
@@ -178,7 +189,7 @@ def unspecified_caveat(ctx: Context, spans: list[tuple[date, date]]) -> Caveat |
     )
 
 
-def _mark_unspecified_years(fig: go.Figure, ctx: Context, caveat: Caveat | None, years: list[int]) -> None:
+def _mark_unspecified_years(fig: Figure, ctx: Context, caveat: Caveat | None, years: list[int]) -> None:
     """On a chart by year (category axis `years`): shade the flagged years and write their
     share of reports without an article above the plot, so the figure itself (and its image
     export) carries the caveat."""
@@ -249,12 +260,14 @@ def _ranked(counts: pd.Series) -> list:
     return sorted(counts.index, key=lambda c: (-counts[c], str(c)))
 
 
-def _hbar_layout(fig: go.Figure, values: pd.Series, n: int, suffix: str = "", top: int = 20,
+def _hbar_layout(fig: Figure, values: pd.Series, n: int, suffix: str = "", top: int = 20,
                  text_room: float = 0.4) -> None:
     """House layout of a horizontal bar chart: height by the number of bars, room for the
     value labels outside the bars (both sides when values are negative), axes that fit."""
     style(fig, height=max(300, min(480, 90 + 34 * n)))
-    vals = pd.to_numeric(values, errors="coerce").dropna()
+    vals = (values if pd.api.types.is_numeric_dtype(values) else pd.to_numeric(values, errors="coerce")).to_numpy(
+        dtype="float64", na_value=np.nan)
+    vals = vals[~np.isnan(vals)]
     lo, hi = (min(0.0, float(vals.min())), max(0.0, float(vals.max()))) if len(vals) else (0.0, 1.0)
     width = (hi - lo) or 1.0
     fig.update_layout(hovermode="closest", margin=dict(t=top, r=30, l=10, b=10), bargap=0.25)
@@ -264,7 +277,7 @@ def _hbar_layout(fig: go.Figure, values: pd.Series, n: int, suffix: str = "", to
     fig.update_yaxes(automargin=True, ticklabelstandoff=12, tickfont=dict(size=12))
 
 
-def _legend_below(fig: go.Figure) -> None:
+def _legend_below(fig: Figure) -> None:
     """A legend under the plot (long crime names do not squeeze the lines); entries wrap."""
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.1, x=0, xanchor="left"),
                       margin=dict(t=20, b=10, l=10, r=10))

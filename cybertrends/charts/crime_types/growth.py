@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts import chart
@@ -35,6 +34,7 @@ from cybertrends.charts.crime_types.common import (
     short_crime,
     unspecified_caveat,
 )
+from cybertrends.charts.figure import Figure
 from cybertrends.chartspec import ChartSpec
 
 
@@ -72,7 +72,7 @@ def ct_index(ctx: Context) -> ChartSpec | None:
     y_col = ctx.t("ct_index_col", first=first)
     gap_text = {y: (ctx.period_status(date(y, 1, 1)) if ctx.f.grain == "year" else ctx.t("incomplete").lower()) for y in gaps}
     rows, best, not_computable = [], None, []
-    fig = go.Figure()
+    fig = Figure()
     for i, s in enumerate(order):
         counts = raw.loc[s].astype("float64")
         idx = measures.index_100(counts)
@@ -172,7 +172,7 @@ def _growth_chart(ctx: Context, chart_id: str, table: pd.DataFrame, *, y_col: st
     total = table[table["is_total"]].iloc[0]
     shown = types[types["growth"].notna()].sort_values("growth", kind="stable")
     colours = [MUTED if not r else (UP if g >= 0 else DOWN) for g, r in zip(shown["growth"], shown["reliable"])]
-    fig = go.Figure()
+    fig = Figure()
     fig.add_bar(
         y=[axis_crime(ctx, c) for c in shown["code"]], x=shown["growth"], orientation="h", marker_color=colours,
         text=[_pct(g, ctx) for g in shown["growth"]], textposition="outside", cliponaxis=False,

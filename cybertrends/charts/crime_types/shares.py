@@ -4,7 +4,6 @@ channel breakdowns of record-level sources (ct_modality, ct_channel)."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts import chart
@@ -25,6 +24,7 @@ from cybertrends.charts.crime_types.common import (
     unspecified_caveat,
     wrap_label,
 )
+from cybertrends.charts.figure import Figure
 from cybertrends.chartspec import ChartSpec
 
 
@@ -44,7 +44,7 @@ def ct_share(ctx: Context) -> ChartSpec | None:
     if shown.empty:
         return None
     cells[DISPLAY] = [_share_text(v, ctx) for v in cells["share"]]
-    fig = go.Figure()
+    fig = Figure()
     fig.add_bar(
         y=[axis_crime(ctx, c) for c in shown["crime_code"]], x=shown["share"], orientation="h", marker_color=ACCENT,
         text=[_share_text(s, ctx) for s in shown["share"]], textposition="outside", cliponaxis=False,
@@ -140,7 +140,7 @@ def _breakdown(ctx: Context, dim: str, chart_id: str) -> ChartSpec | None:
         notes.append(ctx.t(conf["note_unknown"], pct=_pct(measures.share_pct(unknown["report_count"].iloc[0], total), ctx, signed=False)))
     notes += ctx.cell_key_notes()
     label = ctx.t(conf["label"])
-    fig = go.Figure()
+    fig = Figure()
 
     if not by_year:
         shown = ordered.iloc[::-1]

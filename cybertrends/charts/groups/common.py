@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts.base import MUTED, Context, style, vline, vrect
+from cybertrends.charts.figure import Figure
 from cybertrends.filters import Filters
 
 GROUP_ORDER = ("child", "adolescent", "young", "adult", "older", "unknown")
@@ -180,7 +180,7 @@ def _with_display(df: pd.DataFrame, lang: str, column: str = "report_count") -> 
     return out
 
 
-def _overall_line(ctx: Context, fig: go.Figure, overall: float | None, n_regions: int) -> None:
+def _overall_line(ctx: Context, fig: Figure, overall: float | None, n_regions: int) -> None:
     """The dashed line of the rate over all regions in view (national, or the selected regions
     together), labelled, on a ranking of two regions or more."""
     if overall is None or n_regions < 2:
@@ -202,7 +202,7 @@ def _regions_note(ctx: Context) -> list[str]:
     return [ctx.t("gr_note_denominator_regions")]
 
 
-def _style(fig: go.Figure, **kw) -> go.Figure:
+def _style(fig: Figure, **kw) -> Figure:
     """The house style, plus axis automargins so tick labels are never cut off."""
     style(fig, **kw)
     fig.update_layout(legend=dict(font=dict(size=12)))
@@ -253,7 +253,7 @@ def _headline_year(views: dict[int, YearView]) -> int:
     return (present or list(views))[-1]
 
 
-def _shade_years(ctx: Context, fig: go.Figure, views: list[YearView]) -> None:
+def _shade_years(ctx: Context, fig: Figure, views: list[YearView]) -> None:
     """Shade the partial years and mark the missing ones on a category axis of years."""
     for i, v in enumerate(views):
         if v.missing:
@@ -322,9 +322,9 @@ def _category(name: str) -> str:
 
 
 def _group_bars(groups, names: list[str], values: pd.Series, texts: pd.Series, hover: list[str], *, name: str,
-                y_title: str) -> go.Figure:
+                y_title: str) -> Figure:
     """One bar per group in its colour, its value written above it, `hover` on each bar."""
-    fig = go.Figure()
+    fig = Figure()
     fig.add_bar(
         x=[_axis_label(n) for n in names], y=values.tolist(), marker_color=[GROUP_COLORS[g] for g in groups],
         text=texts.tolist(), textposition="outside", customdata=hover,

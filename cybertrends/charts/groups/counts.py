@@ -4,11 +4,11 @@ sex (gr_sex)."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from cybertrends import i18n, measures
 from cybertrends.charts import chart
 from cybertrends.charts.base import MUTED, Context
+from cybertrends.charts.figure import Figure
 from cybertrends.charts.groups.common import (
     GROUP_COLORS,
     GROUP_ORDER,
@@ -55,7 +55,7 @@ def gr_counts(ctx: Context) -> ChartSpec | None:
     complete = {y: views[y].complete for y in years}
     lang = ctx.lang
 
-    fig = go.Figure()
+    fig = Figure()
     year_labels = [_category(views[y].name) for y in years]
     if len(years) >= 2:
         # Muted reference lines first so the at-risk lines are drawn over them; the legend keeps
@@ -219,7 +219,7 @@ def gr_sex(ctx: Context) -> ChartSpec | None:
     df["share_display"] = [i18n.fmt_pct(v, ctx.lang) for v in df["share"]]
     group_names = {g: ctx.group_name(g) for g in groups}
     sex_names = {s: ctx.t(f"sex_{s}") for s in SEX_ORDER}
-    fig = go.Figure()
+    fig = Figure()
     for s in SEX_ORDER:
         part = df[df["victim_sex"] == s]
         hover = _share_hover([group_names[g] for g in part["victim_age_group"]], [sex_names[s]] * len(part), part)

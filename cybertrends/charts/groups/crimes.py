@@ -4,11 +4,11 @@ by side."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts import chart
 from cybertrends.charts.base import Context
+from cybertrends.charts.figure import Figure
 from cybertrends.charts.groups.common import (
     GROUP_COLORS,
     TOP_N,
@@ -75,7 +75,7 @@ def gr_top_crimes(ctx: Context) -> ChartSpec | None:
                 rows.append((g, c, 0.0, i18n.fmt_int(0, ctx.lang), 0.0, i18n.fmt_pct(0.0, ctx.lang)))
     df = pd.DataFrame(rows, columns=["victim_age_group", "crime_code", "report_count", "report_count_display", "share", "share_display"])
     crime_names = {c: ctx.crime_name(c) for c in codes}
-    fig = go.Figure()
+    fig = Figure()
     for g in profiles:
         part = df[df["victim_age_group"] == g]
         hover = _share_hover([ctx.group_name(g)] * len(part), [crime_names[c] for c in part["crime_code"]], part)
@@ -130,7 +130,7 @@ def _top_crimes_one(ctx: Context, group: str) -> ChartSpec | None:
     names = [ctx.crime_name(c) for c in df["crime_code"]]
     labels = [f"{cd} ({sd})" for cd, sd in zip(df["report_count_display"], df["share_display"])]
     hover = [f"{n}: {cd} · {sd}" for n, cd, sd in zip(names, df["report_count_display"], df["share_display"])]
-    fig = go.Figure()
+    fig = Figure()
     fig.add_bar(
         y=[_wrap(n) for n in names], x=df["report_count"].tolist(), orientation="h", marker_color=GROUP_COLORS[group],
         text=labels, textposition="outside", customdata=hover, hovertemplate="%{customdata}<extra></extra>",

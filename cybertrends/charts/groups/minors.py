@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, Context
+from cybertrends.charts.figure import Figure
 from cybertrends.charts.groups.common import (
     FEW_REPORTS,
     YearView,
@@ -77,7 +77,7 @@ def gr_minor_proxy(ctx: Context) -> ChartSpec | None:
     hover = [f"{name} · {views[y].name}: {d}" for y, d in zip(years, shown)]
     full = [v if views[y].complete else np.nan for y, v in zip(years, values)]
     partial = [v if not views[y].complete and not views[y].missing else np.nan for y, v in zip(years, values)]
-    fig = go.Figure()
+    fig = Figure()
     # Complete years as a line (broken at gaps); partial years as open markers, not joined.
     fig.add_scatter(
         x=x, y=full, name=name, mode="lines+markers+text", connectgaps=False, legendgroup=ART_5,
@@ -211,7 +211,7 @@ def gr_minor_rate(ctx: Context) -> ChartSpec | None:
     unit = ctx.t("gr_unit_minors")
     hover = [f"{n}: {rd} {unit}<br>{reports_col}: {cd}"
              for n, rd, cd in zip(df["region_name"], df["rate_display"], df["report_count_display"])]
-    fig = go.Figure()
+    fig = Figure()
     fig.add_bar(
         y=df["region_name"].tolist(), x=df["rate"].tolist(), orientation="h", marker_color=ACCENT,
         text=df["rate_display"].tolist(), textposition="outside", customdata=hover,

@@ -4,11 +4,11 @@ group, by region (gr_rates)."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from cybertrends import measures, queries
 from cybertrends.charts import chart
 from cybertrends.charts.base import Context
+from cybertrends.charts.figure import Figure
 from cybertrends.charts.groups.common import (
     GROUP_COLORS,
     KNOWN_GROUPS,
@@ -122,7 +122,7 @@ def _rates_by_region(ctx: Context, group: str) -> ChartSpec | None:
         f"{n}: {rd} {_unit(ctx, group)}<br>{ctx.t('reports')}: {cd}"
         for n, rd, cd in zip(df["region_name"], df["rate_display"], df["report_count_display"])
     ]
-    fig = go.Figure()
+    fig = Figure()
     fig.add_bar(
         y=df["region_name"].tolist(), x=df["rate"].tolist(), orientation="h", marker_color=GROUP_COLORS[group],
         text=df["rate_display"].tolist(), textposition="outside", customdata=hover,

@@ -7,11 +7,11 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts import chart
 from cybertrends.charts.base import Context, style
+from cybertrends.charts.figure import Figure
 from cybertrends.charts.overview.periods import _total, span_label
 from cybertrends.chartspec import ChartSpec
 
@@ -173,7 +173,7 @@ def overview_contrib(ctx: Context) -> ChartSpec | None:
         curs.append(rounding["cur"])
     total_label = ctx.t("contrib_total")
     axis_names = [_wrap(n) for n in names] + [total_label]
-    fig = go.Figure(go.Waterfall(
+    fig = Figure().add_waterfall(
         orientation="h", y=axis_names, customdata=names + [total_label], x=changes + [c.total_change],
         measure=["relative"] * len(names) + ["total"],
         # the total is the longest bar: its value inside it, so it never runs off a phone's edge
@@ -182,7 +182,7 @@ def overview_contrib(ctx: Context) -> ChartSpec | None:
         increasing=dict(marker=dict(color=UP)), decreasing=dict(marker=dict(color=DOWN)),
         totals=dict(marker=dict(color=TOTAL)), connector=dict(line=dict(color="#CBD2D9", width=1)),
         hovertemplate="%{customdata}: %{text}<extra></extra>", cliponaxis=False,
-    ))
+    )
     row = 42 if any("<br>" in n for n in axis_names) else 30
     style(fig, x_title=ctx.t("contrib_axis"), height=max(360, 110 + row * len(axis_names)))
     fig.update_yaxes(autorange="reversed", type="category", ticksuffix=" ")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, MUTED, Context, style
+from cybertrends.charts.figure import Figure
 from cybertrends.charts.overview.periods import _total, long_run
 from cybertrends.chartspec import ChartSpec
 
@@ -47,7 +47,7 @@ def overview_trend(ctx: Context) -> ChartSpec | None:
     monthly = ctx.f.grain == "month"
     if monthly:
         df["rolling_12"] = measures.rolling_12(df["report_count"])
-    fig = go.Figure()
+    fig = Figure()
     colours = [ACCENT if c else MUTED for c in df["complete"]]
     if monthly:
         fig.add_bar(x=df["period_start"], y=df["report_count"], name=ctx.t("reports_per_month"),

@@ -4,11 +4,11 @@ and their totals."""
 from __future__ import annotations
 
 import pandas as pd
-from plotly.subplots import make_subplots
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts import chart
 from cybertrends.charts.base import PALETTE, Context, style
+from cybertrends.charts.figure import Figure
 from cybertrends.charts.regions.basis import LIMA, basis_text, rate_basis, selection_text
 from cybertrends.charts.regions.trends import _counts_display, _mark_missing, _period_notes, _x, series_frame
 from cybertrends.charts.regions.values import _runs, _subtitle, _total_count
@@ -57,7 +57,7 @@ def lima_split(ctx: Context) -> ChartSpec | None:
     with_rate = lima_has_rate(ctx)
 
     titles = [ctx.t("rg_lima_panel_reports", per=per)] + ([ctx.t("rg_lima_panel_rate", per=per)] if with_rate else [])
-    fig = make_subplots(rows=len(titles), cols=1, shared_xaxes=True, vertical_spacing=0.09, subplot_titles=titles)
+    fig = Figure.stacked(titles, vertical_spacing=0.09)
     mode = "lines" if monthly else "lines+markers"
     colours = {area: PALETTE[0] if area == "metro" else PALETTE[1] for area in areas.index}
     for area in areas.index:

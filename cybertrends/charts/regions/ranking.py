@@ -7,11 +7,11 @@ import math
 from functools import cache
 
 import numpy as np
-import plotly.graph_objects as go
 
 from cybertrends import i18n, queries
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, DIVERGING, Context, style, vline_note
+from cybertrends.charts.figure import Figure
 from cybertrends.charts.regions.basis import (
     BORDER,
     DEFAULT_FD_METRIC,
@@ -79,7 +79,7 @@ def region_map(ctx: Context) -> ChartSpec | None:
         return None
     geo = geojson()
     ref = ctx.reference(queries.regions)
-    fig = go.Figure()
+    fig = Figure()
     common = dict(geojson=geo, featureidkey=FEATURE_KEY, marker_line_color=BORDER, marker_line_width=0.6,
                   hovertemplate="%{hovertext}<extra></extra>")
     outside = ref[~ref["region_code"].isin(rv.table["code"])]
@@ -119,7 +119,7 @@ def region_map(ctx: Context) -> ChartSpec | None:
     return _spec(ctx, "rg_map", "map", finding(ctx, rv), rv, fig)
 
 
-def _rank_figure(ctx: Context, rv: RegionValues) -> go.Figure:
+def _rank_figure(ctx: Context, rv: RegionValues) -> Figure:
     """Horizontal bars of the shown units, highest on top, with the national reference."""
     metric = rv.metric
     shown = rv.shown.sort_values(["value", "name"], ascending=[True, False])  # top bar = highest
@@ -128,11 +128,11 @@ def _rank_figure(ctx: Context, rv: RegionValues) -> go.Figure:
         colours = [UP if v >= 0 else DOWN for v in shown["value"]]
     else:
         colours = [ACCENT] * len(shown)
-    fig = go.Figure(go.Bar(
+    fig = Figure().add_bar(
         x=shown["value"], y=shown["name"], orientation="h", marker_color=colours, text=texts,
         textposition="outside", cliponaxis=False, hovertext=[_hover(ctx, rv, r) for _, r in shown.iterrows()],
         hovertemplate="%{hovertext}<extra></extra>", name=rv.unit,
-    ))
+    )
     style(fig, x_title=rv.unit, height=max(360, 130 + 22 * len(shown)))
     fig.update_layout(hovermode="closest", showlegend=False, bargap=0.25, margin=dict(l=10, r=24, t=40, b=10))
     fig.update_yaxes(gridcolor="rgba(0,0,0,0)", rangemode="normal", type="category", automargin=True)
@@ -172,7 +172,7 @@ def fiscal_district_rank(ctx: Context) -> ChartSpec | None:
     if rv is None:
         return None
     if rv.shown.empty:  # growth with no large base anywhere: say so, with an empty chart
-        fig = style(go.Figure(), height=200)
+        fig = style(Figure(), height=200)
         return _spec(ctx, "rg_fd_rank", "hbar", finding(ctx, rv), rv, fig)
     title = finding(ctx, rv) if metric == "growth" else rank_finding(ctx, rv)
     return _spec(ctx, "rg_fd_rank", "hbar", title, rv, _rank_figure(ctx, rv))

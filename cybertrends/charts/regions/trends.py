@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from cybertrends import i18n, measures, queries
 from cybertrends.charts import chart
 from cybertrends.charts.base import ACCENT, MUTED, PALETTE, Context, style
+from cybertrends.charts.figure import Figure
 from cybertrends.charts.regions.basis import (
     DEFAULT_REGION,
     MIN_BASE,
@@ -64,7 +65,7 @@ def _period_notes(ctx: Context, frame: pd.DataFrame) -> list[str]:
     return notes
 
 
-def _mark_missing(ctx: Context, fig: go.Figure, frame: pd.DataFrame, xref: str = "x", yref: str = "y domain") -> None:
+def _mark_missing(ctx: Context, fig: go.Figure | Figure, frame: pd.DataFrame, xref: str = "x", yref: str = "y domain") -> None:
     """'sin archivo' written at the foot of every period that has no file, on a category axis
     (annotations there take the category's serial number, not its label)."""
     order = list(frame.drop_duplicates("period_start")["period_start"])
@@ -91,7 +92,7 @@ def _trend_spec(ctx: Context, chart_id: str, name: str, f: Filters, fetch: Fetch
     monthly = f.grain == "month"
     x = _x(frame, monthly)
     full = frame["report_count"].where(frame["state"] == "complete")
-    fig = go.Figure()
+    fig = Figure()
     per = ctx.t("reports_per_month" if monthly else "reports_per_year")
     fig.add_scatter(x=x, y=full, name=per, mode="lines+markers", connectgaps=False,
                     line=dict(color=ACCENT, width=1.5 if monthly else 2.5), marker=dict(size=4 if monthly else 8),

@@ -9,10 +9,10 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts.base import Context
+from cybertrends.charts.figure import Figure
 from cybertrends.charts.regions.basis import (
     FD_METRICS,
     GROUPINGS,
@@ -329,7 +329,7 @@ def _table(ctx: Context, rv: RegionValues) -> tuple[pd.DataFrame, str, str]:
     return out, x, y
 
 
-def _spec(ctx: Context, chart_id: str, kind: str, title: str, rv: RegionValues, fig: go.Figure) -> ChartSpec:
+def _spec(ctx: Context, chart_id: str, kind: str, title: str, rv: RegionValues, fig: Figure) -> ChartSpec:
     data, x, y = _table(ctx, rv)
     return ChartSpec(
         chart_id=chart_id, kind=kind, title=title, subtitle=rv.subtitle, source_line=rv.source_line,
