@@ -19,7 +19,7 @@ from datetime import date
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from cybertrends import cached, i18n, links, queries
+from cybertrends import cached, i18n, links, paths, queries
 from cybertrends.filters import Filters
 
 _APPLIED = "_url_applied"  # the query (filter keys only) the widgets were last synced with
@@ -65,7 +65,9 @@ def start() -> str:
     """The start of every run, in dashboard.py or in a page run on its own: page settings, the
     language switch, and the operator's message (then stop) when the database cannot be read.
     Returns the language."""
-    st.set_page_config(page_title="Cibercrimen en el Perú", page_icon=":material/shield_lock:", layout="wide")
+    # The icon is a file of ours (a material icon would be fetched from fonts.gstatic.com).
+    st.set_page_config(page_title="Cibercrimen en el Perú", page_icon=str(paths.ROOT / "static" / "favicon.png"),
+                       layout="wide")
     lang = language()
     try:
         cached.sources()
