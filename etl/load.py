@@ -30,6 +30,7 @@ SCHEMA_VERSION = "2"  # 2: fact_report (narrow) + dim_code, fact_incident a view
 # DuckDB's memory limit for a load (it spills beyond it); keeps a 10-million-row load small.
 MEMORY_LIMIT = os.environ.get("CYBERTRENDS_ETL_MEMORY_LIMIT", "1GB")
 SOURCES = ("incidents", "synthetic", "mpfn", "sidpol")
+FACT_TABLES = ("fact_report", "fact_count")  # where an adapter's rows go
 DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
 
 
@@ -296,6 +297,10 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
             if result.ok_sql is None:  # inserted by the adapter in its one pass
                 loaded = result.rows_loaded
             else:
+                # Both pieces are ours: a fact table from a fixed list and a SELECT from etl/sql/
+                # (its user values are the bound ok_params).
+                if result.fact_table not in FACT_TABLES:
+                    raise ValueError(f"unknown fact table {result.fact_table!r}")
                 loaded = int(con.execute(f"insert into {result.fact_table} by name {result.ok_sql}",
                                          adapters.bind_used(result.ok_sql, result.ok_params)).fetchone()[0])
         except duckdb.ConstraintException:

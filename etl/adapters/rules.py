@@ -54,6 +54,7 @@ def per_value(rules: list[Rule], lookup: str, names: dict[str, str], table: str)
     one of `rules` whose `lookup` is `lookup`. `names` maps the rules' column names to the lookup's
     (e.g. {"report_date_raw": "t", "report_date": "d"}). A NULL text never joins a lookup row:
     `per_value_null` gives the verdict on it."""
+    # Every piece is a fixed declaration (incidents.VALUE_LOOKUPS and the rules), never data.
     chosen = [r for r in rules if r.lookup == lookup]
     columns = "".join(f", {source} as {name}" for name, source in names.items() if name != source)
     return f"(select *, {broken(chosen)} as bad from (select *{columns} from {table}))"
