@@ -89,3 +89,33 @@ def test_a_value_a_rule_refuses_after_the_first_lines_falls_back(tmp_path, monke
     one, two = _snapshot(tmp_path / "one.duckdb"), _snapshot(tmp_path / "two.duckdb")
     assert one == two
     assert [(r[2], r[3]) for r in one["rejected_rows"]] == [(110_001, column)]
+
+
+# The one pass checks report ids after its insert (the ids seen twice in the file, and those
+# already loaded for the source from another file): either alone, after the first lines, makes
+# it fall back, and the two-pass load names the row.
+def test_an_id_repeated_after_the_first_lines_alone_falls_back(tmp_path, monkeypatch, big_sample):
+    lines = big_sample.read_text().splitlines()
+    fields = lines[110_000].split(",")
+    fields[0] = lines[5].split(",")[0]
+    lines[110_000] = ",".join(fields)
+    dirty = tmp_path / "synthetic_repeated_id.csv"
+    dirty.write_text("\n".join(lines) + "\n")
+    assert _load(dirty, tmp_path / "one.duckdb", monkeypatch, True) == [None]
+    assert _load(dirty, tmp_path / "two.duckdb", monkeypatch, False) == []
+    one, two = _snapshot(tmp_path / "one.duckdb"), _snapshot(tmp_path / "two.duckdb")
+    assert one == two
+    assert [(r[2], r[3], r[4]) for r in one["rejected_rows"]] == [
+        (110_001, "report_id", "duplicate report_id (first on line 6)")]
+
+
+def test_an_id_loaded_from_another_file_after_the_first_lines_falls_back(tmp_path, monkeypatch, big_sample):
+    lines = big_sample.read_text().splitlines()
+    first = tmp_path / "synthetic_first.csv"
+    first.write_text("\n".join([lines[0], lines[110_000]]) + "\n")
+    db = tmp_path / "one.duckdb"
+    assert _load(first, db, monkeypatch, True) == [1]
+    assert _load(big_sample, db, monkeypatch, True) == [None]
+    assert [(r[2], r[3], r[4]) for r in query(db, "select * from rejected_rows")] == [
+        (110_001, "report_id", "duplicate report_id (already loaded from synthetic_first.csv)")]
+    assert query(db, "select count(*) from fact_incident") == [(120_000,)]

@@ -1,5 +1,6 @@
 -- Grain: one row per well-formed record of an incidents file, narrow, inserted into fact_report
--- in the file's only parse (keys bound: $source_key, $file_key). Each value is found in the
+-- in the file's only parse (keys bound: $source_key, $file_key, and the keys of the code 'unknown'
+-- of age group and sex: $unknown_age_group_key, $unknown_sex_key). Each value is found in the
 -- lookups of known values (one per column) that also carry its verdict on the rules about that
 -- value alone (`bad`, decided once per distinct value: etl/adapters/rules.py `per_value`; a
 -- missing value gets the `*_null` constant); the rules about several values are checked on the
@@ -10,11 +11,8 @@ insert into fact_report
 select $source_key, $file_key, coalesce(report_id, ''), coalesce(report_date, date '1900-01-01'), incident_date,
        coalesce(ubigeo_number, 0), coalesce(crime_key, 0), modality_key, channel_key,
        case when company then null else age_value end,
-       case when company then (select code_key from dim_code where dimension = 'age_group' and code = 'unknown')
-            else coalesce(age_group_key, (select code_key from dim_code
-                                          where dimension = 'age_group' and code = 'unknown')) end,
-       case when company or sex_key is null
-            then (select code_key from dim_code where dimension = 'sex' and code = 'unknown') else sex_key end,
+       case when company then $unknown_age_group_key else coalesce(age_group_key, $unknown_age_group_key) end,
+       case when company or sex_key is null then $unknown_sex_key else sex_key end,
        victim_type_key, amount_lost_pen,
        case when settled and in_scope and not value_bad and not {{row_rules}} then {{record_key}} end
 from (
