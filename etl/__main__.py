@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from rich.console import Console
@@ -25,10 +26,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from cybertrends import paths
-from etl import load
+from etl import SOURCES, digest
+
+if TYPE_CHECKING:
+    from etl.load import LoadOutcome
 
 
-def _summary_table(outcome: load.LoadOutcome) -> Table:
+def _summary_table(outcome: LoadOutcome) -> Table:
     # File names, values and messages come from data files: printed as plain text, never as
     # rich markup (a value such as "[/red]" would otherwise vanish or crash the command).
     table = Table(title=f"Load summary → {escape(str(outcome.db))}", title_justify="left")
@@ -46,7 +50,7 @@ def _summary_table(outcome: load.LoadOutcome) -> Table:
     return table
 
 
-def _print_outcome(console: Console, outcome: load.LoadOutcome) -> None:
+def _print_outcome(console: Console, outcome: LoadOutcome) -> None:
     console.print(_summary_table(outcome))
     for f in outcome.files:
         if f.status == "rejected":
@@ -67,6 +71,8 @@ def _print_outcome(console: Console, outcome: load.LoadOutcome) -> None:
 
 def cmd_load(args, console: Console) -> int:
     """`load`: load the files, publish, print the summary; returns 0, or 2 when a file was rejected."""
+    from etl import load  # imported once the first file's digest has started (main)
+
     outcome = load.load_files(
         [Path(p) for p in args.paths], db=args.db, source=args.source, strict=args.strict,
         show_progress=console.is_terminal,
@@ -78,6 +84,8 @@ def cmd_load(args, console: Console) -> int:
 def cmd_build(args, console: Console) -> int:
     """`build`: rebuild the database from every file under data/raw/; returns 1 when there is none, else as
     `load`."""
+    from etl import load
+
     files = load.raw_files()
     if not files:
         console.print(f"[red]No data files under {escape(str(paths.RAW_DIR))}[/red]")
@@ -117,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     p_load = sub.add_parser("load", help="load files and publish the database")
     p_load.add_argument("paths", nargs="+")
     p_load.add_argument("--db", type=Path, default=None, help=f"database file (default {paths.DEFAULT_DB})")
-    p_load.add_argument("--source", default="auto", choices=("auto", *load.SOURCES))
+    p_load.add_argument("--source", default="auto", choices=("auto", *SOURCES))
     p_load.add_argument("--strict", action="store_true", help="reject a whole file if any row breaks a rule")
     p_build = sub.add_parser("build", help="rebuild the database from data/raw/")
     p_build.add_argument("--db", type=Path, default=None)
@@ -128,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
 
     sample.add_arguments(p_sample)
     args = parser.parse_args(argv)
+    if args.command == "load":
+        # The first file's sha256 (load_log) is computed while the ETL's libraries are imported.
+        digest.prestart(Path(args.paths[0]))
     logging.basicConfig(level=os.environ.get("CYBERTRENDS_LOG_LEVEL", "WARNING"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     console = Console(width=160) if not sys.stdout.isatty() else Console()

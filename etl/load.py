@@ -6,7 +6,6 @@ the live database stays exactly as it was.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import threading
@@ -19,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from cybertrends import paths
-from etl import adapters, publish, reference
+from etl import SOURCES, adapters, digest, publish, reference
 from etl.detect import FileFormat, FileRejected, sniff, use_windows_1252
 from etl.sqlfiles import run as run_sql
 from etl.sqlfiles import sql
@@ -29,7 +28,6 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = "2"  # 2: fact_report (narrow) + dim_code, fact_incident a view
 # DuckDB's memory limit for a load (it spills beyond it); keeps a 10-million-row load small.
 MEMORY_LIMIT = os.environ.get("CYBERTRENDS_ETL_MEMORY_LIMIT", "1GB")
-SOURCES = ("incidents", "synthetic", "mpfn", "sidpol")
 FACT_TABLES = ("fact_report", "fact_count")  # where an adapter's rows go
 DATA_SUFFIXES = (".csv", ".csv.gz", ".txt", ".txt.gz")
 
@@ -69,38 +67,6 @@ class LoadOutcome:
     def exit_code(self) -> int:
         """The command's exit status: 2 when any file was rejected, else 0."""
         return 2 if self.rejected else 0
-
-
-def sha256_of(path: Path) -> str:
-    """The hex sha256 of the file's bytes (read in 4 MiB chunks)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-class _Digest:
-    """sha256 of a file, computed in a background thread while DuckDB reads it (hashlib
-    releases the GIL), so a new file costs no extra pass before its load starts."""
-
-    def __init__(self, path: Path):
-        self._value: str | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
-        self._thread.start()
-
-    def _run(self, path: Path) -> None:
-        try:
-            self._value = sha256_of(path)
-        except BaseException as exc:  # re-raised by result()
-            self._error = exc
-
-    def result(self, raise_errors: bool = True) -> str | None:
-        self._thread.join()
-        if self._error is not None and raise_errors:
-            raise self._error
-        return self._value
 
 
 def raw_files(folder: Path = paths.RAW_DIR) -> list[Path]:
@@ -228,13 +194,6 @@ def _drop_scratch(con) -> None:
         con.execute("drop table if exists scratch." + quoted)
 
 
-def _fingerprint(path: Path) -> tuple[int, int, int]:
-    """Size, modification time and inode: a file rewritten or appended to while it is loaded
-    changes at least one of them."""
-    st = path.stat()
-    return st.st_size, st.st_mtime_ns, st.st_ino
-
-
 def _previous(con, file_name: str):
     return con.execute(
         """select sha256, source, rows_read, rows_loaded, rows_rejected, rows_out_of_scope, data_as_of
@@ -249,15 +208,15 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
     file_name = path.name
     if not path.exists():
         raise FileRejected(file_name, f"file not found: {path}")
-    fingerprint = _fingerprint(path)
+    fingerprint = digest.fingerprint(path)
     prev = _previous(con, file_name)
-    hasher = _Digest(path)
+    hasher = digest.start(path, fingerprint)
     if prev is not None:
-        digest = hasher.result()
-    if prev is not None and prev[0] == digest:
+        sha = hasher.result()
+    if prev is not None and prev[0] == sha:
         summary = FileSummary(file_name, prev[1], "unchanged", prev[2], prev[3], prev[4], prev[5],
                               message="same content as the loaded version; nothing changed", data_as_of=prev[6])
-        _log(con, summary, digest)
+        _log(con, summary, sha)
         return summary
     try:
         fmt = sniff(path)
@@ -304,12 +263,12 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
                 loaded = int(con.execute(f"insert into {result.fact_table} by name {result.ok_sql}",
                                          adapters.bind_used(result.ok_sql, result.ok_params)).fetchone()[0])
         except duckdb.ConstraintException:
-            if _fingerprint(path) == fingerprint:
+            if digest.fingerprint(path) == fingerprint:
                 raise
             loaded = -1  # rows the first pass did not see: rejected just below
         # The incidents adapter reads the file more than once: a file changed meanwhile (or a
         # read that disagrees with the first) must not load silently wrong rows or counts.
-        if _fingerprint(path) != fingerprint:
+        if digest.fingerprint(path) != fingerprint:
             raise FileRejected(file_name, "the file changed while it was being loaded (its size or modification "
                                           "time changed); load it again once it is complete")
         if loaded + rejected_lines + result.rows_out_of_scope != result.rows_read:
@@ -330,9 +289,9 @@ def _load_one(con, path: Path, requested: str, strict: bool, progress: _Progress
             message="; ".join(notes), top_reasons=[(c, r, n) for c, r, n in top],
             data_as_of=result.data_as_of,
         )
-        digest = hasher.result()
+        sha = hasher.result()
         summary.seconds = time.perf_counter() - started
-        _log(con, summary, digest)
+        _log(con, summary, sha)
         return summary
     finally:
         hasher.result(raise_errors=False)
@@ -345,13 +304,13 @@ def _first_line(exc: BaseException) -> str:
     return lines[0][:300] if lines else type(exc).__name__
 
 
-def _log(con, s: FileSummary, digest: str) -> None:
+def _log(con, s: FileSummary, sha: str) -> None:
     con.execute(
         """insert into load_log (file_name, sha256, source, loaded_at, rows_read, rows_loaded, rows_rejected,
                                  rows_out_of_scope, status, message, seconds, data_as_of)
         values ($f, $h, $s, $t, $r, $l, $j, $o, $st, $m, $sec, $asof)""",
         {
-            "f": s.file_name, "h": digest, "s": s.source, "t": datetime.now(timezone.utc).replace(tzinfo=None),
+            "f": s.file_name, "h": sha, "s": s.source, "t": datetime.now(timezone.utc).replace(tzinfo=None),
             "r": s.rows_read, "l": s.rows_loaded, "j": s.rows_rejected, "o": s.rows_out_of_scope,
             "st": s.status, "m": s.message, "sec": round(s.seconds, 3), "asof": s.data_as_of,
         },

@@ -74,7 +74,8 @@ def test_a_problem_after_the_first_lines_falls_back_to_two_passes(tmp_path, monk
 # `*_null` verdict, the rules about several values per row: each, after the first lines, makes the
 # one pass fall back, and the row is rejected as the two-pass load rejects it.
 @pytest.mark.parametrize(("field", "value", "column"), [
-    (0, "", "report_id"), (1, "", "report_date"), (2, "2030-01-01", "incident_date"), (3, "", "ubigeo"),
+    (0, "", "report_id"), (1, "", "report_date"), (1, "2099-01-01", "report_date"), (2, "2030-01-01", "incident_date"),
+    (3, "", "ubigeo"),
     (4, "", "crime_code"), (10, "-5", "amount_lost_pen"), (10, "12,x", "amount_lost_pen")])
 def test_a_value_a_rule_refuses_after_the_first_lines_falls_back(tmp_path, monkeypatch, big_sample,
                                                                   field, value, column):
@@ -119,3 +120,75 @@ def test_an_id_loaded_from_another_file_after_the_first_lines_falls_back(tmp_pat
     assert [(r[2], r[3], r[4]) for r in query(db, "select * from rejected_rows")] == [
         (110_001, "report_id", "duplicate report_id (already loaded from synthetic_first.csv)")]
     assert query(db, "select count(*) from fact_incident") == [(120_000,)]
+
+
+def _dmy(field: str) -> str:
+    y, m, d = field.split("-") if field else ("", "", "")
+    return f"{d}/{m}/{y}" if field else ""
+
+
+def _spy_dates(monkeypatch) -> list[bool]:
+    typed = []
+    real = incidents._date_fragments
+
+    def spy(verdicts, rows, is_typed):
+        typed.append(is_typed)
+        return real(verdicts, rows, is_typed)
+
+    monkeypatch.setattr(incidents, "_date_fragments", spy)
+    return typed
+
+
+# When the first lines write every date in one format, the one pass reads the dates as DATE in
+# that format (no join to the lookup of date texts); the result is the two-pass load's.
+@pytest.mark.parametrize("day_first", [False, True])
+def test_dates_in_one_format_are_read_as_dates(tmp_path, monkeypatch, big_sample, day_first):
+    path = big_sample
+    if day_first:
+        lines = big_sample.read_text().splitlines()
+        out = [lines[0]]
+        for line in lines[1:]:
+            fields = line.split(",")
+            fields[1], fields[2] = _dmy(fields[1]), _dmy(fields[2])
+            out.append(",".join(fields))
+        path = tmp_path / "synthetic_day_first.csv"
+        path.write_text("\n".join(out) + "\n")
+    typed = _spy_dates(monkeypatch)
+    assert _load(path, tmp_path / "one.duckdb", monkeypatch, True) == [120_000]
+    assert typed == [True]
+    assert _load(path, tmp_path / "two.duckdb", monkeypatch, False) == []
+    assert _snapshot(tmp_path / "one.duckdb") == _snapshot(tmp_path / "two.duckdb")
+    if day_first:  # the same dates as the ISO file's
+        _load(big_sample, tmp_path / "iso.duckdb", monkeypatch, True)
+        assert query(tmp_path / "one.duckdb", "select sum(hash(report_date, incident_date)) from fact_report") == \
+            query(tmp_path / "iso.duckdb", "select sum(hash(report_date, incident_date)) from fact_report")
+
+
+def test_a_date_in_another_format_after_the_first_lines_falls_back(tmp_path, monkeypatch, big_sample):
+    lines = big_sample.read_text().splitlines()
+    fields = lines[110_000].split(",")
+    fields[1] = _dmy(fields[1])  # valid, but not in the format of the first lines
+    lines[110_000] = ",".join(fields)
+    mixed = tmp_path / "synthetic_mixed_dates.csv"
+    mixed.write_text("\n".join(lines) + "\n")
+    typed = _spy_dates(monkeypatch)
+    assert _load(mixed, tmp_path / "one.duckdb", monkeypatch, True) == [None]
+    assert typed == [True]
+    assert _load(mixed, tmp_path / "two.duckdb", monkeypatch, False) == []
+    one = _snapshot(tmp_path / "one.duckdb")
+    assert one == _snapshot(tmp_path / "two.duckdb")
+    assert one["rejected_rows"] == [] and len(one["fact_incident"]) == 120_000
+
+
+def test_first_lines_with_mixed_date_formats_join_the_lookup(tmp_path, monkeypatch, big_sample):
+    lines = big_sample.read_text().splitlines()
+    fields = lines[10].split(",")
+    fields[1] = _dmy(fields[1])
+    lines[10] = ",".join(fields)
+    mixed = tmp_path / "synthetic_mixed_head.csv"
+    mixed.write_text("\n".join(lines) + "\n")
+    typed = _spy_dates(monkeypatch)
+    assert _load(mixed, tmp_path / "one.duckdb", monkeypatch, True) == [120_000]
+    assert typed == [False]
+    assert _load(mixed, tmp_path / "two.duckdb", monkeypatch, False) == []
+    assert _snapshot(tmp_path / "one.duckdb") == _snapshot(tmp_path / "two.duckdb")

@@ -105,6 +105,31 @@ def _value_verdicts(con, params: dict) -> dict[str, str]:
     return out
 
 
+# The date columns: the rules' names for them (VALUE_LOOKUPS) and the alias of their lookup.
+DATE_COLUMNS = {"report_date": "a", "incident_date": "b"}
+
+
+def _date_fragments(verdicts: dict[str, str], rows: str, typed: bool) -> dict[str, str]:
+    """The date pieces of fact_report_one_pass.sql. `typed`: the reader gives the dates as DATE (a
+    text it cannot read in the file's format is a rejected line), so the rows themselves carry the
+    names the date rules read (`<date>_raw` is NULL exactly when the date is missing) and those
+    rules are checked on the row; else each date is joined to its lookup of texts (`verdicts`)."""
+    if typed:
+        names = "".join(f", {c}_text::date as {c}_raw, {c}_text::date as {c}" for c in DATE_COLUMNS)
+        checked = [r for r in rules.INCIDENT_RULES if r.lookup in DATE_COLUMNS]
+        return {"rows": f"(select *{names} from {rows})", "date_joins": "", "dates_found": "true",
+                "dates_bad": rules.broken(checked),
+                **{c: f"r.{c}" for c in DATE_COLUMNS}}
+    return {
+        "rows": rows,
+        "date_joins": "\n    ".join(f"left join {verdicts[f'{c}_lookup']} {a} on {a}.v = r.{c}_text"
+                                      for c, a in DATE_COLUMNS.items()),
+        "dates_found": " and ".join(f"(r.{c}_text is null or {a}.v is not null)" for c, a in DATE_COLUMNS.items()),
+        "dates_bad": " or ".join(f"coalesce({a}.bad, {verdicts[f'{c}_null']})" for c, a in DATE_COLUMNS.items()),
+        **{c: f"{a}.{c}" for c, a in DATE_COLUMNS.items()},
+    }
+
+
 def _id_seen_twice(con, file_key: int) -> bool:
     """Whether some report_id hash of file `file_key` occurs twice in it. The hashes are sorted with
     numpy and neighbours compared: at 10 million rows that takes a third of the time of DuckDB's
@@ -114,9 +139,11 @@ def _id_seen_twice(con, file_key: int) -> bool:
     return bool((hashes[1:] == hashes[:-1]).any())
 
 
-def _one_pass(con, fmt: FileFormat, progress, params: dict, file_columns: str, row_broken: str) -> int | None:
+def _one_pass(con, fmt: FileFormat, progress, params: dict, file_columns: str, row_broken: str,
+              date_positions: list[int]) -> int | None:
     """Load the file in one parse when its first lines are clean; returns the rows loaded, or None
-    (nothing loaded) when the file needs the two-pass load."""
+    (nothing loaded) when the file needs the two-pass load. `date_positions`: the file's columns
+    of report_date and incident_date."""
     head = {"file_columns": file_columns, "row_broken": row_broken, "rid": "cast(null as bigint)"}
     try:
         ordered(con, sql("head_lines"), params)  # the first lines, in file order
@@ -129,11 +156,18 @@ def _one_pass(con, fmt: FileFormat, progress, params: dict, file_columns: str, r
         run(con, name, params, broken=rules.broken(rules.INCIDENT_RULES, group))
     if count(con, sql("head_problems")):
         return None
+    date_format = con.execute(sql("one_pass_date_format")).fetchone()[0]
     run(con, "known_values")
     for name in LOOKUPS:
         run(con, name)
     drop_rejects(con)
-    text = sql("fact_report_one_pass", **head, **_value_verdicts(con, params), read_file=f"({sql('read_csv')})",
+    if date_format is not None:  # read both date columns as DATE, in the first lines' format
+        date_columns = {f"c{pos}" for pos in date_positions}
+        params = {**params, "dateformat": date_format,
+                  "columns": {c: "DATE" if c in date_columns else t for c, t in params["columns"].items()}}
+    verdicts = _value_verdicts(con, params)
+    rows = "(" + sql("incident_rows", **head, read_file=f"({sql('read_csv')})") + ")"
+    text = sql("fact_report_one_pass", **verdicts, **_date_fragments(verdicts, rows, date_format is not None),
                row_rules=rules.per_row(rules.INCIDENT_RULES), record_key=record_key_sql("$source"))
     try:
         (progress or (lambda c, s, p: c.execute(s, p)))(con, text, bind_used(text, params))
@@ -178,7 +212,8 @@ def load_incidents(con, fmt: FileFormat, file_name: str, source: str, progress=N
     keys = {"source_key": source_key, "file_key": file_key,
             "unknown_age_group_key": unknown_age, "unknown_sex_key": unknown_sex}
     if ONE_PASS:
-        loaded = _one_pass(con, fmt, progress, {**params, **keys}, file_columns, row_broken)
+        loaded = _one_pass(con, fmt, progress, {**params, **keys}, file_columns, row_broken,
+                           [pos[c] for c in DATE_COLUMNS if c in pos])
         if loaded is not None:
             return AdapterResult("fact_report", loaded, 0, [], ok_sql=None, rows_loaded=loaded)
 

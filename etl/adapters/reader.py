@@ -65,6 +65,7 @@ def read_params(fmt: FileFormat, n_columns: int) -> dict:
         "encoding": fmt.encoding,
         "compression": "gzip" if fmt.compressed else "none",
         "columns": {f"c{i}": "VARCHAR" for i in range(n_columns)},
+        "dateformat": "%Y-%m-%d",  # for a column read as DATE (none here: the one pass may)
     }
 
 

@@ -7,6 +7,10 @@
 -- row itself. record_key stays NULL for a row that is not settled: a value the lookups do not
 -- know, a broken rule or a crime code not ours. load_incidents then takes the file back out and
 -- loads it the two-pass way (profile, attention, insert), which names every such row.
+-- The dates come either from the lookup of date texts (joined) or, when the first lines write
+-- every date in one format, straight from the reader as DATE (then the rows also carry each date
+-- under the names the rules read, and the rules about one date are checked on the row):
+-- incidents.py `_date_fragments`.
 insert into fact_report
 select $source_key, $file_key, coalesce(report_id, ''), coalesce(report_date, date '1900-01-01'), incident_date,
        coalesce(ubigeo_number, 0), coalesce(crime_key, 0), modality_key, channel_key,
@@ -17,20 +21,19 @@ select $source_key, $file_key, coalesce(report_id, ''), coalesce(report_date, da
        case when settled and in_scope and not value_bad and not {{row_rules}} then {{record_key}} end
 from (
     select r.report_id, r.amount_raw, r.amount_lost_pen,
-           a.report_date, b.incident_date, u.ubigeo_number, coalesce(c.in_scope, false) as in_scope, c.crime_key,
+           {{report_date}} as report_date, {{incident_date}} as incident_date, u.ubigeo_number, coalesce(c.in_scope, false) as in_scope, c.crime_key,
            g.age_value, g.age_group_key, s.sex_key, coalesce(v.company, false) as company, v.victim_type_key,
            m.code_key as modality_key, h.code_key as channel_key,
-           (r.report_date_text is null or a.v is not null) and (r.incident_date_text is null or b.v is not null)
+           {{dates_found}}
            and (r.ubigeo_text is null or u.v is not null) and (r.crime_code_text is null or c.v is not null)
            and (r.victim_age_text is null or g.v is not null) and (r.victim_sex_text is null or s.v is not null)
            and (r.victim_type_text is null or v.v is not null) and (r.modality_text is null or m.v is not null)
            and (r.channel_text is null or h.v is not null) as settled,
-           coalesce(a.bad, {{report_date_null}}) or coalesce(b.bad, {{incident_date_null}})
+           {{dates_bad}}
            or coalesce(u.bad, {{ubigeo_null}}) or coalesce(c.bad, {{crime_null}}) or coalesce(g.bad, {{age_null}})
            or coalesce(s.bad, {{sex_null}}) or coalesce(v.bad, {{type_null}}) as value_bad
-    from {{incident_rows}} as r
-    left join {{report_date_lookup}} a on a.v = r.report_date_text
-    left join {{incident_date_lookup}} b on b.v = r.incident_date_text
+    from {{rows}} as r
+    {{date_joins}}
     left join {{ubigeo_lookup}} u on u.v = r.ubigeo_text
     left join {{crime_lookup}} c on c.v = r.crime_code_text
     left join {{age_lookup}} g on g.v = r.victim_age_text
