@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 
 import duckdb
+import numpy as np
 
 import etl.adapters as package  # `package._stage_rejects`: tests substitute it to fault a load
 from etl.adapters import rules
@@ -130,13 +131,24 @@ def _date_fragments(verdicts: dict[str, str], rows: str, typed: bool) -> dict[st
     }
 
 
-def _id_seen_twice(con, file_key: int) -> bool:
-    """Whether some report_id hash of file `file_key` occurs twice in it. The hashes are sorted with
-    numpy and neighbours compared: at 10 million rows that takes a third of the time of DuckDB's
-    hash aggregate (GROUP BY or COUNT DISTINCT), whose table of 10 million groups is the cost."""
-    hashes = con.execute(sql("one_pass_id_hashes"), {"file_key": file_key}).fetchnumpy()["id_hash"]
+def _all_settled(con, file_key: int) -> bool:
+    """Whether the one-pass load of file `file_key` is done: every row settled, no report_id hash
+    occurs twice in the file, and none is already loaded for the source from another file. The
+    hashes are sorted with numpy and neighbours compared: at 10 million rows that takes a third of
+    the time of DuckDB's hash aggregate (GROUP BY or COUNT DISTINCT), whose table of 10 million
+    groups is the cost."""
+    rows = con.execute(sql("one_pass_rows"), {"file_key": file_key}).fetchnumpy()
+    if rows["unsettled"].any():
+        return False
+    hashes = rows["id_hash"]
     hashes.sort()
-    return bool((hashes[1:] == hashes[:-1]).any())
+    if (hashes[1:] == hashes[:-1]).any():
+        return False
+    elsewhere = con.execute("select id_hash from scratch.ids_elsewhere").fetchnumpy()["id_hash"]
+    if not hashes.size or not elsewhere.size:
+        return True
+    at = np.minimum(np.searchsorted(hashes, elsewhere), hashes.size - 1)
+    return not (hashes[at] == elsewhere).any()
 
 
 def _one_pass(con, fmt: FileFormat, progress, params: dict, file_columns: str, row_broken: str,
@@ -175,8 +187,7 @@ def _one_pass(con, fmt: FileFormat, progress, params: dict, file_columns: str, r
         raise unreadable(fmt, exc) from None
     try:
         package._stage_rejects(con)
-        settled = count(con, "select count(*) from scratch.malformed_lines") == 0 and not count(
-            con, sql("one_pass_unsettled"), {"file_key": params["file_key"]}) and not _id_seen_twice(
+        settled = count(con, "select count(*) from scratch.malformed_lines") == 0 and _all_settled(
             con, params["file_key"])
     except BaseException:
         con.execute("delete from fact_report where file_key = $k", {"k": params["file_key"]})
