@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from bench.common import OUT, PYTHON, sample_file
+from bench.common import OUT, PYTHON, ROOT, sample_file
 
 
 def machine() -> dict:
@@ -39,9 +39,18 @@ def machine() -> dict:
     }
 
 
+def _etl_changed_since(path: Path) -> bool:
+    """Whether any file of the ETL (etl/**/*.py, *.sql) is newer than `path`."""
+    built = path.stat().st_mtime
+    return any(f.stat().st_mtime > built for f in (ROOT / "etl").rglob("*") if f.suffix in (".py", ".sql"))
+
+
 def database(size: str) -> Path:
-    """bench/out/cybercrime_<size>.duckdb, built from the sample file with the real ETL when missing."""
+    """bench/out/cybercrime_<size>.duckdb, built from the sample file with the real ETL when missing or
+    older than the ETL's code (the pages are measured on what the current ETL publishes)."""
     db = OUT / f"cybercrime_{size}.duckdb"
+    if db.exists() and _etl_changed_since(db):
+        db.unlink()
     if not db.exists():
         subprocess.run([PYTHON, "-m", "etl", "load", str(sample_file(size)), "--db", str(db),
                         "--source", "synthetic"], check=True, stdout=subprocess.DEVNULL)
@@ -54,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--sizes", default="1m,3m,10m")
     parser.add_argument("--skip", default="")
-    parser.add_argument("--repeats", type=int, default=3, help="alternating ETL/bare runs per size (default 3)")
+    parser.add_argument("--repeats", type=int, default=5, help="alternating ETL/bare runs per size (default 5)")
     args = parser.parse_args(argv)
     sizes = [s for s in args.sizes.split(",") if s]
     skip = set(args.skip.split(","))

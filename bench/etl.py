@@ -8,9 +8,9 @@ write (pandas read_csv + the same checks + insert into DuckDB).
 files are still read from bench/out).
 
 Every figure is a whole process (`bench._measure`): wall and CPU seconds and peak resident
-memory. The bare read and the ETL run alternately, `repeats` times each; the ratio is the
-median of the ratios of neighbouring runs, because other processes on the machine slow both
-alike. The bare read uses the ETL's DuckDB settings (memory limit, threads, no insertion
+memory. The bare read and the ETL run alternately, `repeats` times each (5: on the shared 2-core
+machine one pair's ratio varies by about 15%); the ratio is the median of the ratios of
+neighbouring runs, because other processes on the machine slow both alike. The bare read uses the ETL's DuckDB settings (memory limit, threads, no insertion
 order); a run with DuckDB's defaults is reported too. The load average before each run is
 recorded next to it.
 """
@@ -80,7 +80,7 @@ def _rows(path: Path) -> int:
         return sum(1 for _ in fh) - 1
 
 
-def run(path: Path, repeats: int = 3, analyst: bool = True) -> dict:
+def run(path: Path, repeats: int = 5, analyst: bool = True) -> dict:
     """Benchmark loading `path` (the databases it builds are removed afterwards)."""
     path = Path(path)
     rows = _rows(path)
@@ -158,7 +158,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 0
     sizes = argv[argv.index("--sizes") + 1].split(",") if "--sizes" in argv else list(SIZES)
-    repeats = int(argv[argv.index("--repeats") + 1]) if "--repeats" in argv else 3
+    repeats = int(argv[argv.index("--repeats") + 1]) if "--repeats" in argv else 5
     if "--out" in argv:
         WORK["dir"] = Path(argv[argv.index("--out") + 1])
         WORK["dir"].mkdir(parents=True, exist_ok=True)
