@@ -40,6 +40,26 @@ def big_sample(tmp_path_factory):
     return path
 
 
+def _changed(big_sample, path, line: int, field: int, value: str):
+    """`big_sample` with one field of one line (0 = the header) replaced, written to `path`."""
+    lines = big_sample.read_text().splitlines()
+    fields = lines[line].split(",")
+    fields[field] = f'"{value}"' if "," in value else value
+    lines[line] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _one_pass_falls_back(path, tmp_path, monkeypatch) -> dict:
+    """Load `path` with the one pass tried (it must fall back) and with two passes: the same
+    result, whose snapshot is returned."""
+    assert _load(path, tmp_path / "one.duckdb", monkeypatch, True) == [None]
+    assert _load(path, tmp_path / "two.duckdb", monkeypatch, False) == []
+    one = _snapshot(tmp_path / "one.duckdb")
+    assert one == _snapshot(tmp_path / "two.duckdb")
+    return one
+
+
 def test_a_clean_file_loads_in_one_pass_with_the_same_result_as_two(tmp_path, monkeypatch, big_sample):
     assert _load(big_sample, tmp_path / "one.duckdb", monkeypatch, True) == [120_000]
     assert _load(big_sample, tmp_path / "two.duckdb", monkeypatch, False) == []
@@ -79,16 +99,8 @@ def test_a_problem_after_the_first_lines_falls_back_to_two_passes(tmp_path, monk
     (4, "", "crime_code"), (10, "-5", "amount_lost_pen"), (10, "12,x", "amount_lost_pen")])
 def test_a_value_a_rule_refuses_after_the_first_lines_falls_back(tmp_path, monkeypatch, big_sample,
                                                                   field, value, column):
-    lines = big_sample.read_text().splitlines()
-    fields = lines[110_000].split(",")
-    fields[field] = f'"{value}"' if "," in value else value
-    lines[110_000] = ",".join(fields)
-    dirty = tmp_path / "synthetic_one_bad_value.csv"
-    dirty.write_text("\n".join(lines) + "\n")
-    assert _load(dirty, tmp_path / "one.duckdb", monkeypatch, True) == [None]
-    assert _load(dirty, tmp_path / "two.duckdb", monkeypatch, False) == []
-    one, two = _snapshot(tmp_path / "one.duckdb"), _snapshot(tmp_path / "two.duckdb")
-    assert one == two
+    dirty = _changed(big_sample, tmp_path / "synthetic_one_bad_value.csv", 110_000, field, value)
+    one = _one_pass_falls_back(dirty, tmp_path, monkeypatch)
     assert [(r[2], r[3]) for r in one["rejected_rows"]] == [(110_001, column)]
 
 
@@ -96,16 +108,9 @@ def test_a_value_a_rule_refuses_after_the_first_lines_falls_back(tmp_path, monke
 # already loaded for the source from another file): either alone, after the first lines, makes
 # it fall back, and the two-pass load names the row.
 def test_an_id_repeated_after_the_first_lines_alone_falls_back(tmp_path, monkeypatch, big_sample):
-    lines = big_sample.read_text().splitlines()
-    fields = lines[110_000].split(",")
-    fields[0] = lines[5].split(",")[0]
-    lines[110_000] = ",".join(fields)
-    dirty = tmp_path / "synthetic_repeated_id.csv"
-    dirty.write_text("\n".join(lines) + "\n")
-    assert _load(dirty, tmp_path / "one.duckdb", monkeypatch, True) == [None]
-    assert _load(dirty, tmp_path / "two.duckdb", monkeypatch, False) == []
-    one, two = _snapshot(tmp_path / "one.duckdb"), _snapshot(tmp_path / "two.duckdb")
-    assert one == two
+    first_id = big_sample.read_text().splitlines()[5].split(",")[0]
+    dirty = _changed(big_sample, tmp_path / "synthetic_repeated_id.csv", 110_000, 0, first_id)
+    one = _one_pass_falls_back(dirty, tmp_path, monkeypatch)
     assert [(r[2], r[3], r[4]) for r in one["rejected_rows"]] == [
         (110_001, "report_id", "duplicate report_id (first on line 6)")]
 
@@ -165,28 +170,18 @@ def test_dates_in_one_format_are_read_as_dates(tmp_path, monkeypatch, big_sample
 
 
 def test_a_date_in_another_format_after_the_first_lines_falls_back(tmp_path, monkeypatch, big_sample):
-    lines = big_sample.read_text().splitlines()
-    fields = lines[110_000].split(",")
-    fields[1] = _dmy(fields[1])  # valid, but not in the format of the first lines
-    lines[110_000] = ",".join(fields)
-    mixed = tmp_path / "synthetic_mixed_dates.csv"
-    mixed.write_text("\n".join(lines) + "\n")
+    day_first = _dmy(big_sample.read_text().splitlines()[110_000].split(",")[1])
+    # valid, but not in the format of the first lines
+    mixed = _changed(big_sample, tmp_path / "synthetic_mixed_dates.csv", 110_000, 1, day_first)
     typed = _spy_dates(monkeypatch)
-    assert _load(mixed, tmp_path / "one.duckdb", monkeypatch, True) == [None]
+    one = _one_pass_falls_back(mixed, tmp_path, monkeypatch)
     assert typed == [True]
-    assert _load(mixed, tmp_path / "two.duckdb", monkeypatch, False) == []
-    one = _snapshot(tmp_path / "one.duckdb")
-    assert one == _snapshot(tmp_path / "two.duckdb")
     assert one["rejected_rows"] == [] and len(one["fact_incident"]) == 120_000
 
 
 def test_first_lines_with_mixed_date_formats_join_the_lookup(tmp_path, monkeypatch, big_sample):
-    lines = big_sample.read_text().splitlines()
-    fields = lines[10].split(",")
-    fields[1] = _dmy(fields[1])
-    lines[10] = ",".join(fields)
-    mixed = tmp_path / "synthetic_mixed_head.csv"
-    mixed.write_text("\n".join(lines) + "\n")
+    day_first = _dmy(big_sample.read_text().splitlines()[10].split(",")[1])
+    mixed = _changed(big_sample, tmp_path / "synthetic_mixed_head.csv", 10, 1, day_first)
     typed = _spy_dates(monkeypatch)
     assert _load(mixed, tmp_path / "one.duckdb", monkeypatch, True) == [120_000]
     assert typed == [False]
