@@ -9,8 +9,8 @@ lookups of the values seen in those first lines and of the texts valid values us
 (`known_values.sql`), every rule is checked on the row itself, and a row that is not settled
 keeps a NULL record_key. When the first lines write every date in one format, the reader parses
 the dates as DATE in that format (no lookup). If every row settled, no id repeats and no line
-was malformed, the load is done (BENCHMARKS: about 40% less CPU than two passes). Otherwise the file's rows are
-taken back out and it is loaded the two-pass way, which names every bad row:
+was malformed, the load is done (BENCHMARKS: about 40% less CPU than two passes). Otherwise
+the file's rows are taken back out and it is loaded the two-pass way, which names every bad row:
 1. Profile pass (`value_profile.sql`; parallel, only aggregates are kept): the distinct
    combinations of the columns with few values (the two dates; ubigeo and crime code; age, sex,
    victim type, modality and channel) with their row counts, a hash of every report_id (an id
