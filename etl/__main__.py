@@ -132,9 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     p_status = sub.add_parser("status", help="show the load log")
     p_status.add_argument("--db", type=Path, default=None)
     p_sample = sub.add_parser("sample", help="write a synthetic sample in the canonical format")
-    from etl import sample
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sample"]:  # its options come from etl.sample, which imports numpy and pyarrow (0.2 s)
+        from etl import sample
 
-    sample.add_arguments(p_sample)
+        sample.add_arguments(p_sample)
     args = parser.parse_args(argv)
     if args.command == "load":
         # The first file's sha256 (load_log) is computed while the ETL's libraries are imported.
@@ -149,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_build(args, console)
         if args.command == "status":
             return cmd_status(args, console)
+        from etl import sample
+
         return sample.run(args)
     except (duckdb.Error, OSError, ValueError) as exc:
         logging.getLogger("etl").debug("command failed", exc_info=True)

@@ -187,3 +187,41 @@ def test_first_lines_with_mixed_date_formats_join_the_lookup(tmp_path, monkeypat
     assert typed == [False]
     assert _load(mixed, tmp_path / "two.duckdb", monkeypatch, False) == []
     assert _snapshot(tmp_path / "one.duckdb") == _snapshot(tmp_path / "two.duckdb")
+
+
+# The one pass reads the amount as the reader's DECIMAL(14, 2) (incidents.AMOUNT_TYPED): every text
+# it accepts gets the value the two-pass cast gives (trimmed, rounded to cents, signs, exponents),
+# and a text the cast reads but the reader refuses makes the file fall back.
+AMOUNTS_READ_ALIKE = (" 12.5", "12.5 ", "12.345", "12.355", "0.005", "-0.004", "+5", "-0", ".5", "5.", "1e3",
+                      "1.5E+1", "00012.50", "1_000", "999999999999.99", "999999999999.994")
+
+
+def _with_amounts(big_sample, path, amounts) -> tuple:
+    lines = big_sample.read_text().splitlines()
+    for i, amount in enumerate(amounts):
+        fields = lines[110_000 + i].split(",")
+        fields[10] = f'"{amount}"'
+        lines[110_000 + i] = ",".join(fields)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_amounts_are_read_by_the_reader_as_the_cast_reads_them(tmp_path, monkeypatch, big_sample):
+    path = _with_amounts(big_sample, tmp_path / "synthetic_amounts.csv", AMOUNTS_READ_ALIKE)
+    assert _load(path, tmp_path / "one.duckdb", monkeypatch, True) == [120_000]
+    assert _load(path, tmp_path / "two.duckdb", monkeypatch, False) == []
+    one = _snapshot(tmp_path / "one.duckdb")
+    assert one == _snapshot(tmp_path / "two.duckdb") and one["rejected_rows"] == []
+    ids = [line.split(",")[0] for line in path.read_text().splitlines()[110_000:110_000 + len(AMOUNTS_READ_ALIKE)]]
+    got = dict(query(tmp_path / "one.duckdb", "select report_id, amount_lost_pen::varchar from fact_report "
+                     "where report_id in (select unnest($ids))", {"ids": ids}))
+    assert [got[i] for i in ids] == ["12.50", "12.50", "12.35", "12.36", "0.01", "0.00", "5.00", "0.00", "0.50",
+                                     "5.00", "1000.00", "15.00", "12.50", "1000.00", "999999999999.99",
+                                     "999999999999.99"]
+
+
+@pytest.mark.parametrize("amount", ["\u00a012.5", "   "])
+def test_an_amount_the_reader_refuses_but_the_cast_reads_falls_back(tmp_path, monkeypatch, big_sample, amount):
+    path = _with_amounts(big_sample, tmp_path / "synthetic_amount_space.csv", [amount])
+    one = _one_pass_falls_back(path, tmp_path, monkeypatch)
+    assert one["rejected_rows"] == [] and len(one["fact_incident"]) == 120_000

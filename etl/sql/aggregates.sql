@@ -3,17 +3,29 @@
 -- method: a cell's key is key_sum % 256, summed again when cells are summed
 -- (cybertrends/disclosure.py). These tables stay exact: they are the analysts' restricted tier.
 
--- The record-level facts are scanned once, into the finest grain any table below needs
--- (month x region x crime x age group x sex x modality x channel x Lima area), grouped on
--- fact_report's integer keys (about 8x smaller than the records at 10 million): the tables
--- are then sums over it, grouped on the keys too, and only their rows get the codes.
+-- The record-level facts are scanned twice, each time straight into the grain of the tables
+-- below, grouped on fact_report's integer keys: month x region x crime x age group x sex x Lima
+-- area (agg_counts, agg_lima_area, source_period), and month x region x crime x age group x
+-- modality x channel (agg_modality). Two smaller hash tables cost less than one finest grain
+-- summed again (BENCHMARKS.md). Only the tables' rows get the codes.
 -- Only the tables below are written in order (small; the order lets the pages' filters skip
 -- row groups).
 create or replace temp table agg_incident_fine as
 select source_key, date_trunc('month', report_date)::date as period_start, ubigeo // 10000 as region,
-       crime_key, age_group_key, sex_key, modality_key, channel_key, ubigeo // 100 = 1501 as metro,
+       crime_key, age_group_key, sex_key, ubigeo // 100 = 1501 as metro,
        count(*)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
        sum(record_key)::bigint as key_sum
+from fact_report
+group by all;
+-- A NULL modality or channel is counted as 'unknown': with that code's key, should the reference
+-- have one (read once here: a constant when the facts are scanned).
+set variable unknown_modality_key = (select code_key from dim_code where dimension = 'modality' and code = 'unknown');
+set variable unknown_channel_key = (select code_key from dim_code where dimension = 'channel' and code = 'unknown');
+create or replace temp table agg_modality_fine as
+select source_key, date_trunc('month', report_date)::date as period_start, ubigeo // 10000 as region,
+       crime_key, age_group_key, coalesce(modality_key, getvariable('unknown_modality_key')) as modality_key,
+       coalesce(channel_key, getvariable('unknown_channel_key')) as channel_key,
+       count(*)::bigint as report_count, sum(record_key)::bigint as key_sum
 from fact_report
 group by all;
 set preserve_insertion_order = true;
@@ -50,15 +62,7 @@ create or replace table agg_modality as
 select s.code as source, f.period_start, lpad(f.region::varchar, 2, '0') as region_code, c.code as crime_code,
        ag.code as victim_age_group, coalesce(mo.code, 'unknown') as modality, coalesce(ch.code, 'unknown') as channel,
        f.report_count, f.key_sum
-from (select source_key, period_start, region, crime_key, age_group_key,
-             -- a NULL is counted as 'unknown': with that code's key, should the reference have one
-             coalesce(modality_key, (select code_key from dim_code where dimension = 'modality' and code = 'unknown'))
-                 as modality_key,
-             coalesce(channel_key, (select code_key from dim_code where dimension = 'channel' and code = 'unknown'))
-                 as channel_key,
-             sum(report_count)::bigint as report_count, sum(key_sum)::bigint as key_sum
-      from agg_incident_fine
-      group by all) as f
+from agg_modality_fine as f
 join dim_code s on s.dimension = 'source' and s.code_key = f.source_key
 join dim_code c on c.dimension = 'crime' and c.code_key = f.crime_key
 join dim_code ag on ag.dimension = 'age_group' and ag.code_key = f.age_group_key
@@ -127,6 +131,9 @@ group by all
 order by all;
 
 drop table agg_incident_fine;
+drop table agg_modality_fine;
+reset variable unknown_modality_key;
+reset variable unknown_channel_key;
 
 -- The contract for analysts (README "Database contract").
 create or replace view report_counts as
