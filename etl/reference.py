@@ -38,11 +38,13 @@ def _csv(name: str) -> str:
     return str(paths.REFERENCE_DIR / name)
 
 
-def load_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or replace every reference table from `data/reference/`."""
+def load_reference_tables(con: duckdb.DuckDBPyConnection, perturbation: bool = True) -> None:
+    """Create or replace every reference table from `data/reference/`, and `ref_perturbation` unless
+    `perturbation` is false (the ETL writes it last: etl/load.py `_finish`)."""
     for table, file_name in TABLES:
         run(con, table, {"path": _csv(file_name)} if file_name else {})
     for table, code, file_name in LABEL_LISTS:
         run(con, "ref_label_list", {"path": _csv(file_name)}, table=table, code=code)
         run(con, "ref_label_alias", table=table, code=code)
-    disclosure.load_table(con)
+    if perturbation:
+        disclosure.load_table(con)
