@@ -113,8 +113,8 @@ DATE_COLUMNS = {"report_date": "a", "incident_date": "b"}
 # it is not a number (a rule names it); or, in the one pass, as the reader's DECIMAL(14, 2). For
 # every text the reader accepts, its value is the cast's (rounded alike; spaces, signs, exponents);
 # it refuses every text the cast refuses, and a few the cast would read (a blank of spaces, a
-# non-breaking space): a rejected line, and the file loads the two-pass way. Measured on a corpus
-# of such texts (tests/test_etl_one_pass.py).
+# non-breaking space): a rejected line, and the file loads the two-pass way. Checked on 87 such
+# texts (BENCHMARKS.md); tests/test_etl_one_pass.py keeps 18 of them.
 AMOUNT_FROM_TEXT = {"amount_raw": "nullif(trim(r.amount_lost_pen_text), '')",
                     "amount_value": "try_cast(nullif(trim(r.amount_lost_pen_text), '') as decimal(14, 2))"}
 AMOUNT_TYPED = {"amount_raw": "r.amount_lost_pen_text", "amount_value": "r.amount_lost_pen_text"}
