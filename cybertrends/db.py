@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from cybertrends import paths
+from cybertrends import paths, queries
 
 
 def open_read_only(path: str | Path | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -23,14 +23,34 @@ def open_read_only(path: str | Path | None = None, threads: int | None = None) -
         con.execute("attach $path as cyber (read_only)", {"path": str(path or paths.db_path())})
         con.execute("use cyber")
         con.execute("select count(*) from source_coverage").fetchone()  # proves it is our database
+        _add_missing_roll_ups(con)
+        con.execute(SEARCH_PATH)
     except BaseException:
         con.close()
         raise
     return con
 
 
+# Names are looked up in the published catalog, then in `beside`: the tables a database built by an
+# older ETL lacks, computed from its own tables when it is opened.
+SEARCH_PATH = "set search_path = 'cyber.main,beside.main'"
+
+
+def _add_missing_roll_ups(con: duckdb.DuckDBPyConnection) -> None:
+    """Attach the in-memory catalog `beside` and write there the roll-ups over every region
+    (queries.ALL_REGIONS) the database lacks: it was built before them (a few tenths of a second,
+    once per connection)."""
+    con.execute("attach ':memory:' as beside")
+    present = {r[0] for r in con.execute(
+        "select table_name from duckdb_tables() where database_name = 'cyber' and schema_name = 'main'").fetchall()}
+    for name, select in queries.ALL_REGIONS.values():  # fixed names and statements
+        if name not in present:
+            con.execute(f"create table beside.main.{name} as {select}")
+
+
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor of `con` on the published catalog (cursors are per thread)."""
     cur = con.cursor()
     cur.execute("use cyber")
+    cur.execute(SEARCH_PATH)
     return cur

@@ -47,7 +47,42 @@ _WHERE = """
     and (len($regions) = 0 or list_contains($regions, region_code))
     and list_contains($crimes, crime_code)
 """
+_WHERE_ALL_REGIONS = """
+    source = $source
+    and period_start between $date_from and $date_to
+    and list_contains($crimes, crime_code)
+"""
 _WHERE_GROUPS = " and (len($groups) = 0 or list_contains($groups, victim_age_group))"
+
+
+# The aggregates summed over every region: most views filter no region, and a cell of such a view is
+# then read from 7-11x fewer rows (BENCHMARKS.md, issue 12). A cell is the same records either way (the
+# same count and key sum), so it is published the same way. Written by the ETL on every publish
+# (etl/load.py) and, for a database built before them, by db.open_read_only beside it.
+ALL_REGIONS = {
+    "agg_counts": ("agg_counts_all_regions", """
+        select source, period_start, crime_code, victim_age_group, victim_sex,
+               sum(report_count)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
+               sum(key_sum)::bigint as key_sum
+        from agg_counts
+        group by all
+        order by source, period_start, crime_code, victim_age_group, victim_sex"""),
+    "agg_modality": ("agg_modality_all_regions", """
+        select source, period_start, crime_code, victim_age_group, modality, channel,
+               sum(report_count)::bigint as report_count, sum(key_sum)::bigint as key_sum
+        from agg_modality
+        group by all
+        order by source, period_start, crime_code, victim_age_group, modality, channel"""),
+}
+
+
+def _cells_table(table: str, dims: list[tuple[str, str]], where: str, roll_up: str | None) -> tuple[str, str]:
+    """The table the cells of `dims` are read from, and its filter: `table`'s roll-up over every
+    region (ALL_REGIONS) with the filter `roll_up` when one is given (the view filters no region)
+    and the cells are not by region, else `table` with `where`."""
+    if roll_up is None or any(name == "region_code" for name, _ in dims):
+        return table, where
+    return ALL_REGIONS[table][0], roll_up
 
 
 def bind(sql: str, params: dict) -> dict:
@@ -126,18 +161,21 @@ def set_mask(dims: list[tuple[str, str]], subset: list[tuple[str, str]]) -> int:
 
 
 def _published(con, table: str, dims: list[tuple[str, str]], where: str, params: dict,
-               sums: dict[str, str] | None = None, also: list[tuple[str, str]] = ()) -> pd.DataFrame:
-    """The published cells of `table` by `dims` (`published_sql`), as a DataFrame.
+               sums: dict[str, str] | None = None, also: list[tuple[str, str]] = (),
+               roll_up: str | None = None) -> pd.DataFrame:
+    """The published cells of `table` by `dims` (`published_sql`), as a DataFrame; read from its
+    roll-up over every region with the filter `roll_up`, when one is given, for cells not by region.
 
     On a connection that answers repeated statements (charts.answers), one round trip also
     answers the coarser breakdowns of the same cells (each subset of up to two dimensions, or the
     total of more), which the charts of a page ask for next (the total beside the parts, the
     year beside the year and type), and the breakdown by each dimension of `also` alone (a sibling
     chart's, e.g. the channel beside the modality): each is kept as the answer to its own statement."""
-    sql = published_sql(table, dims, where, sums)
+    read_table, read_where = _cells_table(table, dims, where, roll_up)  # this statement's and its grouping sets'
+    sql = published_sql(read_table, dims, read_where, sums)
     bound = bind(sql, params)
     answers = getattr(con, "answers", None)
-    if answers is None or answers.has(sql, bound, "df") or _derived(answers, table, dims, where, sums, sql, bound):
+    if answers is None or answers.has(sql, bound, "df") or _derived(answers, read_table, dims, read_where, sums, sql, bound):
         return con.execute(sql, bound).df()
     if not dims:
         return con.execute(sql, bound).df()
@@ -148,7 +186,8 @@ def _published(con, table: str, dims: list[tuple[str, str]], where: str, params:
     every = list(dims) + siblings  # the grouping sets are sub-lists of these, in this order
     wanted = []
     for subset in subsets:
-        part_sql = published_sql(table, subset, where, sums)
+        part_table, part_where = _cells_table(table, subset, where, roll_up)
+        part_sql = published_sql(part_table, subset, part_where, sums)
         part_params = bind(part_sql, params)
         if subset == list(dims) or not answers.has(part_sql, part_params, "df"):
             wanted.append((subset, part_sql, part_params))
@@ -164,7 +203,7 @@ def _published(con, table: str, dims: list[tuple[str, str]], where: str, params:
             columns = [df.columns.get_loc(c) for c in [name for name, _ in subset] + ["report_count"] + columns_out]
             yield part_sql, part_params, df.iloc[start:stop, columns].reset_index(drop=True)
 
-    answers.run_split(con.con, published_sets_sql(table, every, [s for s, _, _ in wanted], where, sums), bound, split)
+    answers.run_split(con.con, published_sets_sql(read_table, every, [s for s, _, _ in wanted], read_where, sums), bound, split)
     return con.execute(sql, bound).df()
 
 
@@ -272,9 +311,9 @@ def counts(
     ('year' sums months into years); default is the filter's grain. Victim-group filtering
     applies to sources that record age (their rows carry a group)."""
     dims = _dims(by, COUNT_DIMENSIONS, grain or f.grain)
-    where = _WHERE + (_WHERE_GROUPS if apply_groups else "")
-    return _published(con, "agg_counts", dims, where, f.params(),
-                      {"amount_lost_pen": "sum(amount_lost_pen)::double"} if money else None)
+    groups = _WHERE_GROUPS if apply_groups else ""
+    return _published(con, "agg_counts", dims, _WHERE + groups, f.params(),
+                      {"amount_lost_pen": "sum(amount_lost_pen)::double"} if money else None, roll_up=_roll_up(f, groups))
 
 
 def modality_counts(con: duckdb.DuckDBPyConnection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
@@ -283,7 +322,13 @@ def modality_counts(con: duckdb.DuckDBPyConnection, f: Filters, by: tuple[str, .
     dims = _dims(by, MODALITY_DIMENSIONS, grain or f.grain)
     sibling = {("modality",): "channel", ("channel",): "modality"}.get(tuple(by))
     also = [(sibling, MODALITY_DIMENSIONS[sibling])] if sibling else []
-    return _published(con, "agg_modality", dims, _WHERE + _WHERE_GROUPS, f.params(), also=also)
+    return _published(con, "agg_modality", dims, _WHERE + _WHERE_GROUPS, f.params(), also=also,
+                      roll_up=_roll_up(f, _WHERE_GROUPS))
+
+
+def _roll_up(f: Filters, groups: str) -> str | None:
+    """The filter of a view on the aggregates' roll-ups over every region, or None when it filters regions."""
+    return None if f.regions else _WHERE_ALL_REGIONS + groups
 
 
 def lima_split(con: duckdb.DuckDBPyConnection, f: Filters, grain: str | None = None,
@@ -304,7 +349,7 @@ def recorded_breakdowns(con: duckdb.DuckDBPyConnection, source: str) -> dict[str
     row = con.execute(
         """select coalesce(bool_or(coalesce(modality, 'unknown') <> 'unknown'), false),
                   coalesce(bool_or(coalesce(channel, 'unknown') <> 'unknown'), false)
-        from agg_modality where source = $source""",
+        from agg_modality_all_regions where source = $source""",
         {"source": source},
     ).fetchone()
     return {"modality": bool(row[0]), "channel": bool(row[1])}

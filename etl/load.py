@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from cybertrends import disclosure, paths
+from cybertrends import disclosure, paths, queries
 from etl import SOURCES, adapters, digest, publish, reference
 from etl.detect import FileFormat, FileRejected, sniff, use_windows_1252
 from etl.sqlfiles import run as run_sql
@@ -331,6 +331,8 @@ def _finish(con, perturbation: threading.Thread) -> None:
     # The aggregates are written in their ORDER BY order (aggregates.sql turns insertion order on
     # after its first, unordered, scan of the facts).
     con.execute(sql("aggregates"))
+    for name, select in queries.ALL_REGIONS.values():  # fixed names and statements
+        con.execute(f"create or replace table {name} as {select}")
     con.execute("set preserve_insertion_order = false")
     adapters.drop_rejects(con)
     con.execute("insert or replace into meta values ('build_id', $v)", {"v": uuid.uuid4().hex})

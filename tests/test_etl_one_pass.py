@@ -10,7 +10,8 @@ from etl.adapters import incidents
 from etl.sample import write_sample
 from tests.conftest import query
 
-TABLES = ("fact_incident", "agg_counts", "agg_modality", "agg_lima_area", "source_period", "rejected_rows")
+TABLES = ("fact_incident", "agg_counts", "agg_modality", "agg_lima_area", "source_period", "rejected_rows",
+          "agg_counts_all_regions", "agg_modality_all_regions")
 
 
 def _snapshot(db):

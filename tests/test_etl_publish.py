@@ -13,7 +13,8 @@ from etl import load
 from tests.conftest import CANONICAL_HEADER, file_digest, query, run_cli, write
 
 ROWS = ["P1,2024-01-01,,150101,8,,,,,,", "P2,2024-01-02,,040101,9,,,70,F,,", "P3,2024-02-02,,040101,9,,,,,,"]
-DATA_TABLES = ("fact_incident", "fact_count", "rejected_rows", "agg_counts", "agg_modality", "agg_lima_area")
+DATA_TABLES = ("fact_incident", "fact_count", "rejected_rows", "agg_counts", "agg_modality", "agg_lima_area",
+               "agg_counts_all_regions", "agg_modality_all_regions")
 
 
 def _csv(tmp_path, rows, name="steward.csv"):

@@ -8,6 +8,7 @@ Each result is checked against an independent computation written here: SQL over
 from __future__ import annotations
 
 import csv
+import shutil
 from collections import Counter
 from datetime import date
 
@@ -16,9 +17,10 @@ import pandas as pd
 import pytest
 
 from cybertrends import paths, queries
+from cybertrends.db import cursor, open_read_only
 from cybertrends.filters import Filters
 from etl import load
-from tests.conftest import CANONICAL_HEADER, query, write
+from tests.conftest import CANONICAL_HEADER, file_digest, query, write
 from tests.published import published, total
 
 LEY = "crime_code in (select crime_code from ref_crime where is_ley_30096)"
@@ -182,6 +184,84 @@ def test_counts_take_filter_values_as_data_and_refuse_unknown_breakdowns(con, sa
     with pytest.raises(ValueError, match="unknown breakdown"):
         queries.modality_counts(con, _f(sample_db), ("victim_sex",))  # not a dimension of agg_modality
     assert query(sample_db, "select count(*) from fact_incident")[0][0] > 0
+
+
+
+class _Statements:
+    """A connection that keeps the SQL text of every statement it runs."""
+
+    def __init__(self, con):
+        self.con, self.sql = con, []
+
+    def execute(self, sql, *args, **kwargs):
+        self.sql.append(sql)
+        return self.con.execute(sql, *args, **kwargs)
+
+
+@pytest.mark.parametrize(("by", "grain", "dims"), [
+    ((), None, ()),
+    (("period_start", "crime_code"), "year", ("year", "crime_code")),
+    (("victim_age_group", "victim_sex"), None, ("victim_age_group", "victim_sex")),
+])
+@pytest.mark.parametrize("groups", [(), ("older",)])
+def test_counts_of_every_region_are_read_from_the_roll_up_and_are_the_published_cells_of_the_facts(
+        con, sample_db, by, grain, dims, groups):
+    f = _f(sample_db, groups=groups)
+    seen = _Statements(con)
+    got = queries.counts(seen, f, by, grain=grain)
+    assert seen.sql and all("from agg_counts_all_regions" in sql for sql in seen.sql)
+    where, params = _facts_where(f, record_level=True)
+    expected = published(sample_db, "synthetic", dims, where, params)
+    cells = {tuple(date(k, 1, 1) if d == "year" else k for d, k in zip(dims, key)): n for key, n in expected.items()}
+    assert _cells(got, list(by)) == (cells or {(): 0})
+    money = query(sample_db, f"select sum(amount_lost_pen)::double from fact_incident where source = 'synthetic' and {where}",
+                  params)[0][0]
+    if not by:
+        assert got["amount_lost_pen"].iloc[0] == pytest.approx(money)
+
+
+@pytest.mark.parametrize("by", [("modality",), ("channel", "victim_age_group")])
+def test_modality_counts_of_every_region_are_read_from_the_roll_up_and_are_the_published_cells_of_the_facts(
+        con, sample_db, by):
+    f = _f(sample_db, groups=("adult", "young"), period_from=date(2024, 1, 1))
+    seen = _Statements(con)
+    got = queries.modality_counts(seen, f, by)
+    assert seen.sql and all("from agg_modality_all_regions" in sql for sql in seen.sql)
+    where, params = _facts_where(f, record_level=True)
+    assert _cells(got, list(by)) == published(sample_db, "synthetic", by, where, params)
+
+
+def test_a_view_by_region_or_of_some_regions_reads_the_full_table(con, sample_db):
+    seen = _Statements(con)
+    queries.counts(seen, _f(sample_db), ("region_code",))
+    queries.counts(seen, _f(sample_db, regions=("15",)), ())
+    queries.modality_counts(seen, _f(sample_db, regions=("15",)), ("modality",))
+    assert ["all_regions" in sql for sql in seen.sql] == [False, False, False]
+
+
+def test_a_database_built_before_the_roll_ups_gets_them_beside_itself_when_opened(sample_db, tmp_path):
+    old = tmp_path / "old.duckdb"
+    shutil.copyfile(sample_db, old)
+    with duckdb.connect(str(old)) as c:
+        for name, _ in queries.ALL_REGIONS.values():
+            c.execute(f"drop table {name}")
+    before = file_digest(old)
+    f = _f(sample_db, groups=("child", "adolescent"))
+    with duckdb.connect(str(sample_db), read_only=True) as fresh:
+        expected = (queries.counts(fresh, f, ("period_start", "crime_code"), grain="year"),
+                    queries.modality_counts(fresh, f, ("modality",)))
+    opened = open_read_only(old)
+    try:
+        cur = cursor(opened)
+        got = (queries.counts(cur, f, ("period_start", "crime_code"), grain="year"),
+               queries.modality_counts(cur, f, ("modality",)))
+        assert not cur.execute("select count(*) from duckdb_tables() where database_name = 'cyber' "
+                               "and table_name like '%all_regions'").fetchone()[0]
+    finally:
+        opened.close()
+    for a, b in zip(got, expected):
+        pd.testing.assert_frame_equal(a, b)
+    assert file_digest(old) == before  # the old database is read, never written
 
 
 # --- modality, Lima -------------------------------------------------------------------------
