@@ -23,10 +23,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import plotly.io as pio
 
 from cybertrends import briefing, charts, export
+from cybertrends import db as database
 from cybertrends.export import engine
 
 
@@ -96,7 +96,7 @@ def run(db: Path, repeats: int = 20, pause: float = 1.0, pack: bool = True) -> d
     (seconds, bytes, charts)."""
     out: dict = {"db": str(db), "load_average": [round(x, 2) for x in os.getloadavg()],
                  "cpus": os.cpu_count(), "chromium": export.chromium_available()}
-    con = duckdb.connect(str(db), read_only=True)
+    con = database.cursor(database.open_read_only(db))  # as the briefing command's
     f = briefing.default_filters(con)
     if out["chromium"]:
         out.update(images(charts.build("overview_trend", con, f), repeats, pause))

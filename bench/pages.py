@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from cybertrends import charts, queries
+from cybertrends import db as database
 from cybertrends.charts import answers, crime_types, groups, overview, regions
 from cybertrends.charts.base import Context
 from cybertrends.filters import Filters
@@ -132,8 +133,7 @@ def run(db: Path) -> dict:
     """Per page, query and total server-side time (p50 and p95, ms) over the filter changes on `db`, after
     one warm-up."""
     charts._load_all()
-    con = duckdb.connect(str(db), read_only=True)
-    con.execute(f"set threads = {queries.QUERY_THREADS}")  # as the app's connection (cached.py)
+    con = database.cursor(database.open_read_only(db, threads=queries.QUERY_THREADS))  # as the app's (cached.py)
     records = con.execute("select count(*) from fact_incident").fetchone()[0]
     changes = filter_changes(con)
     out = {"db": str(db), "records": records, "load_average_at_start": [round(x, 2) for x in os.getloadavg()],

@@ -18,7 +18,10 @@ def open_read_only(path: str | Path | None = None, threads: int | None = None) -
     one in, and so would keep serving the old data. Raises duckdb.Error when the file is not one of
     our databases. `threads` caps DuckDB's threads for this connection (default: DuckDB's own).
     """
-    con = duckdb.connect(":memory:", config={"threads": threads} if threads else {})
+    # Grouping sets are kept as one aggregate (DuckDB's rewrite materialises the filtered cells and
+    # groups them once per set: 10-25 % more time for the statements that answer several breakdowns).
+    config = {"disabled_optimizers": "grouping_sets"} | ({"threads": threads} if threads else {})
+    con = duckdb.connect(":memory:", config=config)
     try:
         con.execute("attach $path as cyber (read_only)", {"path": str(path or paths.db_path())})
         con.execute("use cyber")

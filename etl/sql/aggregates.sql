@@ -35,6 +35,7 @@ set preserve_insertion_order = true;
 -- Grain: source x period x region x crime x age group x sex x fiscal district (age and sex
 -- NULL where the source has none; fiscal district only for mpfn). Incidents are counted by
 -- report month. `period_end` is the last day the period covers (a part-year file: its month).
+-- Ordered by region first, as agg_modality (below).
 create or replace table agg_counts as
 select s.code as source, f.period_start, 'month' as period_grain, last_day(f.period_start) as period_end,
        lpad(f.region::varchar, 2, '0') as region_code, c.code as crime_code, ag.code as victim_age_group,
@@ -57,7 +58,7 @@ select source, period_start, period_grain,
        sum(report_count)::bigint, cast(null as decimal(18, 2)), cast(null as bigint)
 from fact_count
 group by all
-order by source, period_start, region_code, crime_code, victim_age_group, victim_sex, fiscal_district;
+order by source, region_code, period_start, crime_code, victim_age_group, victim_sex, fiscal_district;
 
 -- Grain: source x month x region x crime x age group x modality x channel (record-level sources).
 create or replace table agg_modality as
@@ -70,9 +71,9 @@ join dim_code c on c.dimension = 'crime' and c.code_key = f.crime_key
 join dim_code ag on ag.dimension = 'age_group' and ag.code_key = f.age_group_key
 left join dim_code mo on mo.dimension = 'modality' and mo.code_key = f.modality_key
 left join dim_code ch on ch.dimension = 'channel' and ch.code_key = f.channel_key
--- in order of the filters that skip row groups (source, month, region); sorting on the keys
--- costs less than on the codes
-order by f.source_key, f.period_start, f.region;
+-- in order of the filters that skip row groups (source, region, month: a view with no region filter
+-- reads the roll-up over every region instead); sorting on the keys costs less than on the codes
+order by f.source_key, f.region, f.period_start;
 
 -- Grain: source x period x crime x Lima area x age group, for Lima region only, where the
 -- source can tell Lima Metropolitana from the rest of the region.
