@@ -181,7 +181,8 @@ class Drawn(BaseFigure):
     it for every chart), so the second validation is skipped. Not a full figure: nothing but
     `to_dict()` is offered."""
 
-    def __init__(self, figure: dict):  # noqa: D107 - deliberately not BaseFigure's (it would validate)
+    def __init__(self, figure: dict):
+        """Keep `figure` (BaseFigure's own `__init__` is not called: it would validate)."""
         self._figure = figure
 
     def to_dict(self) -> dict:

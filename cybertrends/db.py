@@ -18,8 +18,8 @@ def open_read_only(path: str | Path | None = None, threads: int | None = None) -
     one in, and so would keep serving the old data. Raises duckdb.Error when the file is not one of
     our databases. `threads` caps DuckDB's threads for this connection (default: DuckDB's own).
     """
-    # Grouping sets are kept as one aggregate (DuckDB's rewrite materialises the filtered cells and
-    # groups them once per set: 10-25 % more time for the statements that answer several breakdowns).
+    # Grouping sets are kept as one aggregate: DuckDB's rewrite materialises the filtered cells and
+    # groups them once per set (the modality statement of three regions: 17.7 ms, against 13.0 ms).
     config = {"disabled_optimizers": "grouping_sets"} | ({"threads": threads} if threads else {})
     con = duckdb.connect(":memory:", config=config)
     try:
@@ -41,8 +41,8 @@ SEARCH_PATH = "set search_path = 'cyber.main,beside.main'"
 
 def _add_missing_roll_ups(con: duckdb.DuckDBPyConnection) -> None:
     """Attach the in-memory catalog `beside` and write there the roll-ups over every region
-    (queries.ALL_REGIONS) the database lacks: it was built before them (a few tenths of a second,
-    once per connection)."""
+    (queries.ALL_REGIONS) the database lacks: it was built before them (about 0.1 s at 10M
+    records, once per connection)."""
     con.execute("attach ':memory:' as beside")
     present = {r[0] for r in con.execute(
         "select table_name from duckdb_tables() where database_name = 'cyber' and schema_name = 'main'").fetchall()}
