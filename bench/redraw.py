@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from bench.sessions import _DONE, _MAIN_TEXT, NAV  # the same 'redrawn' condition as the load test
-from tests.browser_helpers import APP_IDLE, chromium, streamlit_server
+from tests.browser_helpers import chromium, streamlit_server
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -35,7 +35,8 @@ def _settle(page, timeout_ms: float = 60_000) -> None:
 
 
 def _click_and_time(page, locator) -> float:
-    """Click, then wait until the page text has changed, no element is stale and the app is idle."""
+    """Click, then wait until the app is idle, nothing is stale, every chart is drawn and the page's
+    text has changed (`bench.sessions._DONE`)."""
     before = page.evaluate(_MAIN_TEXT)
     started = time.perf_counter()
     locator.click()
@@ -43,17 +44,6 @@ def _click_and_time(page, locator) -> float:
     return time.perf_counter() - started
 
 
-# A new page is drawn: its text differs from the page before, the script has finished, nothing is stale, and
-# every Plotly chart on it has drawn its SVG.
-_PAGE_DRAWN = """(prev) => {
-    const main = document.querySelector('[data-testid="stMain"]') || document.body;
-    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-    return main.innerText !== prev
-        && document.querySelector('%s')
-        && !document.querySelector('[data-testid="stStatusWidget"]')
-        && !document.querySelector('[data-stale="true"]')
-        && charts.length > 0 && charts.every(c => c.querySelector('.main-svg'));
-}""" % APP_IDLE
 SWITCH_PAGES = (1, 2, 3, 0)  # sidebar links in order: crime types, regions, at-risk groups, overview
 
 
@@ -75,7 +65,7 @@ def page_switches(url: str, browser, switches: int = 12) -> dict:
         before = page.evaluate(_MAIN_TEXT)
         started = time.perf_counter()
         page.locator(NAV).nth(target).click()
-        page.wait_for_function(_PAGE_DRAWN, arg=before, timeout=60_000, polling=20)
+        page.wait_for_function(_DONE, arg=before, timeout=60_000, polling=20)
         (first if i < len(SWITCH_PAGES) else later).append(time.perf_counter() - started)
     page.close()
     out = {"all": _percentiles(first + later), "first_visit": _percentiles(first)}

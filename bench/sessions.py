@@ -98,12 +98,18 @@ async def _errors(page) -> list[str]:
 
 
 _MAIN_TEXT = "() => (document.querySelector('[data-testid=\"stMain\"]') || document.body).innerText"
+# Redrawn: the script has finished (the app's own state attribute), no status widget, nothing stale,
+# every Plotly chart has drawn its SVG, and the page's text differs from before the click. The
+# text is compared last: computing it takes 12-19 ms on these pages (it needs style and layout),
+# and a probe that paid it on every poll (every 20 ms) took up to half of the browser's main
+# thread during the redraw it was timing (BENCHMARKS.md, session 8).
 _DONE = """(prev) => {
-    const main = document.querySelector('[data-testid="stMain"]') || document.body;
-    return main.innerText !== prev
-        && !document.querySelector('[data-testid="stStatusWidget"]')
-        && !document.querySelector('[data-stale="true"]')
-        && document.querySelectorAll('.js-plotly-plot .main-svg').length > 0;
+    if (!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+        || document.querySelector('[data-testid="stStatusWidget"]')
+        || document.querySelector('[data-stale="true"]')) return false;
+    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+    if (!charts.length || !charts.every(c => c.querySelector('.main-svg'))) return false;
+    return (document.querySelector('[data-testid="stMain"]') || document.body).innerText !== prev;
 }"""
 NAV = '[data-testid="stSidebarNavLink"]'
 # How long sessions keep going after their time is up while the publish has not finished.
