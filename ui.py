@@ -337,7 +337,7 @@ def headline_metrics(heads) -> None:
                 # ASCII minus: Streamlit picks the arrow direction from a leading "-".
                 h.label, h.value, h.delta.replace("−", "-") if h.delta else None, help=h.help, border=True,
                 delta_color=colour, delta_arrow="off" if h.neutral else "auto",
-                delta_description=h.delta_description, chart_data=h.spark, chart_type="bar",
+                delta_description=h.delta_description,
             )
 
 

@@ -179,7 +179,6 @@ def test_mpfn_headlines_latest_full_year_and_partial_year(sample_db):
     assert total.raw_delta == pytest.approx((years[latest] - years[before]) / years[before] * 100)
     assert total.label == i18n.t("kpi_total", "es", period=str(latest))
     assert total.delta_description == i18n.t("vs_period", "es", period=str(before))
-    assert total.spark == [float(years[y]) for y in range(full[0], latest + 1)]
     # 2. fastest-growing article, among those with a base of HEADLINE_MIN_BASE reports
     rows = query(sample_db, """
         select article, sum(report_count) filter (where year(period_start) = $cur),
