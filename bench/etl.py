@@ -109,7 +109,7 @@ def run(path: Path, repeats: int = 5, analyst: bool = True) -> dict:
         "bare_s": round(statistics.median(r["wall_s"] for r in bare_runs), 3),
         "bare_s_min": round(min(r["wall_s"] for r in bare_runs), 3),
         "bare_cpu_s": round(statistics.median(r["cpu_s"] for r in bare_runs), 3),
-        "ratio_bare": round(statistics.median(ratios), 2),
+        "ratio_bare": round(statistics.median(ratios), 3),
         "ratio_bare_cpu": round(statistics.median(r["cpu_s"] for r in etl_runs)
                                 / statistics.median(r["cpu_s"] for r in bare_runs), 2),
         "ratio_bare_default": round(etl_s / bare_default["wall_s"], 2),
@@ -120,7 +120,7 @@ def run(path: Path, repeats: int = 5, analyst: bool = True) -> dict:
         "targets": {"ratio_bare": TARGET_RATIO_BARE, "rss_mb": TARGET_RSS_MB,
                     "speedup_analyst": TARGET_SPEEDUP_ANALYST},
     }
-    out["pass_ratio_bare"] = out["ratio_bare"] <= TARGET_RATIO_BARE
+    out["pass_ratio_bare"] = statistics.median(ratios) <= TARGET_RATIO_BARE  # not the rounded figure
     out["pass_rss"] = out["etl_max_rss_mb"] < TARGET_RSS_MB
     if analyst:
         log(f"{path.name}: pandas reference (read_csv + the same checks + insert into DuckDB)")
