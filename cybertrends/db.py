@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from cybertrends import paths, queries
+from cybertrends import paths, rollups
 
 
 def open_read_only(path: str | Path | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -41,12 +41,12 @@ SEARCH_PATH = "set search_path = 'cyber.main,beside.main'"
 
 def _add_missing_roll_ups(con: duckdb.DuckDBPyConnection) -> None:
     """Attach the in-memory catalog `beside` and write there the roll-ups over every region
-    (queries.ALL_REGIONS) the database lacks: it was built before them (about 0.1 s at 10M
+    (rollups.ALL_REGIONS) the database lacks: it was built before them (about 0.1 s at 10M
     records, once per connection)."""
     con.execute("attach ':memory:' as beside")
     present = {r[0] for r in con.execute(
         "select table_name from duckdb_tables() where database_name = 'cyber' and schema_name = 'main'").fetchall()}
-    for name, select in queries.ALL_REGIONS.values():  # fixed names and statements
+    for name, select in rollups.ALL_REGIONS.values():  # fixed names and statements
         if name not in present:
             con.execute(f"create table beside.main.{name} as {select}")
 

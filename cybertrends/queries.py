@@ -15,6 +15,15 @@ import pandas as pd
 
 from cybertrends import disclosure
 from cybertrends.filters import Filters
+from cybertrends.rollups import ALL_REGIONS
+
+# pandas 3's text dtype (`str`) kept in NumPy object arrays rather than Arrow: the pages work on
+# small frames (tens to hundreds of rows), where every Arrow-backed take, slice and lookup costs a
+# conversion. Same dtype and missing value (NaN), so no behaviour changes; measured 17-21 % less
+# server time per page (BENCHMARKS.md, issue 12). Set here, where the app's frames come from (every
+# page and chart reads through this module), not when `cybertrends` is imported: the ETL imports
+# `cybertrends` but not pandas (about 0.5 s of its start).
+pd.set_option("mode.string_storage", "python")
 
 # DuckDB threads per statement on the app's connection: page statements read small pre-aggregated tables,
 # and sessions already run them side by side on their own threads; on 2 cores one thread each measured
@@ -53,27 +62,6 @@ _WHERE_ALL_REGIONS = """
     and list_contains($crimes, crime_code)
 """
 _WHERE_GROUPS = " and (len($groups) = 0 or list_contains($groups, victim_age_group))"
-
-
-# The aggregates summed over every region: most views filter no region, and a cell of such a view is
-# then read from 7-11x fewer rows (BENCHMARKS.md, issue 12). A cell is the same records either way (the
-# same count and key sum), so it is published the same way. Written by the ETL on every publish
-# (etl/load.py) and, for a database built before them, by db.open_read_only beside it.
-ALL_REGIONS = {
-    "agg_counts": ("agg_counts_all_regions", """
-        select source, period_start, crime_code, victim_age_group, victim_sex,
-               sum(report_count)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
-               sum(key_sum)::bigint as key_sum
-        from agg_counts
-        group by all
-        order by source, period_start, crime_code, victim_age_group, victim_sex"""),
-    "agg_modality": ("agg_modality_all_regions", """
-        select source, period_start, crime_code, victim_age_group, modality, channel,
-               sum(report_count)::bigint as report_count, sum(key_sum)::bigint as key_sum
-        from agg_modality
-        group by all
-        order by source, period_start, crime_code, victim_age_group, modality, channel"""),
-}
 
 
 def _cells_table(table: str, dims: list[tuple[str, str]], where: str, roll_up: str | None) -> tuple[str, str]:

@@ -3,11 +3,14 @@ stable across reloads, and cell keys that travel through the aggregates."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import duckdb
 import pandas as pd
 import pytest
 
-from cybertrends import disclosure
+from cybertrends import disclosure, paths
 from etl import load
 from tests.conftest import CANONICAL_HEADER, query, write
 
@@ -62,6 +65,28 @@ def test_the_table_is_reproducible(table):
     disclosure.perturbation_table.cache_clear()
     again = disclosure.perturbation_table()
     pd.testing.assert_frame_equal(table, again)
+
+
+def test_the_etl_writes_the_same_table_without_pandas(tmp_path, table):
+    """The ETL loads `ref_perturbation` from the table's CSV text with DuckDB's reader: the same rows
+    and column types as `perturbation_table()`, and neither the ETL's modules nor the load import
+    pandas (about 0.5 s of the ETL's start; BENCHMARKS.md, session 8)."""
+    db = tmp_path / "p.duckdb"
+    script = (
+        "import sys, duckdb, etl.load, etl.reference, etl.publish\n"
+        "from cybertrends import disclosure\n"
+        f"con = duckdb.connect({str(db)!r}); disclosure.load_table(con); con.close()\n"
+        "print('pandas' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=paths.ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+    con = duckdb.connect(str(db), read_only=True)
+    types = dict(con.execute("select column_name, data_type from information_schema.columns "
+                             "where table_name = 'ref_perturbation'").fetchall())
+    assert types == {"count_row": "SMALLINT", "cell_key": "UTINYINT", "noise": "SMALLINT"}
+    written = con.execute("select * from ref_perturbation").df()  # in its stored order
+    con.close()
+    pd.testing.assert_frame_equal(written, table.sort_values(["count_row", "cell_key", "noise"], ignore_index=True),
+                                  check_dtype=False)
 
 
 def test_each_key_gets_the_noise_its_seeded_shuffle_gives(table):

@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from cybertrends import paths, queries
+from cybertrends import paths, queries, rollups
 from cybertrends.db import cursor, open_read_only
 from cybertrends.filters import Filters
 from etl import load
@@ -243,7 +243,7 @@ def test_a_database_built_before_the_roll_ups_gets_them_beside_itself_when_opene
     old = tmp_path / "old.duckdb"
     shutil.copyfile(sample_db, old)
     with duckdb.connect(str(old)) as c:
-        for name, _ in queries.ALL_REGIONS.values():
+        for name, _ in rollups.ALL_REGIONS.values():
             c.execute(f"drop table {name}")
     before = file_digest(old)
     f = _f(sample_db, groups=("child", "adolescent"))

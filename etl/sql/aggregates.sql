@@ -9,7 +9,7 @@
 -- modality x channel (agg_modality). Two smaller hash tables cost less than one finest grain
 -- summed again (BENCHMARKS.md). Only the tables' rows get the codes.
 -- Their roll-ups over every region (agg_counts_all_regions, agg_modality_all_regions) are written
--- after this file, from cybertrends.queries.ALL_REGIONS.
+-- after this file, from cybertrends.rollups.ALL_REGIONS.
 -- Only the tables below are written in order (small; the order lets the pages' filters skip
 -- row groups).
 create or replace temp table agg_incident_fine as
