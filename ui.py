@@ -3,6 +3,7 @@ downloads and "add to briefing"; headline metrics; notices. UI only, no SQL."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import os
@@ -325,19 +326,40 @@ def page_css() -> None:
     st.html(_PAGE_CSS)
 
 
+def spark_image(values: list[float]) -> str:
+    """A word-sized bar chart of `values` as a Markdown image (an SVG data URI): Streamlit draws an
+    image in a metric's text at the height of the font. A Vega chart in the card (`st.metric`'s
+    `chart_data`) cost about 0.2 s of browser CPU each time the filters changed (BENCHMARKS.md,
+    session 8); an image costs nothing measurable."""
+    width, gap, height = 5, 2, 14
+    top = max(values) or 1.0
+    bars = "".join(
+        f'<rect x="{i * (width + gap)}" y="{height - h:.2f}" width="{width}" height="{h:.2f}" fill="#0072B2"/>'
+        for i, h in enumerate(max(v / top * height, 1.0 if v > 0 else 0.0) for v in values))
+    size = len(values) * (width + gap) - gap
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{height}" '
+           f'viewBox="0 0 {size} {height}">{bars}</svg>')
+    alt = t("kpi_spark_alt", first=i18n.fmt_int(values[0], lang()), last=i18n.fmt_int(values[-1], lang()))
+    return f"![{alt}](data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()})"
+
+
 def headline_metrics(heads) -> None:
     """The headline figures. More reports is bad news: a rise is drawn red/orange and a fall
-    green (`delta_color="inverse"`); neutral measures (a share's change) get no colour."""
+    green (`delta_color="inverse"`); neutral measures (a share's change) get no colour. A headline's
+    series of complete periods (`spark`) is drawn after its description, as a word-sized image."""
     st.html(_WRAP_METRICS)
     cols = st.columns(len(heads))
     for col, h in zip(cols, heads):
         with col:
             colour = "off" if h.neutral or getattr(h, "tone", "bad") == "neutral" else "inverse"
+            description = h.delta_description
+            if getattr(h, "spark", None):
+                description = f"{description or ''} {spark_image(h.spark)}".strip()
             st.metric(
                 # ASCII minus: Streamlit picks the arrow direction from a leading "-".
                 h.label, h.value, h.delta.replace("−", "-") if h.delta else None, help=h.help, border=True,
                 delta_color=colour, delta_arrow="off" if h.neutral else "auto",
-                delta_description=h.delta_description,
+                delta_description=description,
             )
 
 

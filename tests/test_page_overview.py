@@ -9,7 +9,9 @@ shows published, not exact, counts of record-level data.
 
 from __future__ import annotations
 
+import base64
 import math
+import re
 from datetime import date
 from pathlib import Path
 
@@ -179,6 +181,7 @@ def test_mpfn_headlines_latest_full_year_and_partial_year(sample_db):
     assert total.raw_delta == pytest.approx((years[latest] - years[before]) / years[before] * 100)
     assert total.label == i18n.t("kpi_total", "es", period=str(latest))
     assert total.delta_description == i18n.t("vs_period", "es", period=str(before))
+    assert total.spark == [float(years[y]) for y in range(full[0], latest + 1)]
     # 2. fastest-growing article, among those with a base of HEADLINE_MIN_BASE reports
     rows = query(sample_db, """
         select article, sum(report_count) filter (where year(period_start) = $cur),
@@ -289,6 +292,25 @@ def test_mpfn_2023_file_alone_has_no_invented_comparison(mpfn_db):
     assert fourth.value == "–" and "Not recorded" not in fourth.value
     assert findings[0].endswith(i18n.t("finding_no_span", "en"))
     assert charts.build("overview_contrib", con, f) is None  # no comparable pair
+
+
+def test_the_total_headline_draws_its_series_as_a_word_sized_image(sample_db):
+    """The total headline's complete years, drawn after its description as an SVG image (no Vega
+    chart in the card): one bar per year, heights in proportion to the yearly totals counted here
+    from the database, and an alt text with the first and last totals."""
+    at = run_app(sample_db, params={"lang": "en"})
+    years, full = _mpfn_years(sample_db), _full_years(sample_db)
+    series = [years[y] for y in range(full[0], full[-1] + 1)]
+    total = at.metric[0].proto
+    assert not total.chart_data  # no Vega sparkline
+    match = re.fullmatch(r"(.*) !\[([^\]]*)\]\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", total.delta_description)
+    assert match, total.delta_description
+    described, alt, svg = match.group(1), match.group(2), base64.b64decode(match.group(3)).decode()
+    assert described == i18n.t("vs_period", "en", period=str(full[-2]))
+    assert alt == i18n.t("kpi_spark_alt", "en", first=i18n.fmt_int(series[0], "en"), last=i18n.fmt_int(series[-1], "en"))
+    heights = [float(h) for h in re.findall(r'<rect [^>]*height="([0-9.]+)"', svg)]
+    assert len(heights) == len(series)
+    assert heights == pytest.approx([n / max(series) * max(heights) for n in series], abs=0.01)
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])

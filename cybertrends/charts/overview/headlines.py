@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
 
 from cybertrends import i18n, measures, queries
 from cybertrends.charts.base import Context
@@ -29,6 +32,7 @@ class Headline:
     # What a rise means: "bad" (more reports: drawn red/orange, a fall blue/green) or "neutral"
     # (a change of a share of victims: an arrow, no good/bad colour).
     tone: str = "bad"
+    spark: list[float] | None = None
     name: str | None = None  # the full name behind a shortened value or delta (for findings)
 
 
@@ -46,6 +50,18 @@ def short_crime(ctx: Context, code: str) -> str:
     return ctx.t("crime_short_article", article=code) if article.startswith("art.") else article
 
 
+def _spark(ctx: Context, upto: date) -> list[float] | None:
+    """The series behind the total headline: complete periods up to `upto`, or None when a
+    period in between is missing (a sparkline cannot show a gap)."""
+    df = queries.counts(ctx.con, ctx.f.with_(period_to=upto), ("period_start",), money=False)
+    starts = [pd.Timestamp(p).date() for p in df["period_start"]]
+    if ctx.periods.missing(ctx.f.period_from, upto):
+        return None
+    keep = [ctx.is_complete(p) for p in starts]
+    values = [float(v) for v, k in zip(df["report_count"], keep) if k]
+    return values if len(values) >= 2 else None
+
+
 def headlines(ctx: Context) -> list[Headline]:
     """The four headline figures: reports in the latest complete span and their growth against
     the same span a year earlier; the fastest-growing crime type; the region with the highest
@@ -54,7 +70,7 @@ def headlines(ctx: Context) -> list[Headline]:
     hp = headline_periods(ctx)
     cur_f = ctx.f.with_(period_from=hp.cur_from, period_to=hp.cur_to)
     prev_f = ctx.f.with_(period_from=hp.prev_from, period_to=hp.prev_to) if hp.compared else None
-    cur_label, prev_label = hp.cur_label, hp.prev_label
+    cur_label, prev_label, upto = hp.cur_label, hp.prev_label, hp.cur_to
     vs = ctx.t("vs_period", period=prev_label) if prev_label else None
     out = []
 
@@ -78,6 +94,7 @@ def headlines(ctx: Context) -> list[Headline]:
         i18n.fmt_int(cur_total, ctx.lang),
         delta, ctx.t("kpi_total_help") if hp.compared else ctx.t("kpi_total_help_no_span"),
         cur_total, g, delta_description=description, neutral=neutral,
+        spark=_spark(ctx, upto),
     ))
 
     # 2. Fastest-growing crime type (or, with nothing to compare, the most reported one)
