@@ -100,9 +100,9 @@ async def _errors(page) -> list[str]:
 _MAIN_TEXT = "() => (document.querySelector('[data-testid=\"stMain\"]') || document.body).innerText"
 # Redrawn: the script has finished (the app's own state attribute), no status widget, nothing stale,
 # every Plotly chart has drawn its SVG, and the page's text differs from before the click. The
-# text is compared last: computing it takes 12-19 ms on these pages (it needs style and layout),
-# and a probe that paid it on every poll (every 20 ms) took up to half of the browser's main
-# thread during the redraw it was timing (BENCHMARKS.md, session 8).
+# text is compared last, once the cheap checks hold: computing it takes 12-19 ms on these pages (it
+# needs style and layout). Comparing it first, on every poll, gave the same times (BENCHMARKS.md,
+# session 8).
 _DONE = """(prev) => {
     if (!document.querySelector('[data-testid="stApp"][data-test-script-state="notRunning"]')
         || document.querySelector('[data-testid="stStatusWidget"]')
