@@ -25,7 +25,7 @@ from etl.sqlfiles import sql
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "2"  # 2: fact_report (narrow) + dim_code, fact_incident a view
+SCHEMA_VERSION = "3"  # 2: fact_report (narrow) + dim_code, fact_incident a view; 3: fact_report.profile_key
 # DuckDB's memory limit for a load (it spills beyond it); keeps a 10-million-row load small.
 MEMORY_LIMIT = os.environ.get("CYBERTRENDS_ETL_MEMORY_LIMIT", "1GB")
 FACT_TABLES = ("fact_report", "fact_count")  # where an adapter's rows go
@@ -175,13 +175,24 @@ def _open(staging: publish.Staging) -> duckdb.DuckDBPyConnection:
            and schema_name = 'main' and table_name = 'fact_incident'""").fetchone()[0]
     if old_table:  # built before fact_report: fact_incident was the table (migrated below)
         con.execute("alter table fact_incident rename to fact_incident_v1")
+    keys_table = con.execute(
+        """select count(*) from duckdb_columns() where database_name = 'cybertrends_build'
+           and schema_name = 'main' and table_name = 'fact_report' and column_name = 'crime_key'""").fetchone()[0]
+    if keys_table:  # built before the profile key: a key column per dimension (migrated below)
+        con.execute("alter table fact_report rename to fact_report_v2")
     con.execute(sql("schema"))
     con.execute(sql("macros"))
     con.execute("insert or replace into meta values ('schema_version', $v)", {"v": SCHEMA_VERSION})
     reference.load_reference_tables(con, perturbation=False)  # written by _finish
     run_sql(con, "dim_codes")
+    too_many = con.execute(sql("profile_overflow")).fetchall()
+    if too_many:
+        raise RuntimeError("dim_code has more codes than fact_report's profile key can hold: " + "; ".join(
+            f"{dim}: key {key}, at most {limit}" for dim, key, limit in too_many))
     if old_table:
         con.execute(sql("migrate_fact_incident"))
+    if keys_table:
+        con.execute(sql("migrate_fact_report_v2"))
     return con
 
 

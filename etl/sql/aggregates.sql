@@ -7,28 +7,34 @@
 -- below, grouped on fact_report's integer keys: month x region x crime x age group x sex x Lima
 -- area (agg_counts, agg_lima_area, source_period), and month x region x crime x age group x
 -- modality x channel (agg_modality). Two smaller hash tables cost less than one finest grain
--- summed again (BENCHMARKS.md). Only the tables' rows get the codes.
+-- summed again (BENCHMARKS.md). Each groups on the profile key with the fields it does not keep
+-- cleared (macros.sql `profile_key`): one integer, not four keys. Only the tables' rows get the codes.
 -- Their roll-ups over every region (agg_counts_all_regions, agg_modality_all_regions) are written
 -- after this file, from cybertrends.rollups.ALL_REGIONS.
 -- Only the tables below are written in order (small; the order lets the pages' filters skip
 -- row groups).
 create or replace temp table agg_incident_fine as
 select source_key, date_trunc('month', report_date)::date as period_start, ubigeo // 10000 as region,
-       crime_key, age_group_key, sex_key, ubigeo // 100 = 1501 as metro,
+       profile_key & ~profile_key(0, 0, 0, 15, 63, 63) as profile, ubigeo // 100 = 1501 as metro,
        count(*)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
        sum(record_key)::bigint as key_sum
 from fact_report
 group by all;
--- A NULL modality or channel is counted as 'unknown': with that code's key, should the reference
--- have one (read once here: a constant when the facts are scanned).
+-- A missing modality or channel (field 0) is counted as 'unknown': with that code's key, should
+-- the reference have one (read once here: a constant when the facts are scanned).
 set variable unknown_modality_key = (select code_key from dim_code where dimension = 'modality' and code = 'unknown');
 set variable unknown_channel_key = (select code_key from dim_code where dimension = 'channel' and code = 'unknown');
 create or replace temp table agg_modality_fine as
-select source_key, date_trunc('month', report_date)::date as period_start, ubigeo // 10000 as region,
-       crime_key, age_group_key, coalesce(modality_key, getvariable('unknown_modality_key')) as modality_key,
-       coalesce(channel_key, getvariable('unknown_channel_key')) as channel_key,
-       count(*)::bigint as report_count, sum(record_key)::bigint as key_sum
-from fact_report
+select source_key, period_start, region,
+       profile_key(profile_field(profile, 'crime'), profile_field(profile, 'age_group'), 0, 0,
+                   coalesce(nullif(profile_field(profile, 'modality'), 0), getvariable('unknown_modality_key')),
+                   coalesce(nullif(profile_field(profile, 'channel'), 0), getvariable('unknown_channel_key'))) as profile,
+       sum(report_count)::bigint as report_count, sum(key_sum)::bigint as key_sum
+from (select source_key, date_trunc('month', report_date)::date as period_start, ubigeo // 10000 as region,
+             profile_key & ~profile_key(0, 0, 15, 15, 0, 0) as profile,
+             count(*)::bigint as report_count, sum(record_key)::bigint as key_sum
+      from fact_report
+      group by all)
 group by all;
 set preserve_insertion_order = true;
 
@@ -41,15 +47,15 @@ select s.code as source, f.period_start, 'month' as period_grain, last_day(f.per
        lpad(f.region::varchar, 2, '0') as region_code, c.code as crime_code, ag.code as victim_age_group,
        sx.code as victim_sex, cast(null as varchar) as fiscal_district,
        f.report_count, f.amount_lost_pen, f.key_sum
-from (select source_key, period_start, region, crime_key, age_group_key, sex_key,
+from (select source_key, period_start, region, profile,
              sum(report_count)::bigint as report_count, sum(amount_lost_pen) as amount_lost_pen,
              sum(key_sum)::bigint as key_sum
       from agg_incident_fine
       group by all) as f
 join dim_code s on s.dimension = 'source' and s.code_key = f.source_key
-join dim_code c on c.dimension = 'crime' and c.code_key = f.crime_key
-join dim_code ag on ag.dimension = 'age_group' and ag.code_key = f.age_group_key
-join dim_code sx on sx.dimension = 'sex' and sx.code_key = f.sex_key
+join dim_code c on c.dimension = 'crime' and c.code_key = profile_field(f.profile, 'crime')
+join dim_code ag on ag.dimension = 'age_group' and ag.code_key = profile_field(f.profile, 'age_group')
+join dim_code sx on sx.dimension = 'sex' and sx.code_key = profile_field(f.profile, 'sex')
 union all
 select source, period_start, period_grain,
        coalesce(period_end, case when period_grain = 'year' then make_date(year(period_start), 12, 31)
@@ -67,10 +73,10 @@ select s.code as source, f.period_start, lpad(f.region::varchar, 2, '0') as regi
        f.report_count, f.key_sum
 from agg_modality_fine as f
 join dim_code s on s.dimension = 'source' and s.code_key = f.source_key
-join dim_code c on c.dimension = 'crime' and c.code_key = f.crime_key
-join dim_code ag on ag.dimension = 'age_group' and ag.code_key = f.age_group_key
-left join dim_code mo on mo.dimension = 'modality' and mo.code_key = f.modality_key
-left join dim_code ch on ch.dimension = 'channel' and ch.code_key = f.channel_key
+join dim_code c on c.dimension = 'crime' and c.code_key = profile_field(f.profile, 'crime')
+join dim_code ag on ag.dimension = 'age_group' and ag.code_key = profile_field(f.profile, 'age_group')
+left join dim_code mo on mo.dimension = 'modality' and mo.code_key = profile_field(f.profile, 'modality')
+left join dim_code ch on ch.dimension = 'channel' and ch.code_key = profile_field(f.profile, 'channel')
 -- in order of the filters that skip row groups (source, region, month: a view with no region filter
 -- reads the roll-up over every region instead); sorting on the keys costs less than on the codes
 order by f.source_key, f.region, f.period_start;
@@ -81,14 +87,14 @@ create or replace table agg_lima_area as
 select s.code as source, f.period_start, 'month' as period_grain, c.code as crime_code,
        case when f.metro then 'metro' else 'rest' end as lima_area, ag.code as victim_age_group,
        f.report_count, f.key_sum
-from (select source_key, period_start, crime_key, metro, age_group_key,
+from (select source_key, period_start, profile & ~profile_key(0, 0, 15, 0, 0, 0) as profile, metro,
              sum(report_count)::bigint as report_count, sum(key_sum)::bigint as key_sum
       from agg_incident_fine
       where region = 15
       group by all) as f
 join dim_code s on s.dimension = 'source' and s.code_key = f.source_key
-join dim_code c on c.dimension = 'crime' and c.code_key = f.crime_key
-join dim_code ag on ag.dimension = 'age_group' and ag.code_key = f.age_group_key
+join dim_code c on c.dimension = 'crime' and c.code_key = profile_field(f.profile, 'crime')
+join dim_code ag on ag.dimension = 'age_group' and ag.code_key = profile_field(f.profile, 'age_group')
 union all
 select source, period_start, period_grain, crime_code, lima_area, cast(null as varchar), sum(report_count)::bigint,
        cast(null as bigint)

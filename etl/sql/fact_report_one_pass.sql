@@ -13,11 +13,12 @@
 -- incidents.py `_date_fragments`.
 insert into fact_report
 select $source_key, $file_key, coalesce(report_id, ''), coalesce(report_date, date '1900-01-01'), incident_date,
-       coalesce(ubigeo_number, 0), coalesce(crime_key, 0), modality_key, channel_key,
-       case when company then null else age_value end,
-       case when company then $unknown_age_group_key else coalesce(age_group_key, $unknown_age_group_key) end,
-       case when company or sex_key is null then $unknown_sex_key else sex_key end,
-       victim_type_key, amount_lost_pen,
+       coalesce(ubigeo_number, 0),
+       profile_key(crime_key,
+                   case when company then $unknown_age_group_key else coalesce(age_group_key, $unknown_age_group_key) end,
+                   case when company or sex_key is null then $unknown_sex_key else sex_key end,
+                   victim_type_key, modality_key, channel_key),
+       case when company then null else age_value end, amount_lost_pen,
        case when settled and in_scope and not value_bad and not {{row_rules}} then {{record_key}} end
 from (
     select r.report_id, r.amount_raw, r.amount_lost_pen,

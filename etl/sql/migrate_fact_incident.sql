@@ -7,8 +7,9 @@ from (select distinct file_name from fact_incident_v1) f
 where not exists (select 1 from dim_code d where d.dimension = 'file' and d.code = f.file_name);
 
 insert into fact_report
-select s.code_key, f.code_key, i.report_id, i.report_date, i.incident_date, i.ubigeo::integer, c.code_key,
-       mo.code_key, ch.code_key, i.victim_age, ag.code_key, sx.code_key, vt.code_key, i.amount_lost_pen,
+select s.code_key, f.code_key, i.report_id, i.report_date, i.incident_date, i.ubigeo::integer,
+       profile_key(c.code_key, ag.code_key, sx.code_key, vt.code_key, mo.code_key, ch.code_key),
+       i.victim_age, i.amount_lost_pen,
        coalesce(i.record_key, (hash(i.source || chr(31) || i.report_id) % 256)::utinyint)
 from fact_incident_v1 i
 join dim_code s on s.dimension = 'source' and s.code = i.source

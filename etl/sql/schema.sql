@@ -42,8 +42,10 @@ create table if not exists dim_code (
 );
 
 -- Grain: one row per report (canonical incidents and the synthetic sample), stored narrow: the
--- columns with few values as keys into dim_code, the district as its INEI number (region and
--- Lima area follow from it), dates as DATE. Read it through the view `fact_incident`.
+-- source and file as keys into dim_code, the district as its INEI number (region and Lima area
+-- follow from it), dates as DATE, and the six other columns with few values (crime, age group,
+-- sex, victim type, modality, channel) as one profile key: their dim_code keys packed in one
+-- integer (macros.sql `profile_key`). Read it through the view `fact_incident`.
 -- Each column names its compression, so that writing it skips trying the others (BENCHMARKS.md):
 -- the numbers bit packing, which DuckDB picks for them on our files (the record key, 0-255 at
 -- random: none); report_id zstd. DuckDB would pick a dictionary with FSST for report_id, 20%
@@ -56,13 +58,9 @@ create table if not exists fact_report (
     incident_date date using compression bitpacking,
     -- INEI district code as a number: 150101 (text: lpad to 6)
     ubigeo integer not null using compression bitpacking,
-    crime_key utinyint not null using compression bitpacking,
-    modality_key utinyint using compression bitpacking,
-    channel_key utinyint using compression bitpacking,
+    -- crime, age group, sex, victim type, modality and channel keys (macros.sql `profile_key`)
+    profile_key uinteger not null using compression bitpacking,
     victim_age smallint using compression bitpacking,
-    age_group_key utinyint not null using compression bitpacking,
-    sex_key utinyint not null using compression bitpacking,
-    victim_type_key utinyint using compression bitpacking,
     amount_lost_pen decimal(14, 2) using compression bitpacking,
     -- cell-key method: 0-255 from source and report_id (stable)
     record_key utinyint using compression uncompressed
@@ -87,7 +85,8 @@ alter table fact_count add column if not exists period_end date;
 alter table fact_count add column if not exists fiscal_district varchar;
 
 -- Grain: one row per report, the contract's columns and values (README "Database contract"):
--- fact_report with its keys turned back into codes.
+-- fact_report with its keys turned back into codes. The profile key's fields are read as
+-- macros.sql `profile_field` reads them (written out: the macros live only in the ETL's session).
 create or replace view fact_incident as
 select s.code as source, f.code as file_name, r.report_id, r.report_date, r.incident_date,
        lpad(r.ubigeo::varchar, 6, '0') as ubigeo, lpad((r.ubigeo // 10000)::varchar, 2, '0') as region_code,
@@ -98,9 +97,9 @@ select s.code as source, f.code as file_name, r.report_id, r.report_date, r.inci
 from fact_report r
 join dim_code s on s.dimension = 'source' and s.code_key = r.source_key
 join dim_code f on f.dimension = 'file' and f.code_key = r.file_key
-join dim_code c on c.dimension = 'crime' and c.code_key = r.crime_key
-left join dim_code mo on mo.dimension = 'modality' and mo.code_key = r.modality_key
-left join dim_code ch on ch.dimension = 'channel' and ch.code_key = r.channel_key
-join dim_code ag on ag.dimension = 'age_group' and ag.code_key = r.age_group_key
-join dim_code sx on sx.dimension = 'sex' and sx.code_key = r.sex_key
-left join dim_code vt on vt.dimension = 'victim_type' and vt.code_key = r.victim_type_key;
+join dim_code c on c.dimension = 'crime' and c.code_key = r.profile_key >> 24
+left join dim_code mo on mo.dimension = 'modality' and mo.code_key = (r.profile_key >> 6) & 63
+left join dim_code ch on ch.dimension = 'channel' and ch.code_key = r.profile_key & 63
+join dim_code ag on ag.dimension = 'age_group' and ag.code_key = (r.profile_key >> 20) & 15
+join dim_code sx on sx.dimension = 'sex' and sx.code_key = (r.profile_key >> 16) & 15
+left join dim_code vt on vt.dimension = 'victim_type' and vt.code_key = (r.profile_key >> 12) & 15;
