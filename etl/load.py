@@ -187,7 +187,7 @@ def _open(staging: publish.Staging) -> duckdb.DuckDBPyConnection:
     run_sql(con, "dim_codes")
     too_many = con.execute(sql("profile_overflow")).fetchall()
     if too_many:
-        raise RuntimeError("dim_code has more codes than fact_report's profile key can hold: " + "; ".join(
+        raise ValueError("dim_code has more codes than fact_report's profile key can hold: " + "; ".join(
             f"{dim}: key {key}, at most {limit}" for dim, key, limit in too_many))
     if old_table:
         con.execute(sql("migrate_fact_incident"))

@@ -4,10 +4,10 @@ Built to load ten million rows at close to DuckDB's own read speed. Writing a bi
 (even to memory) costs more than parsing the CSV, so the file is never staged.
 
 One pass where it pays (`_one_pass`): when the file's first lines are clean, the file is parsed
-once, straight into the narrow fact table (`fact_report_one_pass.sql`): each value is found in
-lookups of the values seen in those first lines and of the texts valid values usually take
-(`known_values.sql`), every rule is checked on the row itself, and a row that is not settled
-keeps a NULL record_key. When the first lines write every date in one format, the reader parses
+once, straight into the narrow fact table (`fact_report_one_pass.sql`): each row's texts are found
+in the combinations of the values seen in those first lines and of the texts valid values usually
+take (`known_values.sql`, `known_combinations.sql`: three joins a row), every rule is checked on
+the row itself, and a row that is not settled keeps a NULL record_key. When the first lines write every date in one format, the reader parses
 the dates as DATE in that format (no lookup). If every row settled, no id repeats and no line
 was malformed, the load is done (BENCHMARKS: about 40% less CPU than two passes). Otherwise
 the file's rows are taken back out and it is loaded the two-pass way, which names every bad row:
@@ -82,6 +82,7 @@ LOOKUPS = ("date_values", "ubigeo_values", "crime_values", "person_values")
 
 # The one-pass load's lookups with their verdicts (rules.per_value): name -> (lookup, table,
 # the rules' column names -> the table's columns, plus what the insert reads as computed once).
+# known_combinations.sql crosses them into the three tables the insert joins.
 VALUE_LOOKUPS = {
     "report_date": ("report_date", "scratch.date_values", {"report_date_raw": "t", "report_date": "d"}),
     "incident_date": ("incident_date", "scratch.date_values", {"incident_date_raw": "t", "incident_date": "d"}),
@@ -96,9 +97,10 @@ VALUE_LOOKUPS = {
 
 
 def _value_verdicts(con, params: dict) -> dict[str, str]:
-    """The fragments of fact_report_one_pass.sql: each lookup with `bad` (`<name>_lookup`) and the
-    verdict on a missing value (`<name>_null`), a constant: computed here once and written as the
-    literal `true` or `false` (as a subquery, DuckDB would join it to every row)."""
+    """The fragments of known_combinations.sql and of the dates in fact_report_one_pass.sql: each
+    lookup with `bad` (`<name>_lookup`) and the verdict on a missing value (`<name>_null`), a
+    constant: computed here once and written as the literal `true` or `false` (as a subquery,
+    DuckDB would join it to every row)."""
     out = {}
     for name, (lookup, table, names) in VALUE_LOOKUPS.items():
         out[f"{name}_lookup"] = rules.per_value(rules.INCIDENT_RULES, lookup, names, table)
@@ -189,6 +191,7 @@ def _one_pass(con, fmt: FileFormat, progress, params: dict, file_columns: str, r
         params = {**params, "dateformat": date_format}
     params = {**params, "columns": {c: typed.get(c, t) for c, t in params["columns"].items()}}
     verdicts = _value_verdicts(con, params)
+    run(con, "known_combinations", params, **verdicts)
     amount = AMOUNT_TYPED if "amount_lost_pen" in pos else AMOUNT_FROM_TEXT
     rows = "(" + sql("incident_rows", **{**head, **amount}, read_file=f"({sql('read_csv')})") + ")"
     text = sql("fact_report_one_pass", **verdicts, **_date_fragments(verdicts, rows, date_format is not None),
