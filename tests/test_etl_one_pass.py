@@ -108,6 +108,14 @@ def test_a_value_a_rule_refuses_after_the_first_lines_falls_back(tmp_path, monke
 # The one pass checks report ids after its insert (the ids seen twice in the file, and those
 # already loaded for the source from another file): either alone, after the first lines, makes
 # it fall back, and the two-pass load names the row.
+# The one pass crosses each group of columns' known texts (known_combinations.sql); a file whose
+# first lines carry more distinct texts than it will cross loads the two-pass way instead.
+def test_too_many_known_texts_to_cross_falls_back(tmp_path, monkeypatch, big_sample):
+    monkeypatch.setattr(incidents, "KNOWN_COMBINATIONS_MAX", 1_000)  # the synthetic files: 67,000
+    one = _one_pass_falls_back(big_sample, tmp_path, monkeypatch)
+    assert len(one["fact_incident"]) == 120_000 and one["rejected_rows"] == []
+
+
 def test_an_id_repeated_after_the_first_lines_alone_falls_back(tmp_path, monkeypatch, big_sample):
     first_id = big_sample.read_text().splitlines()[5].split(",")[0]
     dirty = _changed(big_sample, tmp_path / "synthetic_repeated_id.csv", 110_000, 0, first_id)

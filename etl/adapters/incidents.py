@@ -6,9 +6,10 @@ Built to load ten million rows at close to DuckDB's own read speed. Writing a bi
 One pass where it pays (`_one_pass`): when the file's first lines are clean, the file is parsed
 once, straight into the narrow fact table (`fact_report_one_pass.sql`): each row's texts are found
 in the combinations of the values seen in those first lines and of the texts valid values usually
-take (`known_values.sql`, `known_combinations.sql`: three joins a row), every rule is checked on
-the row itself, and a row that is not settled keeps a NULL record_key. When the first lines write every date in one format, the reader parses
-the dates as DATE in that format (no lookup). If every row settled, no id repeats and no line
+take (`known_values.sql`, `known_combinations.sql`: three joins a row; a file with too many
+distinct texts to cross loads the two-pass way), every rule is checked on the row itself, and a
+row that is not settled keeps a NULL record_key. When the first lines write every date in one
+format, the reader parses the dates as DATE in that format (no lookup). If every row settled, no id repeats and no line
 was malformed, the load is done (BENCHMARKS: about 40% less CPU than two passes). Otherwise
 the file's rows are taken back out and it is loaded the two-pass way, which names every bad row:
 1. Profile pass (`value_profile.sql`; parallel, only aggregates are kept): the distinct
@@ -78,6 +79,9 @@ CANDIDATES = "(select id_hash from scratch.value_profile where grouping_set = 'i
 # Try the one-pass load first (CYBERTRENDS_ETL_TWO_PASS=1 forces two passes, to compare).
 ONE_PASS = os.environ.get("CYBERTRENDS_ETL_TWO_PASS") != "1"
 LOOKUPS = ("date_values", "ubigeo_values", "crime_values", "person_values")
+# The most rows a table of known_combinations.sql may have (the synthetic files: 67,000); a file
+# whose first lines carry more distinct texts than that loads the two-pass way.
+KNOWN_COMBINATIONS_MAX = 2_000_000
 
 
 # The one-pass load's lookups with their verdicts (rules.per_value): name -> (lookup, table,
@@ -190,6 +194,8 @@ def _one_pass(con, fmt: FileFormat, progress, params: dict, file_columns: str, r
         typed |= {f"c{pos[c]}": "DATE" for c in DATE_COLUMNS if c in pos}
         params = {**params, "dateformat": date_format}
     params = {**params, "columns": {c: typed.get(c, t) for c, t in params["columns"].items()}}
+    if count(con, sql("known_combinations_size")) > KNOWN_COMBINATIONS_MAX:
+        return None
     verdicts = _value_verdicts(con, params)
     run(con, "known_combinations", params, **verdicts)
     amount = AMOUNT_TYPED if "amount_lost_pen" in pos else AMOUNT_FROM_TEXT

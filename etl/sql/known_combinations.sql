@@ -5,9 +5,10 @@
 -- carries what the insert needs, decided once per combination: the fields of the profile key it
 -- sets (macros.sql `profile_key`), the other values, and `bad` (a value breaks a rule; a missing
 -- value has its `*_null` verdict). fact_report_one_pass.sql joins a file's rows to these three
--- (about 65,000, 75,000 and 1,600 rows) instead of one lookup per column: three hash probes a
--- row instead of seven (BENCHMARKS.md, issue 12). A row whose texts are in no combination is not
--- settled, and the file loads the two-pass way.
+-- (about 62,000, 67,000 and 1,500 rows on the synthetic files; at most
+-- incidents.KNOWN_COMBINATIONS_MAX, known_combinations_size.sql) instead of one lookup per column:
+-- three hash probes a row instead of seven (BENCHMARKS.md, issue 12). A row whose texts are in no
+-- combination is not settled, and the file loads the two-pass way.
 
 -- District x crime code.
 create or replace table scratch.place_known as
